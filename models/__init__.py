@@ -1,0 +1,9 @@
+"""Tortoise models, one module per domain. ``MODEL_MODULES`` is the app's model list."""
+
+MODEL_MODULES = [
+    "models.org",
+    "models.people",
+    "models.access",
+    "models.attendance",
+    "models.audit",
+]

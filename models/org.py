@@ -1,0 +1,130 @@
+"""The agency, its sites and classrooms, and the staff who work there."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Agency(Model):
+    id = fields.UUIDField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    # Attendance records are legal evidence; kept at least this long (reliability.md #9).
+    retention_years = fields.SmallIntField(default=6)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "agency"
+
+
+class Site(Model):
+    id = fields.UUIDField(primary_key=True)
+    agency: fields.ForeignKeyRelation[Agency] = fields.ForeignKeyField(
+        "models.Agency", related_name="sites", on_delete=fields.RESTRICT
+    )
+    name = fields.CharField(max_length=200)
+    timezone = fields.CharField(max_length=64)
+    # Staff entries on a shared tablet must be confirmed with the staff member's own PIN.
+    staff_requires_pin = fields.BooleanField(default=False)
+    # When off, attendance of past local days cannot be entered or changed.
+    allow_past_day_edits = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    agency_id: str
+
+    class Meta:
+        table = "site"
+
+
+class Classroom(Model):
+    id = fields.UUIDField(primary_key=True)
+    site: fields.ForeignKeyRelation[Site] = fields.ForeignKeyField(
+        "models.Site", related_name="classrooms", on_delete=fields.RESTRICT
+    )
+    name = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    site_id: str
+
+    class Meta:
+        table = "classroom"
+
+
+class ModuleAccess(StrEnum):
+    NONE = "NONE"
+    VIEW = "VIEW"
+    EDIT = "EDIT"
+
+
+class Role(Model):
+    """Per-module access granted to the staff who hold this role."""
+
+    id = fields.UUIDField(primary_key=True)
+    agency: fields.ForeignKeyRelation[Agency] = fields.ForeignKeyField(
+        "models.Agency", related_name="roles", on_delete=fields.RESTRICT
+    )
+    name = fields.CharField(max_length=100)
+    students = fields.CharEnumField(ModuleAccess, max_length=8, default=ModuleAccess.NONE)
+    attendance = fields.CharEnumField(ModuleAccess, max_length=8, default=ModuleAccess.NONE)
+    messaging = fields.BooleanField(default=False)
+    site_admin = fields.BooleanField(default=False)
+
+    agency_id: str
+
+    class Meta:
+        table = "role"
+        unique_together = (("agency", "name"),)
+
+
+class StaffUser(Model):
+    id = fields.UUIDField(primary_key=True)
+    agency: fields.ForeignKeyRelation[Agency] = fields.ForeignKeyField(
+        "models.Agency", related_name="staff", on_delete=fields.RESTRICT
+    )
+    role: fields.ForeignKeyNullableRelation[Role] = fields.ForeignKeyField(
+        "models.Role", related_name="staff", null=True, on_delete=fields.SET_NULL
+    )
+    # Stored lower-cased; unique across agencies because login is by email alone.
+    email = fields.CharField(max_length=254, unique=True)
+    first_name = fields.CharField(max_length=100)
+    last_name = fields.CharField(max_length=100)
+    password_hash = fields.CharField(max_length=200)
+    is_agency_admin = fields.BooleanField(default=False)
+    is_active = fields.BooleanField(default=True)
+    # Staff PIN: a keyed HMAC for lookup (unique within the agency) and an encrypted copy
+    # so the staff member can read it back. The clear PIN is never stored.
+    pin_lookup = fields.CharField(max_length=64, null=True)
+    pin_encrypted = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    agency_id: str
+    role_id: str | None
+
+    class Meta:
+        table = "staff_user"
+        unique_together = (("agency", "pin_lookup"),)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class StaffSiteAccess(Model):
+    """The sites a staff member works at. Staff see nothing of other sites."""
+
+    id = fields.IntField(primary_key=True)
+    staff: fields.ForeignKeyRelation[StaffUser] = fields.ForeignKeyField(
+        "models.StaffUser", related_name="site_access", on_delete=fields.CASCADE
+    )
+    site: fields.ForeignKeyRelation[Site] = fields.ForeignKeyField(
+        "models.Site", related_name="staff_access", on_delete=fields.CASCADE
+    )
+
+    staff_id: str
+    site_id: str
+
+    class Meta:
+        table = "staff_site_access"
+        unique_together = (("staff", "site"),)

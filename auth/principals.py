@@ -1,0 +1,81 @@
+"""Who is calling: a closed union of principals, built once per request or socket."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TypeGuard
+from uuid import UUID
+
+from models.org import ModuleAccess
+
+
+class Grant(StrEnum):
+    """The staff permissions that fields and mutations declare."""
+
+    VIEW_STUDENTS = "VIEW_STUDENTS"
+    EDIT_STUDENTS = "EDIT_STUDENTS"
+    VIEW_ATTENDANCE = "VIEW_ATTENDANCE"
+    EDIT_ATTENDANCE = "EDIT_ATTENDANCE"
+    MESSAGING = "MESSAGING"
+    SITE_ADMIN = "SITE_ADMIN"
+
+
+def grants_for(
+    *, students: ModuleAccess, attendance: ModuleAccess, messaging: bool, site_admin: bool
+) -> frozenset[Grant]:
+    grants: set[Grant] = set()
+    if students in (ModuleAccess.VIEW, ModuleAccess.EDIT):
+        grants.add(Grant.VIEW_STUDENTS)
+    if students is ModuleAccess.EDIT:
+        grants.add(Grant.EDIT_STUDENTS)
+    if attendance in (ModuleAccess.VIEW, ModuleAccess.EDIT):
+        grants.add(Grant.VIEW_ATTENDANCE)
+    if attendance is ModuleAccess.EDIT:
+        grants.add(Grant.EDIT_ATTENDANCE)
+    if messaging:
+        grants.add(Grant.MESSAGING)
+    if site_admin:
+        grants.add(Grant.SITE_ADMIN)
+    return frozenset(grants)
+
+
+ALL_GRANTS = frozenset(Grant)
+
+
+@dataclass(frozen=True)
+class StaffPrincipal:
+    session_id: UUID
+    user_id: UUID
+    agency_id: UUID
+    name: str
+    is_agency_admin: bool
+    grants: frozenset[Grant]
+    # Agency admins reach every site of their agency; others only the sites assigned.
+    site_ids: frozenset[UUID]
+    ip_address: str = ""
+    kind: str = field(default="STAFF", init=False)
+
+    def has(self, grant: Grant) -> bool:
+        return grant in self.grants
+
+    @property
+    def device(self) -> str:
+        return f"staff-session:{self.session_id}"
+
+
+@dataclass(frozen=True)
+class Anonymous:
+    ip_address: str = ""
+    kind: str = field(default="ANONYMOUS", init=False)
+
+
+Principal = StaffPrincipal | Anonymous
+
+
+def is_staff(principal: Principal) -> TypeGuard[StaffPrincipal]:
+    return isinstance(principal, StaffPrincipal)
+
+
+def is_anonymous(principal: Principal) -> TypeGuard[Anonymous]:
+    return isinstance(principal, Anonymous)

@@ -1,0 +1,81 @@
+"""Bearer-token sessions: issue, resolve to a principal, revoke."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from auth.principals import ALL_GRANTS, Anonymous, Principal, StaffPrincipal, grants_for
+from auth.tokens import new_token, token_digest
+from models.access import AuthSession, SessionKind
+from models.org import ModuleAccess, Site, StaffSiteAccess, StaffUser
+
+
+async def issue_staff_session(staff: StaffUser, lifetime: timedelta, ip_address: str) -> str:
+    """Create a session and return its token: the only time the clear token exists."""
+    token = new_token()
+    await AuthSession.create(
+        token_hash=token_digest(token),
+        kind=SessionKind.STAFF,
+        staff=staff,
+        expires_at=datetime.now(UTC) + lifetime,
+        ip_address=ip_address,
+    )
+    return token
+
+
+async def resolve(token: str | None, ip_address: str = "") -> Principal | None:
+    """The principal for a token; None when the token is unknown, expired or revoked."""
+    if token is None:
+        return Anonymous(ip_address=ip_address)
+    session = (
+        await AuthSession.filter(
+            token_hash=token_digest(token),
+            revoked_at__isnull=True,
+            expires_at__gt=datetime.now(UTC),
+        )
+        .select_related("staff__role")
+        .first()
+    )
+    if session is None:
+        return None
+    if session.kind is SessionKind.STAFF and session.staff is not None:
+        return await _staff_principal(session, session.staff, ip_address)
+    return None
+
+
+async def _staff_principal(
+    session: AuthSession, staff: StaffUser, ip_address: str
+) -> StaffPrincipal | None:
+    if not staff.is_active:
+        return None
+    if staff.is_agency_admin:
+        grants = ALL_GRANTS
+        site_ids = await Site.filter(agency_id=staff.agency_id).values_list("id", flat=True)
+    else:
+        role = staff.role
+        grants = grants_for(
+            students=role.students if role else ModuleAccess.NONE,
+            attendance=role.attendance if role else ModuleAccess.NONE,
+            messaging=role.messaging if role else False,
+            site_admin=role.site_admin if role else False,
+        )
+        site_ids = await StaffSiteAccess.filter(
+            staff_id=staff.id, site__agency_id=staff.agency_id
+        ).values_list("site_id", flat=True)
+    return StaffPrincipal(
+        session_id=session.id,
+        user_id=staff.id,
+        agency_id=UUID(str(staff.agency_id)),
+        name=staff.display_name,
+        is_agency_admin=staff.is_agency_admin,
+        grants=frozenset(grants),
+        site_ids=frozenset(UUID(str(s)) for s in site_ids),
+        ip_address=ip_address,
+    )
+
+
+async def revoke(session_id: UUID) -> None:
+    await AuthSession.filter(id=session_id, revoked_at__isnull=True).update(
+        revoked_at=datetime.now(UTC)
+    )

@@ -1,0 +1,13 @@
+"""Channel names, built only here so publishers and subscribers always agree."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+
+def classroom_roster(classroom_id: UUID | str) -> str:
+    return f"classroom:{classroom_id}"
+
+
+def site_counts(site_id: UUID | str) -> str:
+    return f"site:{site_id}:counts"

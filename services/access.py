@@ -1,0 +1,110 @@
+"""Signing staff in and out, with throttling of failed logins per account and per IP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from auth import passwords, sessions
+from auth.principals import Principal, StaffPrincipal
+from models.access import LoginFailure
+from models.org import StaffUser
+from services import audit
+from services.errors import DomainError
+
+MAX_EMAIL_LENGTH = 254
+
+# One message for every failure, so a response never tells whether an account exists.
+_BAD_CREDENTIALS = DomainError("INVALID_CREDENTIALS", "The email or password is not right.")
+_THROTTLED = DomainError(
+    "TOO_MANY_ATTEMPTS", "Too many failed sign-ins. Wait a few minutes and try again."
+)
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    account_max_failures: int
+    account_window: timedelta
+    ip_max_failures: int
+    ip_window: timedelta
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def _throttled(keys: list[tuple[str, int, timedelta]], now: datetime) -> bool:
+    for key, limit, window in keys:
+        if await LoginFailure.filter(key=key, failed_at__gt=now - window).count() >= limit:
+            return True
+    return False
+
+
+async def staff_login(
+    principal: Principal,
+    email: str,
+    password: str,
+    *,
+    policy: ThrottlePolicy,
+    session_lifetime: timedelta,
+    now: datetime | None = None,
+) -> str:
+    """A new session token for valid credentials; the same error for every failure."""
+    now = now or datetime.now(UTC)
+    email = normalize_email(email)[:MAX_EMAIL_LENGTH]
+    account_key = f"account:{email}"
+    ip_key = f"ip:{principal.ip_address}"
+    limits = [
+        (account_key, policy.account_max_failures, policy.account_window),
+        (ip_key, policy.ip_max_failures, policy.ip_window),
+    ]
+    if await _throttled(limits, now):
+        # Refused before any password check, and counted, so hammering keeps it closed.
+        await _record_failure(principal, email, [ip_key], "throttled")
+        raise _THROTTLED
+
+    staff = await StaffUser.get_or_none(email=email, is_active=True)
+    # Verify even without an account: the same cost either way.
+    if not passwords.verify_password(staff.password_hash if staff else None, password):
+        await _record_failure(principal, email, [account_key, ip_key], "bad_credentials")
+        raise _BAD_CREDENTIALS
+    assert staff is not None
+
+    async with in_transaction():
+        if passwords.needs_rehash(staff.password_hash):
+            staff.password_hash = passwords.hash_password(password)
+            await staff.save(update_fields=["password_hash"])
+        await LoginFailure.filter(key=account_key).delete()
+        token = await sessions.issue_staff_session(staff, session_lifetime, principal.ip_address)
+        await audit.record(
+            principal,
+            "authn.login_success",
+            agency_id=staff.agency_id,
+            target_type="staff",
+            target_id=staff.id,
+        )
+    return token
+
+
+async def _record_failure(principal: Principal, email: str, keys: list[str], why: str) -> None:
+    async with in_transaction():
+        for key in keys:
+            await LoginFailure.create(key=key)
+        # The email is what was typed; never the password.
+        await audit.record(
+            principal, "authn.login_fail", agency_id=None, data={"email": email, "reason": why}
+        )
+
+
+async def logout(principal: StaffPrincipal) -> None:
+    async with in_transaction():
+        await sessions.revoke(principal.session_id)
+        await audit.record(
+            principal,
+            "authn.logout",
+            agency_id=principal.agency_id,
+            target_type="staff",
+            target_id=principal.user_id,
+        )

@@ -1,0 +1,550 @@
+"""Attendance rules: sign in, sign out, absences, rosters and live counts.
+
+Every change appends ``AttendanceEvent`` rows and updates the derived sessions in one
+transaction together with its audit entries; events are published only after commit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from uuid import UUID, uuid4, uuid5
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from auth import pins
+from auth.principals import Principal, StaffPrincipal
+from models.attendance import (
+    ActorKind,
+    AttendanceEvent,
+    AttendanceSession,
+    AuthMethod,
+    EventKind,
+    EventSource,
+)
+from models.org import Classroom, Site, StaffSiteAccess, StaffUser
+from models.people import Child, Enrollment
+from realtime import channels
+from realtime.bus import EventBus
+from realtime.events import AttendanceChanged
+from services import audit, org, people
+from services.errors import DomainError, DomainErrors, InvalidInput
+
+MAX_GROUP_SIZE = 100
+MAX_REASON_LENGTH = 500
+
+
+class DayStatus(StrEnum):
+    NOT_ARRIVED = "NOT_ARRIVED"
+    SIGNED_IN = "SIGNED_IN"
+    SIGNED_OUT = "SIGNED_OUT"
+    ABSENT = "ABSENT"
+
+
+@dataclass(frozen=True)
+class ChildDay:
+    """A child's derived state for one site-local day."""
+
+    status: DayStatus
+    signed_in_at: datetime | None
+    signed_out_at: datetime | None
+    absence_reason: str | None
+
+
+def derive_child_day(
+    sessions: Sequence[AttendanceSession], events: Sequence[AttendanceEvent]
+) -> ChildDay:
+    """Presence wins over an absence: a child reported absent who came anyway was here."""
+    first_in = min((s.signed_in_at for s in sessions), default=None)
+    if any(s.signed_out_at is None for s in sessions):
+        return ChildDay(DayStatus.SIGNED_IN, first_in, None, None)
+    if sessions:
+        last_out = max(s.signed_out_at for s in sessions if s.signed_out_at is not None)
+        return ChildDay(DayStatus.SIGNED_OUT, first_in, last_out, None)
+    absences = [e for e in events if e.kind is EventKind.ABSENT]
+    if absences:
+        return ChildDay(DayStatus.ABSENT, None, None, absences[-1].reason)
+    return ChildDay(DayStatus.NOT_ARRIVED, None, None, None)
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    child: Child
+    classroom_id: UUID
+    date: date
+    scheduled: bool
+    day: ChildDay
+    events: list[AttendanceEvent] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Counts:
+    enrolled: int
+    signed_in: int
+    signed_out: int
+    absent: int
+    incomplete: int
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a staff member asked to record, before any rule is checked."""
+
+    child_ids: list[UUID]
+    classroom_id: UUID
+    at: datetime | None
+    operator_pin: str | None
+    client_mutation_id: UUID | None
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+async def _day_records(
+    child_ids: Iterable[UUID], on: date
+) -> tuple[dict[str, list[AttendanceSession]], dict[str, list[AttendanceEvent]]]:
+    ids = list(child_ids)
+    sessions: dict[str, list[AttendanceSession]] = defaultdict(list)
+    events: dict[str, list[AttendanceEvent]] = defaultdict(list)
+    if not ids:
+        return sessions, events
+    for session in await AttendanceSession.filter(child_id__in=ids, local_date=on):
+        sessions[str(session.child_id)].append(session)
+    for event in await AttendanceEvent.filter(child_id__in=ids, local_date=on):
+        events[str(event.child_id)].append(event)
+    return sessions, events
+
+
+async def _entries(
+    enrollments: Sequence[Enrollment], on: date, only: set[UUID] | None = None
+) -> list[RosterEntry]:
+    """Roster entries for enrolled children: three queries whatever the class size."""
+    chosen = [e for e in enrollments if only is None or UUID(str(e.child_id)) in only]
+    sessions, events = await _day_records((e.child_id for e in chosen), on)
+    entries = [
+        RosterEntry(
+            child=e.child,
+            classroom_id=UUID(str(e.classroom_id)),
+            date=on,
+            scheduled=people.is_scheduled(e, on),
+            day=derive_child_day(sessions[str(e.child_id)], events[str(e.child_id)]),
+            events=events[str(e.child_id)],
+        )
+        for e in chosen
+    ]
+    entries.sort(key=lambda r: (r.child.last_name.lower(), r.child.first_name.lower()))
+    return entries
+
+
+async def _classroom_enrollments(classroom_id: UUID, on: date) -> list[Enrollment]:
+    enrollments = (
+        await people.active_enrollments(on)
+        .filter(classroom_id=classroom_id)
+        .select_related("child")
+    )
+    # A child enrolled twice in one room (overlapping records) appears once.
+    unique: dict[str, Enrollment] = {}
+    for enrollment in enrollments:
+        unique.setdefault(str(enrollment.child_id), enrollment)
+    return list(unique.values())
+
+
+async def roster(principal: Principal, classroom: Classroom, on: date) -> list[RosterEntry]:
+    """Every child enrolled in the classroom on ``on``, with that day's state."""
+    return await _entries(await _classroom_enrollments(classroom.id, on), on)
+
+
+async def live_counts(
+    principal: Principal, site: Site, classroom_id: UUID | None, now: datetime
+) -> Counts:
+    """Counts for the site's local today.
+
+    ``enrolled`` is every child scheduled today or with a record today; ``incomplete`` is
+    every such child whose day is not finished: signed in and not out, or no record yet.
+    """
+    today = org.local_date(site, now)
+    query = people.active_enrollments(today).filter(classroom__site_id=site.id)
+    if classroom_id is not None:
+        query = query.filter(classroom_id=classroom_id)
+    entries = await _entries(await query.select_related("child"), today)
+    statuses: dict[str, tuple[DayStatus, bool]] = {}
+    for entry in entries:
+        key = str(entry.child.id)
+        previous = statuses.get(key)
+        if previous is None or previous[0] is DayStatus.NOT_ARRIVED:
+            statuses[key] = (entry.day.status, entry.scheduled)
+    counted = [
+        status
+        for status, scheduled in statuses.values()
+        if scheduled or status is not DayStatus.NOT_ARRIVED
+    ]
+    return Counts(
+        enrolled=len(counted),
+        signed_in=counted.count(DayStatus.SIGNED_IN),
+        signed_out=counted.count(DayStatus.SIGNED_OUT),
+        absent=counted.count(DayStatus.ABSENT),
+        incomplete=counted.count(DayStatus.SIGNED_IN) + counted.count(DayStatus.NOT_ARRIVED),
+    )
+
+
+# --- rules shared by every change ----------------------------------------------------
+
+
+def _check_group(child_ids: Sequence[UUID]) -> list[UUID]:
+    if not child_ids:
+        raise InvalidInput("Choose at least one child.", "childIds")
+    if len(child_ids) > MAX_GROUP_SIZE:
+        raise InvalidInput(f"At most {MAX_GROUP_SIZE} children at once.", "childIds")
+    return list(dict.fromkeys(child_ids))
+
+
+def _check_time(site: Site, at: datetime | None, now: datetime, skew: timedelta) -> datetime:
+    """The time may not be in the future, nor on a past day when the site locks those."""
+    moment = (at or now).astimezone(UTC)
+    if moment > now + skew:
+        raise DomainError("FUTURE_TIME", "The time is in the future.", "at")
+    if org.local_date(site, moment) < org.local_date(site, now) and not site.allow_past_day_edits:
+        raise DomainError("PAST_DAY_LOCKED", "This site does not allow editing past days.", "at")
+    return moment
+
+
+async def _operator(
+    principal: StaffPrincipal, site: Site, operator_pin: str | None, secret: bytes
+) -> StaffUser | None:
+    """The staff member who confirmed the entry with their own PIN, when the site asks."""
+    if operator_pin is None:
+        if site.staff_requires_pin:
+            raise DomainError(
+                "OPERATOR_PIN_REQUIRED", "This site requires your staff PIN.", "operatorPin"
+            )
+        return None
+    wrong = DomainError("INVALID_OPERATOR_PIN", "That staff PIN is not valid here.", "operatorPin")
+    if not pins.is_well_formed(operator_pin):
+        raise wrong
+    operator = await StaffUser.get_or_none(
+        agency_id=principal.agency_id,
+        pin_lookup=pins.pin_lookup(secret, str(principal.agency_id), operator_pin),
+        is_active=True,
+    )
+    if operator is None:
+        raise wrong
+    if not operator.is_agency_admin and not await StaffSiteAccess.exists(
+        staff_id=operator.id, site_id=site.id
+    ):
+        raise wrong
+    return operator
+
+
+async def _enrolled(
+    child_ids: Sequence[UUID], classroom: Classroom, on: date, agency_id: UUID
+) -> dict[UUID, Enrollment]:
+    """Each child must be enrolled in this classroom on that day; foreign IDs are not."""
+    enrollments = (
+        await people.active_enrollments(on)
+        .filter(classroom_id=classroom.id, child_id__in=list(child_ids), child__agency_id=agency_id)
+        .select_related("child")
+    )
+    found = {UUID(str(e.child_id)): e for e in enrollments}
+    missing = [cid for cid in child_ids if cid not in found]
+    if missing:
+        raise DomainErrors(
+            [
+                DomainError(
+                    "NOT_ENROLLED",
+                    f"Child {cid} is not enrolled in this classroom on {on.isoformat()}.",
+                    "childIds",
+                )
+                for cid in missing
+            ]
+        )
+    return found
+
+
+def _client_uuid(client_mutation_id: UUID | None, child_id: UUID) -> UUID:
+    # One client mutation id names a whole group entry; each child's event gets a stable
+    # id derived from it, so uploading the same entry again matches the same events.
+    return uuid5(client_mutation_id, str(child_id)) if client_mutation_id else uuid4()
+
+
+@dataclass
+class _Recorded:
+    site: Site
+    classroom: Classroom
+    local_date: date
+    child_ids: list[UUID]
+    events: list[AttendanceEvent]
+
+
+async def _publish(bus: EventBus, recorded: _Recorded) -> None:
+    entries = await _entries(
+        await _classroom_enrollments(recorded.classroom.id, recorded.local_date),
+        recorded.local_date,
+        only=set(recorded.child_ids),
+    )
+    by_child = {str(e.child_id): e for e in recorded.events}
+    messages = []
+    for entry in entries:
+        event = AttendanceChanged(
+            agency_id=str(recorded.site.agency_id),
+            site_id=str(recorded.site.id),
+            classroom_id=str(recorded.classroom.id),
+            child_id=str(entry.child.id),
+            local_date=recorded.local_date.isoformat(),
+            status=entry.day.status.value,
+            signed_in_at=_iso(entry.day.signed_in_at),
+            signed_out_at=_iso(entry.day.signed_out_at),
+            event_id=str(by_child[str(entry.child.id)].id),
+        )
+        messages.append((channels.classroom_roster(recorded.classroom.id), event))
+        messages.append((channels.site_counts(recorded.site.id), event))
+    await bus.publish(messages)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+async def _event(
+    principal: StaffPrincipal,
+    kind: EventKind,
+    *,
+    site: Site,
+    classroom_id: UUID,
+    child_id: UUID,
+    at: datetime,
+    local_date: date,
+    operator: StaffUser | None,
+    client_uuid: UUID,
+    reason: str = "",
+) -> AttendanceEvent:
+    event = await AttendanceEvent.create(
+        agency_id=site.agency_id,
+        site_id=site.id,
+        classroom_id=classroom_id,
+        child_id=child_id,
+        kind=kind,
+        occurred_at=at,
+        local_date=local_date,
+        actor_kind=ActorKind.STAFF,
+        actor_staff_id=principal.user_id,
+        actor_name=principal.name,
+        operator_id=operator.id if operator else None,
+        operator_name=operator.display_name if operator else None,
+        device=principal.device,
+        source=EventSource.STAFF_ENTRY,
+        auth_method=AuthMethod.STAFF_PIN if operator else AuthMethod.STAFF_ENTRY,
+        client_uuid=client_uuid,
+        reason=reason,
+    )
+    await audit.record(
+        principal,
+        f"attendance.{kind.value.lower()}",
+        agency_id=site.agency_id,
+        target_type="child",
+        target_id=child_id,
+        operator_id=operator.id if operator else None,
+        data={
+            "event_id": str(event.id),
+            "classroom_id": str(classroom_id),
+            "site_id": str(site.id),
+            "at": at.isoformat(),
+            "local_date": local_date.isoformat(),
+            "source": EventSource.STAFF_ENTRY.value,
+            **({"reason": reason} if reason else {}),
+        },
+    )
+    return event
+
+
+async def _already_recorded(principal: StaffPrincipal, uuids: list[UUID]) -> bool:
+    """A replay of an entry already stored (same device, same client ids) changes nothing."""
+    found = await AttendanceEvent.filter(device=principal.device, client_uuid__in=uuids).count()
+    return found == len(uuids)
+
+
+# --- changes ---------------------------------------------------------------------------
+
+
+async def sign_in(
+    principal: StaffPrincipal,
+    entry: Entry,
+    *,
+    bus: EventBus,
+    secret: bytes,
+    now: datetime,
+    skew: timedelta,
+) -> list[RosterEntry]:
+    """Sign children into a classroom: all of them or none."""
+    child_ids = _check_group(entry.child_ids)
+    classroom = await org.get_classroom(principal, entry.classroom_id)
+    site = classroom.site
+    at = _check_time(site, entry.at, now, skew)
+    day = org.local_date(site, at)
+    operator = await _operator(principal, site, entry.operator_pin, secret)
+    await _enrolled(child_ids, classroom, day, principal.agency_id)
+    uuids = {cid: _client_uuid(entry.client_mutation_id, cid) for cid in child_ids}
+    if entry.client_mutation_id and await _already_recorded(principal, list(uuids.values())):
+        return await _entries(await _classroom_enrollments(classroom.id, day), day, set(child_ids))
+
+    try:
+        async with in_transaction():
+            open_now = await AttendanceSession.filter(open_child__in=child_ids).values_list(
+                "open_child", flat=True
+            )
+            if open_now:
+                raise DomainErrors([_already_in(UUID(str(cid))) for cid in open_now])
+            events = []
+            for child_id in child_ids:
+                event = await _event(
+                    principal,
+                    EventKind.SIGN_IN,
+                    site=site,
+                    classroom_id=classroom.id,
+                    child_id=child_id,
+                    at=at,
+                    local_date=day,
+                    operator=operator,
+                    client_uuid=uuids[child_id],
+                )
+                await AttendanceSession.create(
+                    child_id=child_id,
+                    classroom_id=classroom.id,
+                    local_date=day,
+                    signed_in_at=at,
+                    sign_in_event=event,
+                    open_child=child_id,
+                )
+                events.append(event)
+    except IntegrityError:
+        # Another sign-in for one of these children committed first: the unique open
+        # session refused ours and the whole group rolled back.
+        raise DomainErrors([_already_in(cid) for cid in child_ids]) from None
+
+    recorded = _Recorded(site, classroom, day, child_ids, events)
+    await _publish(bus, recorded)
+    return await _entries(await _classroom_enrollments(classroom.id, day), day, set(child_ids))
+
+
+def _already_in(child_id: UUID) -> DomainError:
+    return DomainError("ALREADY_SIGNED_IN", f"Child {child_id} is already signed in.", "childIds")
+
+
+def _not_in(child_id: UUID) -> DomainError:
+    return DomainError("NOT_SIGNED_IN", f"Child {child_id} is not signed in.", "childIds")
+
+
+async def sign_out(
+    principal: StaffPrincipal,
+    entry: Entry,
+    *,
+    bus: EventBus,
+    secret: bytes,
+    now: datetime,
+    skew: timedelta,
+) -> list[RosterEntry]:
+    """Sign children out of their open sessions: all of them or none."""
+    child_ids = _check_group(entry.child_ids)
+    classroom = await org.get_classroom(principal, entry.classroom_id)
+    site = classroom.site
+    at = _check_time(site, entry.at, now, skew)
+    day = org.local_date(site, at)
+    operator = await _operator(principal, site, entry.operator_pin, secret)
+    await _enrolled(child_ids, classroom, day, principal.agency_id)
+    uuids = {cid: _client_uuid(entry.client_mutation_id, cid) for cid in child_ids}
+    if entry.client_mutation_id and await _already_recorded(principal, list(uuids.values())):
+        return await _entries(await _classroom_enrollments(classroom.id, day), day, set(child_ids))
+
+    async with in_transaction():
+        sessions = {
+            UUID(str(s.open_child)): s
+            for s in await AttendanceSession.filter(open_child__in=child_ids).select_for_update()
+        }
+        problems = [_not_in(cid) for cid in child_ids if cid not in sessions]
+        problems += [
+            DomainError(
+                "SIGN_OUT_BEFORE_SIGN_IN",
+                f"Child {cid} was signed in after that time.",
+                "at",
+            )
+            for cid, session in sessions.items()
+            if session.signed_in_at > at
+        ]
+        if problems:
+            raise DomainErrors(problems)
+        events = []
+        for child_id in child_ids:
+            event = await _event(
+                principal,
+                EventKind.SIGN_OUT,
+                site=site,
+                classroom_id=classroom.id,
+                child_id=child_id,
+                at=at,
+                local_date=day,
+                operator=operator,
+                client_uuid=uuids[child_id],
+            )
+            closed = await AttendanceSession.filter(
+                id=sessions[child_id].id, open_child=child_id
+            ).update(open_child=None, signed_out_at=at, sign_out_event_id=event.id)
+            if closed != 1:
+                raise DomainErrors([_not_in(child_id)])
+            events.append(event)
+
+    await _publish(bus, _Recorded(site, classroom, day, child_ids, events))
+    return await _entries(await _classroom_enrollments(classroom.id, day), day, set(child_ids))
+
+
+async def mark_absent(
+    principal: StaffPrincipal,
+    child_id: UUID,
+    on: date,
+    reason: str,
+    *,
+    bus: EventBus,
+    now: datetime,
+) -> RosterEntry:
+    """Record an absence for a day the child is enrolled and has not attended."""
+    reason = " ".join(reason.split())
+    if len(reason) > MAX_REASON_LENGTH:
+        raise InvalidInput(f"At most {MAX_REASON_LENGTH} characters.", "reason")
+    child = await people.get_child(principal, child_id)
+    enrollment = (
+        await people.active_enrollments(on)
+        .filter(child_id=child.id, classroom__site_id__in=list(principal.site_ids))
+        .select_related("classroom__site", "child")
+        .first()
+    )
+    if enrollment is None:
+        raise DomainError("NOT_ENROLLED", f"The child is not enrolled on {on.isoformat()}.", "date")
+    classroom = enrollment.classroom
+    site = classroom.site
+    if on < org.local_date(site, now) and not site.allow_past_day_edits:
+        raise DomainError("PAST_DAY_LOCKED", "This site does not allow editing past days.", "date")
+
+    async with in_transaction():
+        sessions, events = await _day_records([child.id], on)
+        if sessions[str(child.id)]:
+            raise DomainError("ALREADY_ATTENDED", "The child attended that day.", "date")
+        if any(e.kind is EventKind.ABSENT for e in events[str(child.id)]):
+            raise DomainError("ALREADY_ABSENT", "The child is already marked absent.", "date")
+        event = await _event(
+            principal,
+            EventKind.ABSENT,
+            site=site,
+            classroom_id=classroom.id,
+            child_id=child.id,
+            at=now,
+            local_date=on,
+            operator=None,
+            client_uuid=uuid4(),
+            reason=reason,
+        )
+
+    await _publish(bus, _Recorded(site, classroom, on, [child.id], [event]))
+    entries = await _entries([enrollment], on)
+    return entries[0]

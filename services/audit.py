@@ -1,0 +1,35 @@
+"""Writing the audit log. Call inside the transaction of the change being recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from auth.principals import Principal, is_staff
+from models.audit import AuditEntry
+
+
+async def record(
+    principal: Principal,
+    action: str,
+    *,
+    agency_id: UUID | str | None,
+    target_type: str = "",
+    target_id: UUID | str | None = None,
+    operator_id: UUID | str | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    actor_id = str(principal.user_id) if is_staff(principal) else None
+    device = principal.device if is_staff(principal) else ""
+    return await AuditEntry.create(
+        agency_id=agency_id,
+        action=action,
+        actor_kind=principal.kind,
+        actor_id=actor_id,
+        operator_id=str(operator_id) if operator_id else None,
+        device=device,
+        ip_address=principal.ip_address,
+        target_type=target_type,
+        target_id=str(target_id) if target_id else None,
+        data=data or {},
+    )

@@ -1,0 +1,70 @@
+"""The per-request (or per-socket) context every resolver receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+from strawberry.types import Info as StrawberryInfo
+
+from auth.principals import Principal, StaffPrincipal, is_staff
+from realtime.bus import EventBus
+from resolvers.loaders import Loaders
+from services.access import ThrottlePolicy
+
+
+class AppSettings(Protocol):
+    """The settings resolvers read (``server.settings.Settings`` provides them)."""
+
+    debug: bool
+    session_lifetime_hours: int
+    clock_skew_seconds: int
+    login_account_max_failures: int
+    login_account_window_minutes: int
+    login_ip_max_failures: int
+    login_ip_window_minutes: int
+
+    @property
+    def secret(self) -> bytes: ...
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    principal: Principal
+    settings: AppSettings
+    bus: EventBus
+    loaders: Loaders = field(default_factory=Loaders)
+    # strawberry's HTTP view: status codes and headers of the response.
+    response: Any = None
+    # strawberry's WebSocket handler: the ``connection_init`` payload.
+    connection_params: Any = None
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    @property
+    def staff(self) -> StaffPrincipal:
+        """The staff principal; permission classes have already refused anyone else."""
+        assert is_staff(self.principal), "field must declare a staff permission"
+        return self.principal
+
+    @property
+    def clock_skew(self) -> timedelta:
+        return timedelta(seconds=self.settings.clock_skew_seconds)
+
+    @property
+    def throttle_policy(self) -> ThrottlePolicy:
+        s = self.settings
+        return ThrottlePolicy(
+            account_max_failures=s.login_account_max_failures,
+            account_window=timedelta(minutes=s.login_account_window_minutes),
+            ip_max_failures=s.login_ip_max_failures,
+            ip_window=timedelta(minutes=s.login_ip_window_minutes),
+        )
+
+
+Info = StrawberryInfo[Context, None]

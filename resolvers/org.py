@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from models.org import Classroom, Site
+from resolvers.context import Info
+from resolvers.outcome import object_id, raising
+from services import org
+
+
+async def sites(info: Info) -> list[Site]:
+    return await org.readable_sites(info.context.principal).order_by("name")
+
+
+async def classroom(info: Info, classroom_id: str) -> Classroom:
+    return await raising(
+        org.get_classroom(info.context.principal, object_id(classroom_id, "Classroom"))
+    )
+
+
+async def classrooms_of(info: Info, site: Site) -> list[Classroom]:
+    return await info.context.loaders.classrooms_by_site.load(site.id)

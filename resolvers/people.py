@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import date
+
+from models.people import Child, FamilyAdult
+from resolvers.context import Info
+from resolvers.outcome import Outcome, object_id, outcome, raising
+from services import org, people
+
+
+async def child(info: Info, child_id: str) -> Child:
+    return await raising(people.get_child(info.context.principal, object_id(child_id, "Child")))
+
+
+async def children(info: Info, classroom_id: str, on: date | None) -> list[Child]:
+    principal = info.context.principal
+    classroom = await raising(org.get_classroom(principal, object_id(classroom_id, "Classroom")))
+    day = on or org.local_date(classroom.site, info.context.now())
+    enrollments = await people.active_enrollments(day).filter(classroom_id=classroom.id)
+    return (
+        await people.readable_children(principal)
+        .filter(id__in=[e.child_id for e in enrollments])
+        .order_by("last_name", "first_name")
+    )
+
+
+async def adults_of(info: Info, child: Child) -> list[FamilyAdult]:
+    return await info.context.loaders.adults_by_family.load(child.family_id)
+
+
+async def update_child(info: Info, child_id: str, changes: people.ChildChanges) -> Outcome[Child]:
+    ctx = info.context
+    return await outcome(
+        people.update_child(
+            ctx.staff, object_id(child_id, "Child"), changes, today=ctx.now().date()
+        )
+    )

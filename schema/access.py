@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+from auth.principals import Grant, StaffPrincipal
+from schema.errors import UserError
+
+StaffGrant = strawberry.enum(Grant, name="StaffGrant", description="What a staff role allows.")
+
+
+@strawberry.type(description="A signed-in staff member, with what their role allows.")
+class StaffViewer:
+    id: strawberry.ID
+    name: str
+    agency_id: strawberry.ID
+    is_agency_admin: bool
+    grants: list[StaffGrant]
+    site_ids: list[strawberry.ID]
+
+    @classmethod
+    def from_principal(cls, principal: StaffPrincipal) -> StaffViewer:
+        return cls(
+            id=strawberry.ID(str(principal.user_id)),
+            name=principal.name,
+            agency_id=strawberry.ID(str(principal.agency_id)),
+            is_agency_admin=principal.is_agency_admin,
+            grants=sorted(principal.grants),
+            site_ids=[strawberry.ID(str(s)) for s in sorted(principal.site_ids, key=str)],
+        )
+
+
+Viewer = Annotated[StaffViewer, strawberry.union("Viewer")]
+
+
+@strawberry.input
+class StaffLoginInput:
+    email: str
+    password: str
+
+
+@strawberry.enum
+class AuthErrorCode(Enum):
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+
+
+@strawberry.type
+class AuthError(UserError):
+    code: AuthErrorCode
+
+
+@strawberry.type
+class AuthPayload:
+    token: str | None = strawberry.field(description="Send as `Authorization: Bearer <token>`.")
+    errors: list[AuthError]
+
+
+@strawberry.type
+class LogoutPayload:
+    ok: bool

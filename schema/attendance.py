@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+import datetime
+from enum import Enum
+from uuid import UUID
+
+import strawberry
+
+from models import attendance as attendance_models
+from resolvers import attendance as attendance_resolvers
+from resolvers.outcome import Outcome
+from schema.errors import UserError, error_code
+from schema.people import Child
+from services import attendance as attendance_service
+
+
+@strawberry.enum
+class AttendanceStatus(Enum):
+    NOT_ARRIVED = "NOT_ARRIVED"
+    SIGNED_IN = "SIGNED_IN"
+    SIGNED_OUT = "SIGNED_OUT"
+    ABSENT = "ABSENT"
+
+
+EventKind = strawberry.enum(attendance_models.EventKind, name="AttendanceEventKind")
+ActorKind = strawberry.enum(attendance_models.ActorKind, name="AttendanceActorKind")
+EventSource = strawberry.enum(attendance_models.EventSource, name="AttendanceSource")
+AuthMethod = strawberry.enum(
+    attendance_models.AuthMethod,
+    name="AttendanceAuthMethod",
+    description="How the adult behind an entry proved who they are.",
+)
+
+
+@strawberry.type(description="One entry of the attendance record. Never changed once written.")
+class AttendanceEvent:
+    id: strawberry.ID
+    kind: EventKind
+    at: datetime.datetime = strawberry.field(description="When it happened.")
+    recorded_at: datetime.datetime = strawberry.field(description="When the server stored it.")
+    actor: str = strawberry.field(description="Who signed: the adult or staff member.")
+    actor_kind: ActorKind
+    operator: str | None = strawberry.field(
+        description="The staff member who confirmed a shared-tablet entry with their PIN."
+    )
+    source: EventSource
+    auth_method: AuthMethod
+    device: str
+    reason: str | None
+
+    @classmethod
+    def from_model(cls, event: attendance_models.AttendanceEvent) -> AttendanceEvent:
+        return cls(
+            id=strawberry.ID(str(event.id)),
+            kind=event.kind,
+            at=event.occurred_at,
+            recorded_at=event.recorded_at,
+            actor=event.actor_name,
+            actor_kind=event.actor_kind,
+            operator=event.operator_name,
+            source=event.source,
+            auth_method=event.auth_method,
+            device=event.device,
+            reason=event.reason or None,
+        )
+
+
+@strawberry.type(description="A child's attendance on one site-local day.")
+class RosterEntry:
+    child: Child
+    classroom_id: strawberry.ID
+    date: datetime.date
+    scheduled: bool = strawberry.field(description="Scheduled to attend on this weekday.")
+    status: AttendanceStatus
+    signed_in_at: datetime.datetime | None = strawberry.field(
+        description="The first sign-in of the day."
+    )
+    signed_out_at: datetime.datetime | None = strawberry.field(
+        description="The last sign-out, once the child is no longer signed in."
+    )
+    absence_reason: str | None
+    events: list[AttendanceEvent]
+
+    @classmethod
+    def from_domain(cls, entry: attendance_service.RosterEntry) -> RosterEntry:
+        return cls(
+            child=Child.from_model(entry.child),
+            classroom_id=strawberry.ID(str(entry.classroom_id)),
+            date=entry.date,
+            scheduled=entry.scheduled,
+            status=AttendanceStatus[entry.day.status.value],
+            signed_in_at=entry.day.signed_in_at,
+            signed_out_at=entry.day.signed_out_at,
+            absence_reason=entry.day.absence_reason,
+            events=[AttendanceEvent.from_model(e) for e in entry.events],
+        )
+
+
+@strawberry.type(description="Counts for a site's (or classroom's) local today.")
+class LiveCounts:
+    enrolled: int = strawberry.field(description="Scheduled today, or with a record today.")
+    signed_in: int
+    signed_out: int
+    absent: int
+    incomplete: int = strawberry.field(description="Signed in and not yet out, or no record yet.")
+
+    @classmethod
+    def from_domain(cls, counts: attendance_service.Counts) -> LiveCounts:
+        return cls(
+            enrolled=counts.enrolled,
+            signed_in=counts.signed_in,
+            signed_out=counts.signed_out,
+            absent=counts.absent,
+            incomplete=counts.incomplete,
+        )
+
+
+@strawberry.input
+class AttendanceEntryInput:
+    child_ids: list[strawberry.ID] = strawberry.field(
+        description="One child, or a group (max 100)."
+    )
+    classroom_id: strawberry.ID
+    at: datetime.datetime | None = strawberry.field(
+        default=None, description="With a UTC offset. Defaults to now."
+    )
+    operator_pin: str | None = strawberry.field(
+        default=None, description="Your staff PIN, where the site requires one."
+    )
+    client_mutation_id: UUID | None = strawberry.field(
+        default=None,
+        description="A UUID the device generates once per entry: sending it again is harmless.",
+    )
+
+    def to_args(self) -> attendance_resolvers.EntryArgs:
+        return attendance_resolvers.EntryArgs(
+            child_ids=[str(i) for i in self.child_ids],
+            classroom_id=str(self.classroom_id),
+            at=self.at,
+            operator_pin=self.operator_pin,
+            client_mutation_id=self.client_mutation_id,
+        )
+
+
+@strawberry.input
+class SignInInput(AttendanceEntryInput):
+    pass
+
+
+@strawberry.input
+class SignOutInput(AttendanceEntryInput):
+    pass
+
+
+@strawberry.input
+class MarkAbsentInput:
+    child_id: strawberry.ID
+    date: datetime.date
+    reason: str = ""
+
+
+@strawberry.enum
+class AttendanceErrorCode(Enum):
+    ALREADY_SIGNED_IN = "ALREADY_SIGNED_IN"
+    NOT_SIGNED_IN = "NOT_SIGNED_IN"
+    NOT_ENROLLED = "NOT_ENROLLED"
+    FUTURE_TIME = "FUTURE_TIME"
+    PAST_DAY_LOCKED = "PAST_DAY_LOCKED"
+    SIGN_OUT_BEFORE_SIGN_IN = "SIGN_OUT_BEFORE_SIGN_IN"
+    OPERATOR_PIN_REQUIRED = "OPERATOR_PIN_REQUIRED"
+    INVALID_OPERATOR_PIN = "INVALID_OPERATOR_PIN"
+    ALREADY_ATTENDED = "ALREADY_ATTENDED"
+    ALREADY_ABSENT = "ALREADY_ABSENT"
+
+
+@strawberry.type
+class AttendanceError(UserError):
+    code: AttendanceErrorCode
+
+
+def attendance_errors(result: Outcome[object]) -> list[AttendanceError]:
+    return [
+        AttendanceError(field=e.field, message=e.message, code=error_code(AttendanceErrorCode, e))
+        for e in result.errors
+    ]
+
+
+@strawberry.type
+class SignInPayload:
+    entries: list[RosterEntry]
+    errors: list[AttendanceError]
+
+
+@strawberry.type
+class SignOutPayload:
+    entries: list[RosterEntry]
+    errors: list[AttendanceError]
+
+
+@strawberry.type
+class MarkAbsentPayload:
+    entry: RosterEntry | None
+    errors: list[AttendanceError]

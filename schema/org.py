@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import datetime
+
+import strawberry
+
+from auth.permissions import CanViewAttendance
+from models import org as org_models
+from resolvers import attendance as attendance_resolvers
+from resolvers import org as org_resolvers
+from resolvers.context import Info
+from schema.attendance import RosterEntry
+
+
+@strawberry.type
+class Classroom:
+    id: strawberry.ID
+    name: str
+    site_id: strawberry.ID
+
+    _model: strawberry.Private[org_models.Classroom]
+
+    @strawberry.field(
+        permission_classes=[CanViewAttendance],
+        description="Every child enrolled here on that day (default: the site's today).",
+    )
+    async def roster(
+        self, info: Info, date: datetime.date | None = None
+    ) -> list[RosterEntry] | None:
+        entries = await attendance_resolvers.roster(info, self._model, date)
+        return [RosterEntry.from_domain(e) for e in entries]
+
+    @classmethod
+    def from_model(cls, classroom: org_models.Classroom) -> Classroom:
+        return cls(
+            id=strawberry.ID(str(classroom.id)),
+            name=classroom.name,
+            site_id=strawberry.ID(str(classroom.site_id)),
+            _model=classroom,
+        )
+
+
+@strawberry.type
+class Site:
+    id: strawberry.ID
+    name: str
+    timezone: str = strawberry.field(description="IANA time zone: an attendance day is local.")
+    staff_requires_pin: bool = strawberry.field(
+        description="Staff entries must be confirmed with the staff member's own PIN."
+    )
+    allow_past_day_edits: bool
+
+    _model: strawberry.Private[org_models.Site]
+
+    @strawberry.field
+    async def classrooms(self, info: Info) -> list[Classroom]:
+        rooms = await org_resolvers.classrooms_of(info, self._model)
+        for room in rooms:
+            # The roster needs the site (time zone); it is this one.
+            room.site = self._model
+        return [Classroom.from_model(c) for c in rooms]
+
+    @classmethod
+    def from_model(cls, site: org_models.Site) -> Site:
+        return cls(
+            id=strawberry.ID(str(site.id)),
+            name=site.name,
+            timezone=site.timezone,
+            staff_requires_pin=site.staff_requires_pin,
+            allow_past_day_edits=site.allow_past_day_edits,
+            _model=site,
+        )

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import datetime
+from enum import Enum
+
+import strawberry
+
+from auth.permissions import CanViewStudents
+from models import people as people_models
+from resolvers import people as people_resolvers
+from resolvers.context import Info
+from schema.errors import UserError
+
+
+@strawberry.enum
+class AdultRole(Enum):
+    GUARDIAN_A = "GUARDIAN_A"
+    GUARDIAN_B = "GUARDIAN_B"
+    CONTACT = "CONTACT"
+
+
+@strawberry.enum
+class ContactMethod(Enum):
+    EMAIL = "EMAIL"
+    SMS = "SMS"
+
+
+@strawberry.enum
+class Language(Enum):
+    EN = "en"
+    ES = "es"
+
+
+@strawberry.type(description="A guardian or contact of a child's family.")
+class FamilyAdult:
+    id: strawberry.ID
+    role: AdultRole
+    first_name: str
+    last_name: str
+    relationship: str
+    authorized_pickup: bool
+    preferred_contact: ContactMethod
+    language: Language
+    email: str | None
+    phone: str | None
+
+    @classmethod
+    def from_model(cls, adult: people_models.FamilyAdult) -> FamilyAdult:
+        slot = adult.guardian_slot
+        return cls(
+            id=strawberry.ID(str(adult.id)),
+            role=AdultRole[f"GUARDIAN_{slot.value}"] if slot else AdultRole.CONTACT,
+            first_name=adult.first_name,
+            last_name=adult.last_name,
+            relationship=adult.relationship,
+            authorized_pickup=adult.authorized_pickup,
+            preferred_contact=ContactMethod(adult.preferred_contact.value),
+            language=Language(adult.language.value),
+            email=adult.email,
+            phone=adult.phone,
+        )
+
+
+@strawberry.type
+class Child:
+    id: strawberry.ID
+    first_name: str
+    last_name: str
+
+    _model: strawberry.Private[people_models.Child]
+
+    @strawberry.field(permission_classes=[CanViewStudents])
+    def middle_name(self) -> str | None:
+        return self._model.middle_name
+
+    @strawberry.field(permission_classes=[CanViewStudents])
+    def date_of_birth(self) -> datetime.date | None:
+        return self._model.date_of_birth
+
+    @strawberry.field(
+        permission_classes=[CanViewStudents],
+        description="The child's ID in the state subsidy system. Staff only.",
+    )
+    def state_subsidy_id(self) -> str | None:
+        return self._model.state_subsidy_id
+
+    @strawberry.field(
+        permission_classes=[CanViewStudents],
+        description="Parent/Guardian A and B, then contacts and pickups.",
+    )
+    async def family_adults(self, info: Info) -> list[FamilyAdult] | None:
+        adults = await people_resolvers.adults_of(info, self._model)
+        return [FamilyAdult.from_model(a) for a in adults]
+
+    @classmethod
+    def from_model(cls, child: people_models.Child) -> Child:
+        return cls(
+            id=strawberry.ID(str(child.id)),
+            first_name=child.first_name,
+            last_name=child.last_name,
+            _model=child,
+        )
+
+
+@strawberry.input
+class UpdateChildInput:
+    child_id: strawberry.ID
+    first_name: str | None = None
+    middle_name: str | None = None
+    last_name: str | None = None
+    date_of_birth: datetime.date | None = None
+    state_subsidy_id: str | None = None
+
+
+@strawberry.enum
+class PeopleErrorCode(Enum):
+    IMPLAUSIBLE_DATE_OF_BIRTH = "IMPLAUSIBLE_DATE_OF_BIRTH"
+
+
+@strawberry.type
+class PeopleError(UserError):
+    code: PeopleErrorCode
+
+
+@strawberry.type
+class UpdateChildPayload:
+    child: Child | None
+    errors: list[PeopleError]

@@ -1,0 +1,172 @@
+"""The root Query and Mutation, merged from the domains, and the Schema factory."""
+
+from __future__ import annotations
+
+import datetime
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+
+from auth.permissions import (
+    AllowAnyone,
+    CanEditAttendance,
+    CanEditStudents,
+    CanViewAttendance,
+    CanViewStudents,
+    IsAuthenticated,
+    IsStaff,
+)
+from auth.principals import is_staff
+from resolvers import access as access_resolvers
+from resolvers import attendance as attendance_resolvers
+from resolvers import org as org_resolvers
+from resolvers import people as people_resolvers
+from resolvers.context import Info
+from schema.access import (
+    AuthError,
+    AuthErrorCode,
+    AuthPayload,
+    LogoutPayload,
+    StaffLoginInput,
+    StaffViewer,
+    Viewer,
+)
+from schema.attendance import (
+    LiveCounts,
+    MarkAbsentInput,
+    MarkAbsentPayload,
+    RosterEntry,
+    SignInInput,
+    SignInPayload,
+    SignOutInput,
+    SignOutPayload,
+    attendance_errors,
+)
+from schema.errors import error_code
+from schema.extensions import hardening_extensions
+from schema.limits import Limits
+from schema.org import Classroom, Site
+from schema.people import Child, PeopleError, PeopleErrorCode, UpdateChildInput, UpdateChildPayload
+from services.people import ChildChanges
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        permission_classes=[AllowAnyone], description="The caller, or null when signed out."
+    )
+    def viewer(self, info: Info) -> Viewer | None:
+        principal = info.context.principal
+        return StaffViewer.from_principal(principal) if is_staff(principal) else None
+
+    @strawberry.field(permission_classes=[IsAuthenticated], description="Sites you may see.")
+    async def sites(self, info: Info) -> list[Site]:
+        return [Site.from_model(s) for s in await org_resolvers.sites(info)]
+
+    @strawberry.field(permission_classes=[IsStaff])
+    async def classroom(self, info: Info, id: strawberry.ID) -> Classroom:
+        return Classroom.from_model(await org_resolvers.classroom(info, str(id)))
+
+    @strawberry.field(
+        permission_classes=[CanViewAttendance],
+        description="Counts for the site's local today, for one classroom when given.",
+    )
+    async def live_counts(
+        self, info: Info, site_id: strawberry.ID, classroom_id: strawberry.ID | None = None
+    ) -> LiveCounts:
+        counts = await attendance_resolvers.live_counts(
+            info, str(site_id), str(classroom_id) if classroom_id is not None else None
+        )
+        return LiveCounts.from_domain(counts)
+
+    @strawberry.field(permission_classes=[CanViewStudents])
+    async def child(self, info: Info, id: strawberry.ID) -> Child:
+        return Child.from_model(await people_resolvers.child(info, str(id)))
+
+    @strawberry.field(
+        permission_classes=[CanViewStudents],
+        description="Children enrolled in a classroom on a day (default: the site's today).",
+    )
+    async def children(
+        self, info: Info, classroom_id: strawberry.ID, date: datetime.date | None = None
+    ) -> list[Child]:
+        found = await people_resolvers.children(info, str(classroom_id), date)
+        return [Child.from_model(c) for c in found]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(permission_classes=[AllowAnyone])
+    async def staff_login(self, info: Info, input: StaffLoginInput) -> AuthPayload:
+        result = await access_resolvers.staff_login(info, input.email, input.password)
+        return AuthPayload(
+            token=result.value,
+            errors=[
+                AuthError(field=e.field, message=e.message, code=error_code(AuthErrorCode, e))
+                for e in result.errors
+            ],
+        )
+
+    @strawberry.mutation(permission_classes=[IsStaff], description="Revokes your token.")
+    async def logout(self, info: Info) -> LogoutPayload:
+        await access_resolvers.logout(info)
+        return LogoutPayload(ok=True)
+
+    @strawberry.mutation(
+        permission_classes=[CanEditAttendance],
+        description="Sign one child or a group in. All of them are signed in, or none.",
+    )
+    async def sign_in(self, info: Info, input: SignInInput) -> SignInPayload:
+        result = await attendance_resolvers.sign_in(info, input.to_args())
+        entries = [RosterEntry.from_domain(e) for e in result.value or []]
+        return SignInPayload(entries=entries, errors=attendance_errors(result))
+
+    @strawberry.mutation(
+        permission_classes=[CanEditAttendance],
+        description="Sign one child or a group out. All of them are signed out, or none.",
+    )
+    async def sign_out(self, info: Info, input: SignOutInput) -> SignOutPayload:
+        result = await attendance_resolvers.sign_out(info, input.to_args())
+        entries = [RosterEntry.from_domain(e) for e in result.value or []]
+        return SignOutPayload(entries=entries, errors=attendance_errors(result))
+
+    @strawberry.mutation(permission_classes=[CanEditAttendance])
+    async def mark_absent(self, info: Info, input: MarkAbsentInput) -> MarkAbsentPayload:
+        result = await attendance_resolvers.mark_absent(
+            info, str(input.child_id), input.date, input.reason
+        )
+        entry = RosterEntry.from_domain(result.value) if result.value else None
+        return MarkAbsentPayload(entry=entry, errors=attendance_errors(result))
+
+    @strawberry.mutation(permission_classes=[CanEditStudents])
+    async def update_child(self, info: Info, input: UpdateChildInput) -> UpdateChildPayload:
+        changes = ChildChanges(
+            first_name=input.first_name,
+            middle_name=input.middle_name,
+            last_name=input.last_name,
+            date_of_birth=input.date_of_birth,
+            state_subsidy_id=input.state_subsidy_id,
+        )
+        result = await people_resolvers.update_child(info, str(input.child_id), changes)
+        return UpdateChildPayload(
+            child=Child.from_model(result.value) if result.value else None,
+            errors=[
+                PeopleError(field=e.field, message=e.message, code=error_code(PeopleErrorCode, e))
+                for e in result.errors
+            ],
+        )
+
+
+# Mutations that carry a secret (password, PIN) must be alone in their operation, so one
+# request cannot try many secrets through aliases (reliability.md #1).
+SINGLE_ROOT_FIELDS = frozenset({"staffLogin", "signIn", "signOut"})
+
+
+def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+    limits = limits or Limits()
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=hardening_extensions(limits, SINGLE_ROOT_FIELDS),
+        config=StrawberryConfig(disable_field_suggestions=not limits.debug),
+    )

@@ -1,0 +1,83 @@
+"""The application factory: one Settings, one lifespan, routes wired explicitly."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
+
+from broadcaster import Broadcast
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from tortoise import connections
+
+from realtime.bus import EventBus
+from schema.limits import Limits
+from schema.root import build_schema
+from server.db import open_database
+from server.graphql_view import PlayrollGraphQL
+from server.middleware import BodySizeLimit
+from server.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def limits_from(settings: Settings) -> Limits:
+    return Limits(
+        debug=settings.debug,
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_tokens=settings.max_tokens,
+        max_root_fields=settings.max_root_fields,
+    )
+
+
+async def healthz(request: Request) -> JSONResponse:
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:
+        logger.warning("health check: database unreachable", exc_info=True)
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
+    """Build the ASGI app. ``manage_database=False`` when the caller opened the ORM."""
+    broadcast = Broadcast(settings.broadcast_url)
+    bus = EventBus(broadcast)
+    graphql = PlayrollGraphQL(
+        build_schema(limits_from(settings)),
+        settings=settings,
+        bus=bus,
+        graphql_ide="graphiql" if settings.debug else None,
+        allow_queries_via_get=False,
+        connection_init_wait_timeout=timedelta(seconds=settings.connection_init_wait_seconds),
+        max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+        allowed_origins=settings.allowed_origins,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            if manage_database:
+                await stack.enter_async_context(open_database(settings.database_url))
+            await broadcast.connect()
+            stack.push_async_callback(broadcast.disconnect)
+            yield
+
+    return Starlette(
+        debug=False,
+        routes=[
+            # Route plus WebSocketRoute, not Mount: a Mount at /graphql would not match
+            # /graphql itself for WebSocket clients.
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+        ],
+        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+        lifespan=lifespan,
+    )

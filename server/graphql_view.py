@@ -1,0 +1,78 @@
+"""strawberry's ASGI view with our context getter and request guards."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UnsetType
+
+from auth import sessions
+from auth.principals import Anonymous, Principal, is_anonymous
+from auth.tokens import bearer_token
+from realtime.bus import EventBus
+from resolvers.context import Context
+from server.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def client_ip(connection: Request | WebSocket) -> str:
+    # uvicorn's --proxy-headers/--forwarded-allow-ips decide whether X-Forwarded-For is
+    # trusted; here we take what the server resolved, never a raw client header.
+    return connection.client.host if connection.client else ""
+
+
+class PlayrollGraphQL(GraphQL[Context, None]):
+    def __init__(self, *args: Any, settings: Settings, bus: EventBus, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.settings = settings
+        self.bus = bus
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            # Python refuses integers over 4,300 digits with ValueError, and accepts NaN
+            # unless told otherwise: both are the client's fault, so both must be a 400.
+            # strawberry answers a JSONDecodeError with 400, so report them as one.
+            return json.loads(data, parse_constant=_reject_constant)
+        except json.JSONDecodeError:
+            raise
+        except ValueError as e:
+            text = data.decode(errors="replace") if isinstance(data, bytes) else data
+            raise json.JSONDecodeError(str(e), text, 0) from e
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        ip = client_ip(request)
+        principal: Principal = Anonymous(ip_address=ip)
+        if isinstance(request, Request):
+            # A bad or expired token is treated as no token: protected fields answer
+            # UNAUTHENTICATED, and the client can still call staffLogin to get a new one.
+            token = bearer_token(request.headers.get("authorization"))
+            principal = (await sessions.resolve(token, ip) if token else None) or principal
+        return Context(
+            request=request,
+            principal=principal,
+            settings=self.settings,
+            bus=self.bus,
+            response=response,
+        )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """A socket lives for hours: it must present a valid token in ``connection_init``."""
+        params = context.connection_params
+        authorization = params.get("authorization") if isinstance(params, dict) else None
+        token = bearer_token(authorization) if isinstance(authorization, str) else None
+        principal = await sessions.resolve(token, context.principal.ip_address) if token else None
+        if principal is None or is_anonymous(principal):
+            raise ConnectionRejectionError({"reason": "A valid token is required."})
+        context.principal = principal
+        return None

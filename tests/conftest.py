@@ -1,0 +1,152 @@
+"""Test harness: one migrated database per run, emptied before every test.
+
+The default run uses a temporary SQLite file and ``memory://`` broadcast. With
+``PLAYROLL_TEST_DATABASE_URL`` (and ``PLAYROLL_TEST_REDIS_URL``) set, the same suite runs
+on PostgreSQL (and Redis).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from tortoise import Tortoise, connections
+from tortoise.context import TortoiseContext
+from tortoise.migrations.api import migrate
+
+from schema.limits import Limits
+from schema.root import build_schema
+from server.db import open_database, tortoise_config
+from server.settings import Settings
+from tests.graphql import GraphQLClient
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("PLAYROLL_TEST_DATABASE_URL")
+    if url:
+        return url
+    path: Path = tmp_path_factory.mktemp("db") / "playroll-test.db"
+    return f"sqlite://{path}"
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url: str) -> bool:
+    return database_url.startswith(("postgres://", "postgresql://", "asyncpg://"))
+
+
+@pytest.fixture(scope="session")
+def broadcast_url() -> str:
+    return os.environ.get("PLAYROLL_TEST_REDIS_URL", "memory://")
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, broadcast_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        broadcast_url=broadcast_url,
+        secret_key=TEST_SECRET,
+        debug=False,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture(scope="session")
+async def database(database_url: str) -> AsyncIterator[TortoiseContext]:
+    # The schema comes from the real migrations, so every run proves they apply.
+    await migrate(config=tortoise_config(database_url))
+    await Tortoise.close_connections()
+    async with open_database(database_url) as ctx:
+        await _empty_tables(database_url)
+        yield ctx
+
+
+async def _empty_tables(database_url: str) -> None:
+    client = connections.get("default")
+    tables = sorted(
+        model._meta.db_table
+        for model in Tortoise.apps.get_models_iterable()  # type: ignore[union-attr]
+    )
+    if database_url.startswith("sqlite"):
+        await client.execute_script(
+            "PRAGMA foreign_keys=OFF;"
+            + "".join(f'DELETE FROM "{t}";' for t in tables)
+            + "PRAGMA foreign_keys=ON;"
+        )
+    else:
+        await client.execute_script(
+            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE;"
+        )
+
+
+@pytest.fixture(autouse=True)
+async def db(database: TortoiseContext, database_url: str) -> None:
+    await _empty_tables(database_url)
+
+
+@pytest.fixture(scope="session")
+def schema() -> object:
+    return build_schema(Limits())
+
+
+@pytest.fixture
+def gql(schema: object, settings: Settings) -> GraphQLClient:
+    return GraphQLClient(schema, settings)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def world(db: None) -> object:
+    from tests.world import build_world
+
+    return await build_world()
+
+
+@pytest.fixture
+async def http(settings: Settings) -> AsyncIterator[object]:
+    """An HTTP client speaking to the real ASGI app (the test owns the database)."""
+    import httpx
+
+    from server.app import create_app
+
+    app = create_app(settings, manage_database=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+
+
+@pytest.fixture
+async def live_server(settings: Settings) -> AsyncIterator[str]:
+    """The real app on a real uvicorn socket; yields its ws:// URL."""
+    import asyncio
+    import socket
+
+    import uvicorn
+
+    from server.app import create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(settings, manage_database=False),
+        host="127.0.0.1",
+        port=port,
+        ws_max_size=settings.max_ws_frame_bytes,
+        log_level="warning",
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    for _ in range(200):
+        if server.started:
+            break
+        await asyncio.sleep(0.01)
+    assert server.started, "uvicorn did not start"
+    yield f"ws://127.0.0.1:{port}/graphql"
+    server.should_exit = True
+    await task

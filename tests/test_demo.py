@@ -1,0 +1,98 @@
+"""``playroll seed-demo``: the demo agency is complete, created once, and its logins work."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from pydantic import SecretStr
+
+from auth import pins
+from models.org import Agency, Classroom, Site, StaffUser
+from models.people import Child, Enrollment, FamilyAdult, GuardianSlot, Language, SharedPickup
+from server.demo import create_demo_data, seed_demo
+from server.settings import Settings
+from tests.graphql import GraphQLClient
+
+LOGIN = "mutation($i: StaffLoginInput!){ staffLogin(input:$i){ token errors{code} } }"
+VIEWER = "{ viewer { ... on StaffViewer { grants siteIds isAgencyAdmin } } }"
+
+
+async def _login(gql: GraphQLClient, email: str, password: str) -> dict[str, object]:
+    result = await gql.execute(LOGIN, {"i": {"email": email, "password": password}})
+    assert result.errors == []
+    assert result.data is not None
+    payload = result.data["staffLogin"]
+    assert payload["errors"] == []
+    assert payload["token"]
+    viewer = await gql.execute(VIEWER, token=payload["token"])
+    assert viewer.errors == []
+    assert viewer.data is not None
+    return viewer.data["viewer"]  # type: ignore[no-any-return]
+
+
+async def test_creates_a_complete_demo_agency(settings: Settings) -> None:
+    assert await create_demo_data(settings.secret) is True
+
+    assert await Agency.all().count() == 1
+    sites = await Site.all()
+    assert len(sites) == 2
+    assert len({s.timezone for s in sites}) == 2
+    assert await Classroom.all().count() == 4
+
+    children = await Child.all()
+    assert len(children) == 60
+    today = datetime.now(UTC).date()
+    active = await Enrollment.filter(starts_on__lte=today, ends_on=None).values_list(
+        "child_id", flat=True
+    )
+    assert {str(c) for c in active} == {str(c.id) for c in children}
+    with_guardian_a = await FamilyAdult.filter(guardian_slot=GuardianSlot.A).values_list(
+        "family_id", flat=True
+    )
+    assert {str(c.family_id) for c in children} <= {str(f) for f in with_guardian_a}
+    # Siblings share a family, so there are fewer families than children.
+    assert len({c.family_id for c in children}) < 60
+
+    assert await SharedPickup.all().count() >= 1
+    assert await FamilyAdult.filter(language=Language.ES).exists()
+
+
+async def test_second_run_changes_nothing(settings: Settings) -> None:
+    assert await create_demo_data(settings.secret) is True
+    assert await create_demo_data(settings.secret) is False
+    assert await Child.all().count() == 60
+    assert await Agency.all().count() == 1
+
+
+async def test_demo_logins_work_with_their_roles(gql: GraphQLClient, settings: Settings) -> None:
+    await create_demo_data(settings.secret)
+
+    admin = await _login(gql, "admin@example.com", "playroll-admin")
+    assert admin["isAgencyAdmin"] is True
+    assert len(admin["siteIds"]) == 2  # type: ignore[arg-type]
+
+    teacher = await _login(gql, "teacher@example.com", "playroll-teacher")
+    assert "EDIT_ATTENDANCE" in teacher["grants"]  # type: ignore[operator]
+    assert len(teacher["siteIds"]) == 1  # type: ignore[arg-type]
+
+    viewer = await _login(gql, "viewer@example.com", "playroll-viewer")
+    assert "VIEW_ATTENDANCE" in viewer["grants"]  # type: ignore[operator]
+    assert "EDIT_ATTENDANCE" not in viewer["grants"]  # type: ignore[operator]
+
+    # The teacher's PIN is found by its keyed lookup and can be read back.
+    staff = await StaffUser.get(email="teacher@example.com")
+    assert staff.pin_lookup == pins.pin_lookup(settings.secret, str(staff.agency_id), "246810")
+    assert staff.pin_encrypted is not None
+    assert pins.decrypt_pin(settings.secret, staff.pin_encrypted) == "246810"
+
+
+async def test_seed_demo_refuses_outside_debug_mode() -> None:
+    settings = Settings(
+        database_url="sqlite://:memory:",
+        secret_key=SecretStr("x" * 40),
+        debug=False,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    with pytest.raises(RuntimeError, match="debug"):
+        await seed_demo(settings)

@@ -1,0 +1,38 @@
+# Developer shortcuts. `make install` once, then `make check` before pushing.
+# CI runs `bash .ci/run` (same checks plus a Docker-less image smoke test and PostgreSQL).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install check test schema serve lint-docker ci
+
+install:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e '.[dev]'
+
+check:
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/playroll export-schema --check
+	$(BIN)/python -m pytest
+
+test:
+	$(BIN)/python -m pytest
+
+schema:
+	$(BIN)/playroll export-schema
+
+# The demo: debug mode, local SQLite (playroll.db), demo data, GraphiQL at :8000/graphql.
+serve:
+	PLAYROLL_DEBUG=1 $(BIN)/playroll migrate
+	PLAYROLL_DEBUG=1 $(BIN)/playroll seed-demo
+	PLAYROLL_DEBUG=1 $(BIN)/playroll serve
+
+lint-docker:
+	$(BIN)/hadolint Dockerfile
+
+ci:
+	bash .ci/run

@@ -16,6 +16,8 @@ check:
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy server models services schema resolvers auth realtime
+	$(BIN)/deptry .
 	$(BIN)/playroll export-schema --check
 	$(BIN)/python -m pytest
 

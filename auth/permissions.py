@@ -26,7 +26,7 @@ def _principal(info: Info[Any, Any]) -> Principal:
 
 class IsAuthenticated(BasePermission):
     message = "Sign in first."
-    error_extensions: ClassVar[dict[str, object]] = {"code": "UNAUTHENTICATED"}
+    error_extensions = {"code": "UNAUTHENTICATED"}
 
     def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
         return not is_anonymous(_principal(info))
@@ -34,7 +34,7 @@ class IsAuthenticated(BasePermission):
 
 class IsStaff(BasePermission):
     message = "Only staff may do this."
-    error_extensions: ClassVar[dict[str, object]] = {"code": "FORBIDDEN"}
+    error_extensions = {"code": "FORBIDDEN"}
 
     def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
         return is_staff(_principal(info))
@@ -43,7 +43,7 @@ class IsStaff(BasePermission):
 class _StaffGrant(BasePermission):
     grant: ClassVar[Grant]
     message = "Your role does not allow this."
-    error_extensions: ClassVar[dict[str, object]] = {"code": "FORBIDDEN"}
+    error_extensions = {"code": "FORBIDDEN"}
 
     def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
         principal = _principal(info)

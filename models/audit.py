@@ -31,7 +31,7 @@ class AuditEntry(Model):
     target_type = fields.CharField(max_length=32, default="")
     target_id = fields.CharField(max_length=64, null=True, db_index=True)
     # Before/after values and context. Never secrets: no PINs, passwords, codes or tokens.
-    data: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    data: dict[str, Any] = fields.JSONField(default=dict)
 
     agency_id: str | None
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from models.people import Child, FamilyAdult
 from resolvers.context import Info
@@ -25,7 +26,7 @@ async def children(info: Info, classroom_id: str, on: date | None) -> list[Child
 
 
 async def adults_of(info: Info, child: Child) -> list[FamilyAdult]:
-    return await info.context.loaders.adults_by_family.load(child.family_id)
+    return await info.context.loaders.adults_by_family.load(UUID(str(child.family_id)))
 
 
 async def update_child(info: Info, child_id: str, changes: people.ChildChanges) -> Outcome[Child]:

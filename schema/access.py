@@ -8,7 +8,7 @@ import strawberry
 from auth.principals import Grant, StaffPrincipal
 from schema.errors import UserError
 
-StaffGrant = strawberry.enum(Grant, name="StaffGrant", description="What a staff role allows.")
+strawberry.enum(Grant, name="StaffGrant", description="What a staff role allows.")
 
 
 @strawberry.type(description="A signed-in staff member, with what their role allows.")
@@ -17,7 +17,7 @@ class StaffViewer:
     name: str
     agency_id: strawberry.ID
     is_agency_admin: bool
-    grants: list[StaffGrant]
+    grants: list[Grant]
     site_ids: list[strawberry.ID]
 
     @classmethod

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 from enum import Enum
+from typing import Any
 from uuid import UUID
 
 import strawberry
@@ -22,14 +23,19 @@ class AttendanceStatus(Enum):
     ABSENT = "ABSENT"
 
 
-EventKind = strawberry.enum(attendance_models.EventKind, name="AttendanceEventKind")
-ActorKind = strawberry.enum(attendance_models.ActorKind, name="AttendanceActorKind")
-EventSource = strawberry.enum(attendance_models.EventSource, name="AttendanceSource")
-AuthMethod = strawberry.enum(
+# The model enums are the GraphQL enums: registering them names them in the schema.
+strawberry.enum(attendance_models.EventKind, name="AttendanceEventKind")
+strawberry.enum(attendance_models.ActorKind, name="AttendanceActorKind")
+strawberry.enum(attendance_models.EventSource, name="AttendanceSource")
+strawberry.enum(
     attendance_models.AuthMethod,
     name="AttendanceAuthMethod",
     description="How the adult behind an entry proved who they are.",
 )
+EventKind = attendance_models.EventKind
+ActorKind = attendance_models.ActorKind
+EventSource = attendance_models.EventSource
+AuthMethod = attendance_models.AuthMethod
 
 
 @strawberry.type(description="One entry of the attendance record. Never changed once written.")
@@ -178,7 +184,7 @@ class AttendanceError(UserError):
     code: AttendanceErrorCode
 
 
-def attendance_errors(result: Outcome[object]) -> list[AttendanceError]:
+def attendance_errors(result: Outcome[Any]) -> list[AttendanceError]:
     return [
         AttendanceError(field=e.field, message=e.message, code=error_code(AttendanceErrorCode, e))
         for e in result.errors

@@ -105,7 +105,7 @@ class Entry:
 
 
 async def _day_records(
-    child_ids: Iterable[UUID], on: date
+    child_ids: Iterable[UUID | str], on: date
 ) -> tuple[dict[str, list[AttendanceSession]], dict[str, list[AttendanceEvent]]]:
     ids = list(child_ids)
     sessions: dict[str, list[AttendanceSession]] = defaultdict(list)

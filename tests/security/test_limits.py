@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import httpx
+import pytest
 
 from models.attendance import AttendanceEvent
 from tests import factories as make
@@ -163,3 +164,30 @@ async def test_bearer_token_over_http(http: httpx.AsyncClient, world: World) -> 
     assert response.json() == {"data": {"sites": [{"name": "Main Street"}]}}
     bad = await _post(http, "{ sites { name } }", authorization="Bearer not-a-real-token")
     assert bad.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_array_batches_are_not_executed(http: httpx.AsyncClient, world: World) -> None:
+    token = await make.token_for(world.teacher)
+    one = {"query": "{ sites { name } }"}
+    response = await http.post(
+        "/graphql", json=[one, one], headers={"authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 400
+
+
+async def test_unexpected_errors_are_masked_and_coded(
+    http: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services import org
+
+    def explode(principal: object) -> object:
+        raise RuntimeError("connection string postgres://secret@db leaked")
+
+    monkeypatch.setattr(org, "readable_sites", explode)
+    token = await make.token_for(world.teacher)
+    response = await _post(http, "{ sites { name } }", authorization=f"Bearer {token}")
+    assert response.status_code == 200
+    error = response.json()["errors"][0]
+    assert error["message"] == "Internal server error."
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+    assert "secret" not in response.text

@@ -75,6 +75,19 @@ class IsSiteAdmin(_StaffGrant):
     grant = Grant.SITE_ADMIN
 
 
+class IsAgencyAdmin(BasePermission):
+    message = "Only an agency admin may do this."
+    error_extensions = {"code": "FORBIDDEN"}
+
+    def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
+        principal = _principal(info)
+        if is_anonymous(principal):
+            raise StrawberryGraphQLError(
+                IsAuthenticated.message, extensions=dict(IsAuthenticated.error_extensions)
+            )
+        return is_staff(principal) and principal.is_agency_admin
+
+
 class AllowAnyone(BasePermission):
     """Declared on the few public entry points (login), so the schema audit sees a choice."""
 

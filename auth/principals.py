@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import TypeGuard
 from uuid import UUID
@@ -53,6 +54,7 @@ class StaffPrincipal:
     grants: frozenset[Grant]
     # Agency admins reach every site of their agency; others only the sites assigned.
     site_ids: frozenset[UUID]
+    expires_at: datetime
     ip_address: str = ""
     kind: str = field(default="STAFF", init=False)
 

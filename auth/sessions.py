@@ -71,6 +71,7 @@ async def _staff_principal(
         is_agency_admin=staff.is_agency_admin,
         grants=frozenset(grants),
         site_ids=frozenset(UUID(str(s)) for s in site_ids),
+        expires_at=session.expires_at,
         ip_address=ip_address,
     )
 

@@ -1,31 +1,61 @@
-"""Publishing to the broadcast backend without ever failing the change that caused it."""
+"""Publishing to, and listening on, the broadcast backend.
+
+Publishing never fails the change that caused it: the database is the source of truth
+and live views resynchronise from it. Listening is bounded: a subscriber that cannot
+keep up overflows its own queue and is told so, and nobody else waits for it.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from typing import Any, Final, Protocol
 
-from realtime.events import AttendanceChanged
+from realtime.events import Event, is_resync, parse
 
 logger = logging.getLogger(__name__)
 
 PUBLISH_TIMEOUT_SECONDS = 1.0
+DEFAULT_QUEUE_LIMIT = 100
+
+
+class Resync:
+    """Marker: messages may have been lost; rebuild the view from the database."""
+
+
+RESYNC: Final = Resync()
+
+
+class SlowConsumer(Exception):
+    """The subscriber fell more than the queue limit behind."""
 
 
 class Broadcaster(Protocol):
-    async def publish(self, channel: str, message: str) -> None: ...
+    async def publish(self, channel: str, message: Any) -> None: ...
+
+    def subscribe(self, channel: str) -> contextlib.AbstractAsyncContextManager[Any]: ...
+
+
+_OVERFLOW: Final = object()
+# Running overflow remedies; referenced so they are not garbage-collected mid-flight.
+_remedies: set[asyncio.Task[None]] = set()
 
 
 class EventBus:
-    """Publishes after commit. A slow or dead broker is logged, never raised: the database
-    is the source of truth and clients resynchronise from it."""
-
-    def __init__(self, broadcast: Broadcaster | None) -> None:
+    def __init__(
+        self, broadcast: Broadcaster | None, *, queue_limit: int = DEFAULT_QUEUE_LIMIT
+    ) -> None:
         self._broadcast = broadcast
+        self.queue_limit = queue_limit
+        # broadcaster's Broadcast.subscribe awaits the backend before it records the
+        # subscriber (and the reverse on exit), so concurrent first subscribers to one
+        # channel overwrite each other. Entering and leaving are serialised per channel.
+        self._channel_locks: dict[str, asyncio.Lock] = {}
 
-    async def publish(self, messages: Sequence[tuple[str, AttendanceChanged]]) -> None:
+    async def publish(self, messages: Sequence[tuple[str, Event]]) -> None:
+        """Publish after commit. A slow or dead broker is logged, never raised."""
         if self._broadcast is None:
             return
         for channel, event in messages:
@@ -35,3 +65,80 @@ class EventBus:
                 )
             except Exception:
                 logger.warning("could not publish %s on %s", event.type, channel, exc_info=True)
+
+    @contextlib.asynccontextmanager
+    async def listen(
+        self, channel: str, on_overflow: Callable[[], Coroutine[Any, Any, None]] | None = None
+    ) -> AsyncIterator[AsyncIterator[Event | Resync]]:
+        """Events on ``channel`` (and RESYNC markers) until the block is left.
+
+        When the consumer falls more than ``queue_limit`` events behind, ``on_overflow``
+        runs at once (a consumer stuck writing to a slow socket would never notice) and
+        the iterator raises SlowConsumer. What arrives after that is dropped, so memory
+        stays bounded until the caller leaves the block.
+        """
+        if self._broadcast is None:
+            raise RuntimeError("no broadcast backend configured")
+        queue: asyncio.Queue[object] = asyncio.Queue(maxsize=self.queue_limit)
+        lock = self._channel_locks.setdefault(channel, asyncio.Lock())
+        subscription = self._broadcast.subscribe(channel)
+        async with lock:
+            subscriber = await subscription.__aenter__()
+        try:
+            # A cancel that arrived while subscribing can be swallowed below us (Python
+            # 3.11's wait_for, client libraries); honour it, or this task outlives its
+            # socket's cleanup and listens forever.
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise asyncio.CancelledError
+
+            async def pump() -> None:
+                overflowed = False
+                async for item in subscriber:
+                    if overflowed:
+                        continue
+                    try:
+                        queue.put_nowait(item.message)
+                    except asyncio.QueueFull:
+                        overflowed = True
+                        while not queue.empty():
+                            queue.get_nowait()
+                        queue.put_nowait(_OVERFLOW)
+                        if on_overflow is not None:
+                            # Its own task: the consumer leaving the block cancels this
+                            # pump, and must not cancel the remedy halfway.
+                            remedy: asyncio.Task[None] = asyncio.create_task(on_overflow())
+                            _remedies.add(remedy)
+                            remedy.add_done_callback(_remedies.discard)
+
+            pumping = asyncio.create_task(pump(), name=f"playroll-listen:{channel}")
+            try:
+                yield _drain(queue)
+            finally:
+                pumping.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await pumping
+        finally:
+            # Shielded: a cancelled subscriber must still leave the channel cleanly.
+            await asyncio.shield(_leave(subscription, lock))
+
+
+async def _leave(
+    subscription: contextlib.AbstractAsyncContextManager[Any], lock: asyncio.Lock
+) -> None:
+    async with lock:
+        await subscription.__aexit__(None, None, None)
+
+
+async def _drain(queue: asyncio.Queue[object]) -> AsyncIterator[Event | Resync]:
+    while True:
+        message = await queue.get()
+        if message is _OVERFLOW:
+            raise SlowConsumer
+        assert isinstance(message, str)
+        if is_resync(message):
+            yield RESYNC
+            continue
+        event = parse(message)
+        if event is not None:
+            yield event

@@ -11,3 +11,8 @@ def classroom_roster(classroom_id: UUID | str) -> str:
 
 def site_counts(site_id: UUID | str) -> str:
     return f"site:{site_id}:counts"
+
+
+def access(principal_id: UUID | str) -> str:
+    """Where a principal's logout, role change or revocation is announced."""
+    return f"access:{principal_id}"

@@ -21,4 +21,4 @@ async def staff_login(info: Info, email: str, password: str) -> Outcome[str]:
 
 
 async def logout(info: Info) -> None:
-    await access.logout(info.context.staff)
+    await access.logout(info.context.staff, info.context.bus)

@@ -1,14 +1,25 @@
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
-from models.org import Classroom
+from starlette.websockets import WebSocket, WebSocketState
+
+from models.org import Classroom, Site
+from realtime import channels
+from realtime.bus import Resync, SlowConsumer
+from realtime.events import AttendanceChanged
 from resolvers.context import Info
 from resolvers.outcome import Outcome, bad_input, object_id, outcome, raising
 from services import attendance, org
 from services.attendance import Counts, Entry, RosterEntry
+
+# "Try again later": the client should reconnect and refetch.
+SLOW_CONSUMER_CLOSE_CODE = 1013
 
 
 async def roster(info: Info, classroom: Classroom, on: date | None) -> list[RosterEntry]:
@@ -17,17 +28,21 @@ async def roster(info: Info, classroom: Classroom, on: date | None) -> list[Rost
     return await attendance.roster(ctx.principal, classroom, day)
 
 
+async def _room_of(info: Info, site: Site, classroom_id: str | None) -> UUID | None:
+    if classroom_id is None:
+        return None
+    classroom = await raising(
+        org.get_classroom(info.context.principal, object_id(classroom_id, "Classroom"))
+    )
+    if str(classroom.site_id) != str(site.id):
+        raise bad_input("The classroom is not at this site.", "classroomId")
+    return UUID(str(classroom.id))
+
+
 async def live_counts(info: Info, site_id: str, classroom_id: str | None) -> Counts:
     ctx = info.context
     site = await raising(org.get_site(ctx.principal, object_id(site_id, "Site")))
-    room: UUID | None = None
-    if classroom_id is not None:
-        classroom = await raising(
-            org.get_classroom(ctx.principal, object_id(classroom_id, "Classroom"))
-        )
-        if str(classroom.site_id) != str(site.id):
-            raise bad_input("The classroom is not at this site.", "classroomId")
-        room = classroom.id
+    room = await _room_of(info, site, classroom_id)
     return await attendance.live_counts(ctx.principal, site, room, ctx.now())
 
 
@@ -87,3 +102,61 @@ async def mark_absent(info: Info, child_id: str, on: date, reason: str) -> Outco
             ctx.staff, object_id(child_id, "Child"), on, reason, bus=ctx.bus, now=ctx.now()
         )
     )
+
+
+def _slow_socket_closer(info: Info) -> Callable[[], Coroutine[Any, Any, None]]:
+    async def close() -> None:
+        # The socket's own queue overflowed: close it (the client reconnects and
+        # refetches) rather than buffer without bound or slow other subscribers down.
+        request = info.context.request
+        if isinstance(request, WebSocket) and request.application_state is WebSocketState.CONNECTED:
+            with contextlib.suppress(RuntimeError, OSError):
+                await request.close(code=SLOW_CONSUMER_CLOSE_CODE, reason="Too far behind")
+
+    return close
+
+
+async def roster_changes(
+    info: Info, classroom_id: str
+) -> AsyncIterator[RosterEntry | AttendanceChanged]:
+    """Each change to the classroom's roster; every row again after a resync."""
+    ctx = info.context
+    classroom = await raising(
+        org.get_classroom(ctx.principal, object_id(classroom_id, "Classroom"))
+    )
+    try:
+        channel = channels.classroom_roster(classroom.id)
+        async with ctx.bus.listen(channel, _slow_socket_closer(info)) as changes:
+            async for change in changes:
+                if isinstance(change, Resync):
+                    day = org.local_date(classroom.site, ctx.now())
+                    for entry in await attendance.roster(ctx.principal, classroom, day):
+                        yield entry
+                elif isinstance(change, AttendanceChanged):
+                    yield change
+    except SlowConsumer:
+        return
+
+
+async def count_changes(
+    info: Info, site_id: str, classroom_id: str | None
+) -> AsyncIterator[Counts]:
+    """The counts now, then again whenever they move."""
+    ctx = info.context
+    site = await raising(org.get_site(ctx.principal, object_id(site_id, "Site")))
+    room = await _room_of(info, site, classroom_id)
+    try:
+        channel = channels.site_counts(site.id)
+        async with ctx.bus.listen(channel, _slow_socket_closer(info)) as changes:
+            # Snapshot after subscribing: a change in between is in both, which is harmless.
+            tally = await attendance.tally(ctx.principal, site, room, ctx.now())
+            yield tally.counts()
+            async for change in changes:
+                today = org.local_date(site, ctx.now())
+                if isinstance(change, Resync) or today != tally.day:
+                    tally = await attendance.tally(ctx.principal, site, room, ctx.now())
+                    yield tally.counts()
+                elif isinstance(change, AttendanceChanged) and tally.apply(change):
+                    yield tally.counts()
+    except SlowConsumer:
+        return

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from models.org import Classroom, Site
+from models.org import Classroom, Site, StaffUser
 from resolvers.context import Info
-from resolvers.outcome import object_id, raising
+from resolvers.outcome import Outcome, object_id, outcome, raising
 from services import org
 
 
@@ -18,3 +18,12 @@ async def classroom(info: Info, classroom_id: str) -> Classroom:
 
 async def classrooms_of(info: Info, site: Site) -> list[Classroom]:
     return await info.context.loaders.classrooms_by_site.load(site.id)
+
+
+async def assign_role(info: Info, staff_id: str, role_id: str) -> Outcome[StaffUser]:
+    ctx = info.context
+    return await outcome(
+        org.assign_role(
+            ctx.staff, object_id(staff_id, "Staff member"), object_id(role_id, "Role"), ctx.bus
+        )
+    )

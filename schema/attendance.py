@@ -8,6 +8,7 @@ from uuid import UUID
 import strawberry
 
 from models import attendance as attendance_models
+from realtime import events as realtime_events
 from resolvers import attendance as attendance_resolvers
 from resolvers.outcome import Outcome
 from schema.errors import UserError, error_code
@@ -55,6 +56,22 @@ class AttendanceEvent:
     reason: str | None
 
     @classmethod
+    def from_payload(cls, event: realtime_events.EventPayload) -> AttendanceEvent:
+        return cls(
+            id=strawberry.ID(event.id),
+            kind=EventKind(event.kind),
+            at=datetime.datetime.fromisoformat(event.at),
+            recorded_at=datetime.datetime.fromisoformat(event.recorded_at),
+            actor=event.actor,
+            actor_kind=ActorKind(event.actor_kind),
+            operator=event.operator,
+            source=EventSource(event.source),
+            auth_method=AuthMethod(event.auth_method),
+            device=event.device,
+            reason=event.reason,
+        )
+
+    @classmethod
     def from_model(cls, event: attendance_models.AttendanceEvent) -> AttendanceEvent:
         return cls(
             id=strawberry.ID(str(event.id)),
@@ -85,7 +102,31 @@ class RosterEntry:
         description="The last sign-out, once the child is no longer signed in."
     )
     absence_reason: str | None
-    events: list[AttendanceEvent]
+    events: list[AttendanceEvent] = strawberry.field(
+        description="The day's events; in a subscription update, the event that caused it."
+    )
+
+    @classmethod
+    def from_change(cls, change: realtime_events.AttendanceChanged) -> RosterEntry:
+        def moment(value: str | None) -> datetime.datetime | None:
+            return datetime.datetime.fromisoformat(value) if value else None
+
+        return cls(
+            child=Child(
+                id=strawberry.ID(change.child_id),
+                first_name=change.child_first_name,
+                last_name=change.child_last_name,
+                _model=None,
+            ),
+            classroom_id=strawberry.ID(change.classroom_id),
+            date=datetime.date.fromisoformat(change.local_date),
+            scheduled=change.scheduled,
+            status=AttendanceStatus[change.status],
+            signed_in_at=moment(change.signed_in_at),
+            signed_out_at=moment(change.signed_out_at),
+            absence_reason=change.absence_reason,
+            events=[AttendanceEvent.from_payload(change.event)],
+        )
 
     @classmethod
     def from_domain(cls, entry: attendance_service.RosterEntry) -> RosterEntry:

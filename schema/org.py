@@ -70,3 +70,14 @@ class Site:
             allow_past_day_edits=site.allow_past_day_edits,
             _model=site,
         )
+
+
+@strawberry.input
+class AssignStaffRoleInput:
+    staff_id: strawberry.ID
+    role_id: strawberry.ID
+
+
+@strawberry.type
+class AssignStaffRolePayload:
+    ok: bool

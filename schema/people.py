@@ -67,28 +67,32 @@ class Child:
     first_name: str
     last_name: str
 
-    _model: strawberry.Private[people_models.Child]
+    # None when built from a realtime event: subscriptions carry attendance fields only,
+    # so fanning out an event never costs a query per subscriber.
+    _model: strawberry.Private[people_models.Child | None]
 
     @strawberry.field(permission_classes=[CanViewStudents])
     def middle_name(self) -> str | None:
-        return self._model.middle_name
+        return self._model.middle_name if self._model else None
 
     @strawberry.field(permission_classes=[CanViewStudents])
     def date_of_birth(self) -> datetime.date | None:
-        return self._model.date_of_birth
+        return self._model.date_of_birth if self._model else None
 
     @strawberry.field(
         permission_classes=[CanViewStudents],
         description="The child's ID in the state subsidy system. Staff only.",
     )
     def state_subsidy_id(self) -> str | None:
-        return self._model.state_subsidy_id
+        return self._model.state_subsidy_id if self._model else None
 
     @strawberry.field(
         permission_classes=[CanViewStudents],
         description="Parent/Guardian A and B, then contacts and pickups.",
     )
     async def family_adults(self, info: Info) -> list[FamilyAdult] | None:
+        if self._model is None:
+            return None
         adults = await people_resolvers.adults_of(info, self._model)
         return [FamilyAdult.from_model(a) for a in adults]
 

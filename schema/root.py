@@ -13,6 +13,7 @@ from auth.permissions import (
     CanEditStudents,
     CanViewAttendance,
     CanViewStudents,
+    IsAgencyAdmin,
     IsAuthenticated,
     IsStaff,
 )
@@ -45,7 +46,8 @@ from schema.attendance import (
 from schema.errors import error_code
 from schema.extensions import hardening_extensions
 from schema.limits import Limits
-from schema.org import Classroom, Site
+from schema.live import Subscription
+from schema.org import AssignStaffRoleInput, AssignStaffRolePayload, Classroom, Site
 from schema.people import Child, PeopleError, PeopleErrorCode, UpdateChildInput, UpdateChildPayload
 from services.people import ChildChanges
 
@@ -138,6 +140,16 @@ class Mutation:
         entry = RosterEntry.from_domain(result.value) if result.value else None
         return MarkAbsentPayload(entry=entry, errors=attendance_errors(result))
 
+    @strawberry.mutation(
+        permission_classes=[IsAgencyAdmin],
+        description="Give a staff member another role. Their open sockets are closed.",
+    )
+    async def assign_staff_role(
+        self, info: Info, input: AssignStaffRoleInput
+    ) -> AssignStaffRolePayload:
+        result = await org_resolvers.assign_role(info, str(input.staff_id), str(input.role_id))
+        return AssignStaffRolePayload(ok=result.value is not None)
+
     @strawberry.mutation(permission_classes=[CanEditStudents])
     async def update_child(self, info: Info, input: UpdateChildInput) -> UpdateChildPayload:
         changes = ChildChanges(
@@ -167,6 +179,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=hardening_extensions(limits, SINGLE_ROOT_FIELDS),
         config=StrawberryConfig(disable_field_suggestions=not limits.debug),
     )

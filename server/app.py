@@ -45,10 +45,19 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+def broadcast_for(url: str) -> Broadcast:
+    """``memory://`` in one process; ``redis://`` across instances, with our backend."""
+    if url.startswith(("redis://", "rediss://")):
+        from realtime.redis_backend import ResilientRedisBackend
+
+        return Broadcast(backend=ResilientRedisBackend(url))
+    return Broadcast(url)
+
+
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
     """Build the ASGI app. ``manage_database=False`` when the caller opened the ORM."""
-    broadcast = Broadcast(settings.broadcast_url)
-    bus = EventBus(broadcast)
+    broadcast = broadcast_for(settings.broadcast_url)
+    bus = EventBus(broadcast, queue_limit=settings.subscriber_queue_limit)
     graphql = PlayrollGraphQL(
         build_schema(limits_from(settings)),
         settings=settings,
@@ -69,7 +78,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             stack.push_async_callback(broadcast.disconnect)
             yield
 
-    return Starlette(
+    app = Starlette(
         debug=False,
         routes=[
             # Route plus WebSocketRoute, not Mount: a Mount at /graphql would not match
@@ -81,3 +90,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
         lifespan=lifespan,
     )
+    # For operators' tooling, tests and benchmarks that publish or inspect directly.
+    app.state.bus = bus
+    app.state.broadcast = broadcast
+    return app

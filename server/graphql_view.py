@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 from typing import Any
 
 from starlette.requests import Request
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UnsetType
 
 from auth import sessions
-from auth.principals import Anonymous, Principal, is_anonymous
+from auth.principals import Anonymous, Principal, is_staff
 from auth.tokens import bearer_token
 from realtime.bus import EventBus
 from resolvers.context import Context
+from server import socket_guard
 from server.settings import Settings
+
+_GUARD_KEY = "playroll.socket_guard"
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +78,27 @@ class PlayrollGraphQL(GraphQL[Context, None]):
         authorization = params.get("authorization") if isinstance(params, dict) else None
         token = bearer_token(authorization) if isinstance(authorization, str) else None
         principal = await sessions.resolve(token, context.principal.ip_address) if token else None
-        if principal is None or is_anonymous(principal):
+        if principal is None or not is_staff(principal) or token is None:
             raise ConnectionRejectionError({"reason": "A valid token is required."})
         context.principal = principal
+        websocket = context.request
+        assert isinstance(websocket, WebSocket)
+
+        async def still_valid() -> bool:
+            return await sessions.resolve(token) is not None
+
+        websocket.scope[_GUARD_KEY] = asyncio.create_task(
+            socket_guard.guard(websocket, principal, self.bus, still_valid),
+            name=f"playroll-socket-guard:{principal.session_id}",
+        )
         return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            watcher = scope.get(_GUARD_KEY)
+            if watcher is not None:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     max_ws_frame_bytes: int = 64 * 1024
     max_subscriptions_per_connection: int = 20
     connection_init_wait_seconds: float = 10.0
+    # Events a socket may fall behind before it is closed as a slow consumer.
+    subscriber_queue_limit: int = 100
 
     # Login throttling (reliability plan L13).
     login_account_max_failures: int = 10

@@ -11,6 +11,9 @@ from auth import passwords, sessions
 from auth.principals import Principal, StaffPrincipal
 from models.access import LoginFailure
 from models.org import StaffUser
+from realtime import channels
+from realtime.bus import EventBus
+from realtime.events import AccessChanged
 from services import audit
 from services.errors import DomainError
 
@@ -98,7 +101,8 @@ async def _record_failure(principal: Principal, email: str, keys: list[str], why
         )
 
 
-async def logout(principal: StaffPrincipal) -> None:
+async def logout(principal: StaffPrincipal, bus: EventBus) -> None:
+    """Revoke this session; sockets opened with it close (they listen for the event)."""
     async with in_transaction():
         await sessions.revoke(principal.session_id)
         await audit.record(
@@ -108,3 +112,11 @@ async def logout(principal: StaffPrincipal) -> None:
             target_type="staff",
             target_id=principal.user_id,
         )
+    await bus.publish(
+        [
+            (
+                channels.access(principal.user_id),
+                AccessChanged(str(principal.user_id), str(principal.session_id)),
+            )
+        ]
+    )

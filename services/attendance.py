@@ -30,7 +30,7 @@ from models.org import Classroom, Site, StaffSiteAccess, StaffUser
 from models.people import Child, Enrollment
 from realtime import channels
 from realtime.bus import EventBus
-from realtime.events import AttendanceChanged
+from realtime.events import AttendanceChanged, EventPayload
 from services import audit, org, people
 from services.errors import DomainError, DomainErrors, InvalidInput
 
@@ -158,6 +158,74 @@ async def roster(principal: Principal, classroom: Classroom, on: date) -> list[R
     return await _entries(await _classroom_enrollments(classroom.id, on), on)
 
 
+@dataclass
+class _Tallied:
+    status: DayStatus
+    scheduled: bool
+    as_of: datetime | None
+
+
+@dataclass
+class Tally:
+    """Per-child states behind the live counts of one site-local day.
+
+    Built once from the database, then kept current from published changes alone. A
+    change only replaces a child's state when it is newer (server time), so changes
+    arriving out of order from several instances still converge.
+    """
+
+    site_id: UUID
+    classroom_id: UUID | None
+    day: date
+    children: dict[str, _Tallied]
+
+    def apply(self, change: AttendanceChanged) -> bool:
+        """Fold in one change; True when the counts may have moved."""
+        if change.site_id != str(self.site_id) or change.local_date != self.day.isoformat():
+            return False
+        if self.classroom_id is not None and change.classroom_id != str(self.classroom_id):
+            return False
+        as_of = datetime.fromisoformat(change.as_of)
+        current = self.children.get(change.child_id)
+        if current is not None and current.as_of is not None and current.as_of > as_of:
+            return False
+        self.children[change.child_id] = _Tallied(DayStatus(change.status), change.scheduled, as_of)
+        return True
+
+    def counts(self) -> Counts:
+        counted = [
+            c.status
+            for c in self.children.values()
+            if c.scheduled or c.status is not DayStatus.NOT_ARRIVED
+        ]
+        return Counts(
+            enrolled=len(counted),
+            signed_in=counted.count(DayStatus.SIGNED_IN),
+            signed_out=counted.count(DayStatus.SIGNED_OUT),
+            absent=counted.count(DayStatus.ABSENT),
+            incomplete=counted.count(DayStatus.SIGNED_IN) + counted.count(DayStatus.NOT_ARRIVED),
+        )
+
+
+async def tally(
+    principal: Principal, site: Site, classroom_id: UUID | None, now: datetime
+) -> Tally:
+    """The site's (or one classroom's) children and their states for the local today."""
+    today = org.local_date(site, now)
+    query = people.active_enrollments(today).filter(classroom__site_id=site.id)
+    if classroom_id is not None:
+        query = query.filter(classroom_id=classroom_id)
+    children: dict[str, _Tallied] = {}
+    for entry in await _entries(await query.select_related("child"), today):
+        key = str(entry.child.id)
+        previous = children.get(key)
+        # A child enrolled in two rooms counts once, by their actual state.
+        if previous is None or previous.status is DayStatus.NOT_ARRIVED:
+            as_of = max((e.recorded_at for e in entry.events), default=None)
+            children[key] = _Tallied(entry.day.status, entry.scheduled, as_of)
+    return Tally(site_id=site.id, classroom_id=classroom_id, day=today, children=children)
+
+
 async def live_counts(
     principal: Principal, site: Site, classroom_id: UUID | None, now: datetime
 ) -> Counts:
@@ -166,29 +234,7 @@ async def live_counts(
     ``enrolled`` is every child scheduled today or with a record today; ``incomplete`` is
     every such child whose day is not finished: signed in and not out, or no record yet.
     """
-    today = org.local_date(site, now)
-    query = people.active_enrollments(today).filter(classroom__site_id=site.id)
-    if classroom_id is not None:
-        query = query.filter(classroom_id=classroom_id)
-    entries = await _entries(await query.select_related("child"), today)
-    statuses: dict[str, tuple[DayStatus, bool]] = {}
-    for entry in entries:
-        key = str(entry.child.id)
-        previous = statuses.get(key)
-        if previous is None or previous[0] is DayStatus.NOT_ARRIVED:
-            statuses[key] = (entry.day.status, entry.scheduled)
-    counted = [
-        status
-        for status, scheduled in statuses.values()
-        if scheduled or status is not DayStatus.NOT_ARRIVED
-    ]
-    return Counts(
-        enrolled=len(counted),
-        signed_in=counted.count(DayStatus.SIGNED_IN),
-        signed_out=counted.count(DayStatus.SIGNED_OUT),
-        absent=counted.count(DayStatus.ABSENT),
-        incomplete=counted.count(DayStatus.SIGNED_IN) + counted.count(DayStatus.NOT_ARRIVED),
-    )
+    return (await tally(principal, site, classroom_id, now)).counts()
 
 
 # --- rules shared by every change ----------------------------------------------------
@@ -279,29 +325,52 @@ class _Recorded:
     events: list[AttendanceEvent]
 
 
-async def _publish(bus: EventBus, recorded: _Recorded) -> None:
+async def _published(bus: EventBus, recorded: _Recorded) -> list[RosterEntry]:
+    """The changed children's roster rows, also published (after commit) to live views."""
     entries = await _entries(
         await _classroom_enrollments(recorded.classroom.id, recorded.local_date),
         recorded.local_date,
         only=set(recorded.child_ids),
     )
     by_child = {str(e.child_id): e for e in recorded.events}
-    messages = []
+    messages: list[tuple[str, AttendanceChanged]] = []
     for entry in entries:
-        event = AttendanceChanged(
-            agency_id=str(recorded.site.agency_id),
-            site_id=str(recorded.site.id),
-            classroom_id=str(recorded.classroom.id),
-            child_id=str(entry.child.id),
-            local_date=recorded.local_date.isoformat(),
-            status=entry.day.status.value,
-            signed_in_at=_iso(entry.day.signed_in_at),
-            signed_out_at=_iso(entry.day.signed_out_at),
-            event_id=str(by_child[str(entry.child.id)].id),
-        )
-        messages.append((channels.classroom_roster(recorded.classroom.id), event))
-        messages.append((channels.site_counts(recorded.site.id), event))
+        change = attendance_changed(recorded.site, entry, by_child[str(entry.child.id)])
+        messages.append((channels.classroom_roster(recorded.classroom.id), change))
+        messages.append((channels.site_counts(recorded.site.id), change))
     await bus.publish(messages)
+    return entries
+
+
+def attendance_changed(site: Site, entry: RosterEntry, cause: AttendanceEvent) -> AttendanceChanged:
+    return AttendanceChanged(
+        agency_id=str(site.agency_id),
+        site_id=str(site.id),
+        classroom_id=str(entry.classroom_id),
+        local_date=entry.date.isoformat(),
+        child_id=str(entry.child.id),
+        child_first_name=entry.child.first_name,
+        child_last_name=entry.child.last_name,
+        scheduled=entry.scheduled,
+        status=entry.day.status.value,
+        signed_in_at=_iso(entry.day.signed_in_at),
+        signed_out_at=_iso(entry.day.signed_out_at),
+        absence_reason=entry.day.absence_reason,
+        as_of=cause.recorded_at.isoformat(),
+        event=EventPayload(
+            id=str(cause.id),
+            kind=cause.kind.value,
+            at=cause.occurred_at.isoformat(),
+            recorded_at=cause.recorded_at.isoformat(),
+            actor=cause.actor_name,
+            actor_kind=cause.actor_kind.value,
+            operator=cause.operator_name,
+            source=cause.source.value,
+            auth_method=cause.auth_method.value,
+            device=cause.device,
+            reason=cause.reason or None,
+        ),
+    )
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -424,9 +493,7 @@ async def sign_in(
         # session refused ours and the whole group rolled back.
         raise DomainErrors([_already_in(cid) for cid in child_ids]) from None
 
-    recorded = _Recorded(site, classroom, day, child_ids, events)
-    await _publish(bus, recorded)
-    return await _entries(await _classroom_enrollments(classroom.id, day), day, set(child_ids))
+    return await _published(bus, _Recorded(site, classroom, day, child_ids, events))
 
 
 def _already_in(child_id: UUID) -> DomainError:
@@ -495,8 +562,7 @@ async def sign_out(
                 raise DomainErrors([_not_in(child_id)])
             events.append(event)
 
-    await _publish(bus, _Recorded(site, classroom, day, child_ids, events))
-    return await _entries(await _classroom_enrollments(classroom.id, day), day, set(child_ids))
+    return await _published(bus, _Recorded(site, classroom, day, child_ids, events))
 
 
 async def mark_absent(
@@ -545,6 +611,5 @@ async def mark_absent(
             reason=reason,
         )
 
-    await _publish(bus, _Recorded(site, classroom, on, [child.id], [event]))
-    entries = await _entries([enrollment], on)
+    entries = await _published(bus, _Recorded(site, classroom, on, [child.id], [event]))
     return entries[0]

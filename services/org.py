@@ -7,9 +7,14 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
-from auth.principals import Principal, is_staff
-from models.org import Classroom, Site
+from auth.principals import Principal, StaffPrincipal, is_staff
+from models.org import Classroom, Role, Site, StaffUser
+from realtime import channels
+from realtime.bus import EventBus
+from realtime.events import AccessChanged
+from services import audit
 from services.errors import NotFound
 
 
@@ -47,3 +52,33 @@ async def get_classroom(principal: Principal, classroom_id: UUID) -> Classroom:
 def local_date(site: Site, moment: datetime) -> date:
     """The attendance day of a moment: the site's local date, not the server's."""
     return moment.astimezone(ZoneInfo(site.timezone)).date()
+
+
+async def assign_role(
+    principal: StaffPrincipal, staff_id: UUID, role_id: UUID, bus: EventBus
+) -> StaffUser:
+    """Give a staff member another role; their open sockets close and reopen with it."""
+    async with in_transaction():
+        staff = (
+            await StaffUser.filter(id=staff_id, agency_id=principal.agency_id)
+            .select_for_update()
+            .first()
+        )
+        if staff is None:
+            raise NotFound("Staff member")
+        role = await Role.get_or_none(id=role_id, agency_id=principal.agency_id)
+        if role is None:
+            raise NotFound("Role")
+        before = str(staff.role_id) if staff.role_id else None
+        staff.role = role
+        await staff.save(update_fields=["role_id"])
+        await audit.record(
+            principal,
+            "access.assign_role",
+            agency_id=principal.agency_id,
+            target_type="staff",
+            target_id=staff.id,
+            data={"before": before, "after": str(role.id)},
+        )
+    await bus.publish([(channels.access(staff.id), AccessChanged(str(staff.id), None))])
+    return staff

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from starlette.applications import Starlette
 from tortoise import Tortoise, connections
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate
@@ -119,9 +122,23 @@ async def http(settings: Settings) -> AsyncIterator[object]:
             yield client
 
 
-@pytest.fixture
-async def live_server(settings: Settings) -> AsyncIterator[str]:
-    """The real app on a real uvicorn socket; yields its ws:// URL."""
+@dataclass
+class LiveServer:
+    app: Starlette
+    port: int
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/graphql"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/graphql"
+
+
+@asynccontextmanager
+async def serving(settings: Settings) -> AsyncIterator[LiveServer]:
+    """The real app on a real uvicorn socket (the test owns the database)."""
     import asyncio
     import socket
 
@@ -132,8 +149,9 @@ async def live_server(settings: Settings) -> AsyncIterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    app = create_app(settings, manage_database=False)
     config = uvicorn.Config(
-        create_app(settings, manage_database=False),
+        app,
         host="127.0.0.1",
         port=port,
         ws_max_size=settings.max_ws_frame_bytes,
@@ -142,11 +160,41 @@ async def live_server(settings: Settings) -> AsyncIterator[str]:
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    for _ in range(200):
+    for _ in range(500):
         if server.started:
             break
         await asyncio.sleep(0.01)
     assert server.started, "uvicorn did not start"
-    yield f"ws://127.0.0.1:{port}/graphql"
-    server.should_exit = True
-    await task
+    try:
+        yield LiveServer(app=app, port=port)
+    finally:
+        server.should_exit = True
+        try:
+            await asyncio.wait_for(asyncio.shield(task), 10)
+        except TimeoutError:
+            _dump_tasks()
+            server.force_exit = True
+            await task
+            raise
+
+
+def _dump_tasks() -> None:
+    import asyncio
+    import io
+    import sys
+
+    for pending in asyncio.all_tasks():
+        stack = io.StringIO()
+        pending.print_stack(file=stack, limit=8)
+        sys.stderr.write(f"--- {pending.get_name()}\n{stack.getvalue()}")
+
+
+@pytest.fixture
+async def live(settings: Settings, db: None) -> AsyncIterator[LiveServer]:
+    async with serving(settings) as server:
+        yield server
+
+
+@pytest.fixture
+def live_server(live: LiveServer) -> str:
+    return live.ws_url

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import AsyncIterator
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from realtime import channels
 from realtime.bus import EventBus
@@ -130,3 +131,40 @@ async def test_a_client_cut_off_without_a_close_frame_is_cleaned_up(
     )
     gc.collect()
     assert channel not in broadcast._subscribers
+
+
+async def test_a_socket_that_never_sends_connection_init_is_closed(
+    settings: Settings, db: None
+) -> None:
+    import websockets
+
+    quick = settings.model_copy(update={"connection_init_wait_seconds": 0.3})
+    async with serving(quick) as live:
+        socket = await websockets.connect(live.ws_url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
+        with pytest.raises(ConnectionClosed) as closed:
+            async with asyncio.timeout(3):
+                await socket.recv()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4408
+
+
+async def test_fanning_an_event_out_costs_no_query_per_subscriber(
+    live: LiveServer, world: World
+) -> None:
+    from tests.querycount import count_queries
+
+    token = await make.token_for(world.viewer)
+    clients = [await WSClient.connect(live.ws_url, token) for _ in range(10)]
+    subs = [await c.subscribe(ROSTER, {"room": str(world.room.id)}) for c in clients]
+    channel = channels.classroom_roster(world.room.id)
+    broadcast = live.app.state.broadcast
+    await eventually(lambda: len(broadcast._subscribers.get(channel, ())) == 10)
+
+    bus: EventBus = live.app.state.bus
+    with count_queries() as statements:
+        await bus.publish([(channel, change(world, 1, padding=10))])
+        rows = [(await c.next(s))["rosterChanged"] for c, s in zip(clients, subs, strict=True)]
+    assert [r["child"]["firstName"] for r in rows] == ["Ava"] * 10
+    assert statements == []
+    for client in clients:
+        await client.close()

@@ -15,8 +15,9 @@ from realtime.bus import Resync, SlowConsumer
 from realtime.events import AttendanceChanged
 from resolvers.context import Info
 from resolvers.outcome import Outcome, bad_input, object_id, outcome, raising
-from services import attendance, org
-from services.attendance import Counts, Entry, RosterEntry
+from services import attendance, org, rosters
+from services.attendance import Entry
+from services.rosters import Counts, RosterEntry
 
 # "Try again later": the client should reconnect and refetch.
 SLOW_CONSUMER_CLOSE_CODE = 1013
@@ -25,7 +26,7 @@ SLOW_CONSUMER_CLOSE_CODE = 1013
 async def roster(info: Info, classroom: Classroom, on: date | None) -> list[RosterEntry]:
     ctx = info.context
     day = on or org.local_date(classroom.site, ctx.now())
-    return await attendance.roster(ctx.principal, classroom, day)
+    return await rosters.roster(ctx.principal, classroom, day)
 
 
 async def _room_of(info: Info, site: Site, classroom_id: str | None) -> UUID | None:
@@ -43,7 +44,7 @@ async def live_counts(info: Info, site_id: str, classroom_id: str | None) -> Cou
     ctx = info.context
     site = await raising(org.get_site(ctx.principal, object_id(site_id, "Site")))
     room = await _room_of(info, site, classroom_id)
-    return await attendance.live_counts(ctx.principal, site, room, ctx.now())
+    return await rosters.live_counts(ctx.principal, site, room, ctx.now())
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ async def roster_changes(
             async for change in changes:
                 if isinstance(change, Resync):
                     day = org.local_date(classroom.site, ctx.now())
-                    for entry in await attendance.roster(ctx.principal, classroom, day):
+                    for entry in await rosters.roster(ctx.principal, classroom, day):
                         yield entry
                 elif isinstance(change, AttendanceChanged):
                     yield change
@@ -149,12 +150,12 @@ async def count_changes(
         channel = channels.site_counts(site.id)
         async with ctx.bus.listen(channel, _slow_socket_closer(info)) as changes:
             # Snapshot after subscribing: a change in between is in both, which is harmless.
-            tally = await attendance.tally(ctx.principal, site, room, ctx.now())
+            tally = await rosters.tally(ctx.principal, site, room, ctx.now())
             yield tally.counts()
             async for change in changes:
                 today = org.local_date(site, ctx.now())
                 if isinstance(change, Resync) or today != tally.day:
-                    tally = await attendance.tally(ctx.principal, site, room, ctx.now())
+                    tally = await rosters.tally(ctx.principal, site, room, ctx.now())
                     yield tally.counts()
                 elif isinstance(change, AttendanceChanged) and tally.apply(change):
                     yield tally.counts()

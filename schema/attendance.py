@@ -13,7 +13,7 @@ from resolvers import attendance as attendance_resolvers
 from resolvers.outcome import Outcome
 from schema.errors import UserError, error_code
 from schema.people import Child
-from services import attendance as attendance_service
+from services import rosters
 
 
 @strawberry.enum
@@ -129,7 +129,7 @@ class RosterEntry:
         )
 
     @classmethod
-    def from_domain(cls, entry: attendance_service.RosterEntry) -> RosterEntry:
+    def from_domain(cls, entry: rosters.RosterEntry) -> RosterEntry:
         return cls(
             child=Child.from_model(entry.child),
             classroom_id=strawberry.ID(str(entry.classroom_id)),
@@ -152,7 +152,7 @@ class LiveCounts:
     incomplete: int = strawberry.field(description="Signed in and not yet out, or no record yet.")
 
     @classmethod
-    def from_domain(cls, counts: attendance_service.Counts) -> LiveCounts:
+    def from_domain(cls, counts: rosters.Counts) -> LiveCounts:
         return cls(
             enrolled=counts.enrolled,
             signed_in=counts.signed_in,

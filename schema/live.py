@@ -10,7 +10,7 @@ from auth.permissions import CanViewAttendance
 from resolvers import attendance as attendance_resolvers
 from resolvers.context import Info
 from schema.attendance import LiveCounts, RosterEntry
-from services.attendance import RosterEntry as DomainRosterEntry
+from services.rosters import RosterEntry as DomainRosterEntry
 
 
 @strawberry.type

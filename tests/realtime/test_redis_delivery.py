@@ -22,7 +22,7 @@ import pytest
 
 from models.org import Site
 from server.settings import Settings
-from services import attendance, org
+from services import org, rosters
 from tests import factories as make
 from tests.conftest import TEST_SECRET, LiveServer, serving
 from tests.realtime.test_subscriptions import COUNTS, ROSTER, sign
@@ -75,7 +75,7 @@ async def database_roster(world: World) -> dict[str, str]:
     room.site = site
     day = org.local_date(site, datetime.now(UTC))
     principal: Any = None  # roster() reads no principal: scoping happened at subscribe
-    entries = await attendance.roster(principal, room, day)
+    entries = await rosters.roster(principal, room, day)
     return {str(e.child.id): e.day.status.value for e in entries}
 
 

@@ -12,7 +12,7 @@ from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from auth.principals import Grant, Principal, is_anonymous, is_staff
+from auth.principals import Grant, Principal, is_anonymous, is_kiosk, is_staff
 
 
 class HasPrincipal(Protocol):
@@ -86,6 +86,19 @@ class IsAgencyAdmin(BasePermission):
                 IsAuthenticated.message, extensions=dict(IsAuthenticated.error_extensions)
             )
         return is_staff(principal) and principal.is_agency_admin
+
+
+class IsKiosk(BasePermission):
+    message = "Only a paired kiosk may do this."
+    error_extensions = {"code": "FORBIDDEN"}
+
+    def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
+        principal = _principal(info)
+        if is_anonymous(principal):
+            raise StrawberryGraphQLError(
+                IsAuthenticated.message, extensions=dict(IsAuthenticated.error_extensions)
+            )
+        return is_kiosk(principal)
 
 
 class AllowAnyone(BasePermission):

@@ -65,6 +65,32 @@ class StaffPrincipal:
     def device(self) -> str:
         return f"staff-session:{self.session_id}"
 
+    @property
+    def principal_id(self) -> UUID:
+        return self.user_id
+
+
+@dataclass(frozen=True)
+class KioskPrincipal:
+    """A paired tablet: its own site's PIN pad and QR code, nothing else."""
+
+    session_id: UUID
+    kiosk_id: UUID
+    site_id: UUID
+    agency_id: UUID
+    name: str
+    expires_at: datetime
+    ip_address: str = ""
+    kind: str = field(default="KIOSK", init=False)
+
+    @property
+    def device(self) -> str:
+        return f"kiosk:{self.kiosk_id}"
+
+    @property
+    def principal_id(self) -> UUID:
+        return self.kiosk_id
+
 
 @dataclass(frozen=True)
 class Anonymous:
@@ -72,11 +98,17 @@ class Anonymous:
     kind: str = field(default="ANONYMOUS", init=False)
 
 
-Principal = StaffPrincipal | Anonymous
+Principal = StaffPrincipal | KioskPrincipal | Anonymous
+# Principals that hold a session (and so a socket that must close when it ends).
+SessionPrincipal = StaffPrincipal | KioskPrincipal
 
 
 def is_staff(principal: Principal) -> TypeGuard[StaffPrincipal]:
     return isinstance(principal, StaffPrincipal)
+
+
+def is_kiosk(principal: Principal) -> TypeGuard[KioskPrincipal]:
+    return isinstance(principal, KioskPrincipal)
 
 
 def is_anonymous(principal: Principal) -> TypeGuard[Anonymous]:

@@ -5,9 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from auth.principals import ALL_GRANTS, Anonymous, Principal, StaffPrincipal, grants_for
+from auth.principals import (
+    ALL_GRANTS,
+    Anonymous,
+    KioskPrincipal,
+    Principal,
+    StaffPrincipal,
+    grants_for,
+)
 from auth.tokens import new_token, token_digest
 from models.access import AuthSession, SessionKind
+from models.kiosk import Kiosk
 from models.org import ModuleAccess, Site, StaffSiteAccess, StaffUser
 
 
@@ -34,14 +42,42 @@ async def resolve(token: str | None, ip_address: str = "") -> Principal | None:
             revoked_at__isnull=True,
             expires_at__gt=datetime.now(UTC),
         )
-        .select_related("staff__role")
+        .select_related("staff__role", "kiosk__site")
         .first()
     )
     if session is None:
         return None
     if session.kind is SessionKind.STAFF and session.staff is not None:
         return await _staff_principal(session, session.staff, ip_address)
+    if session.kind is SessionKind.KIOSK and session.kiosk is not None:
+        return _kiosk_principal(session, session.kiosk, ip_address)
     return None
+
+
+def _kiosk_principal(session: AuthSession, kiosk: Kiosk, ip_address: str) -> KioskPrincipal | None:
+    if kiosk.revoked_at is not None:
+        return None
+    return KioskPrincipal(
+        session_id=session.id,
+        kiosk_id=kiosk.id,
+        site_id=UUID(str(kiosk.site_id)),
+        agency_id=UUID(str(kiosk.site.agency_id)),
+        name=kiosk.name,
+        expires_at=session.expires_at,
+        ip_address=ip_address,
+    )
+
+
+async def issue_kiosk_session(kiosk: Kiosk, lifetime: timedelta) -> str:
+    """The device token handed to the tablet once, at pairing."""
+    token = new_token()
+    await AuthSession.create(
+        token_hash=token_digest(token),
+        kind=SessionKind.KIOSK,
+        kiosk=kiosk,
+        expires_at=datetime.now(UTC) + lifetime,
+    )
+    return token
 
 
 async def _staff_principal(

@@ -4,6 +4,7 @@ MODEL_MODULES = [
     "models.org",
     "models.people",
     "models.access",
+    "models.kiosk",
     "models.attendance",
     "models.audit",
 ]

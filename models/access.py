@@ -7,11 +7,13 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from models.kiosk import Kiosk
 from models.org import StaffUser
 
 
 class SessionKind(StrEnum):
     STAFF = "STAFF"
+    KIOSK = "KIOSK"
 
 
 class AuthSession(Model):
@@ -23,12 +25,16 @@ class AuthSession(Model):
     staff: fields.ForeignKeyNullableRelation[StaffUser] = fields.ForeignKeyField(
         "models.StaffUser", related_name="sessions", null=True, on_delete=fields.CASCADE
     )
+    kiosk: fields.ForeignKeyNullableRelation[Kiosk] = fields.ForeignKeyField(
+        "models.Kiosk", related_name="sessions", null=True, on_delete=fields.CASCADE
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)
     ip_address = fields.CharField(max_length=64, default="")
 
     staff_id: str | None
+    kiosk_id: str | None
 
     class Meta:
         table = "auth_session"

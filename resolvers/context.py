@@ -21,6 +21,7 @@ class AppSettings(Protocol):
 
     debug: bool
     session_lifetime_hours: int
+    kiosk_session_lifetime_days: int
     clock_skew_seconds: int
     login_account_max_failures: int
     login_account_window_minutes: int

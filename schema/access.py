@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
 
 import strawberry
 
@@ -30,9 +29,6 @@ class StaffViewer:
             grants=sorted(principal.grants),
             site_ids=[strawberry.ID(str(s)) for s in sorted(principal.site_ids, key=str)],
         )
-
-
-Viewer = Annotated[StaffViewer, strawberry.union("Viewer")]
 
 
 @strawberry.input

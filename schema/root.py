@@ -15,11 +15,14 @@ from auth.permissions import (
     CanViewStudents,
     IsAgencyAdmin,
     IsAuthenticated,
+    IsKiosk,
+    IsSiteAdmin,
     IsStaff,
 )
-from auth.principals import is_staff
+from auth.principals import is_kiosk, is_staff
 from resolvers import access as access_resolvers
 from resolvers import attendance as attendance_resolvers
+from resolvers import kiosk as kiosk_resolvers
 from resolvers import org as org_resolvers
 from resolvers import people as people_resolvers
 from resolvers.context import Info
@@ -30,7 +33,6 @@ from schema.access import (
     LogoutPayload,
     StaffLoginInput,
     StaffViewer,
-    Viewer,
 )
 from schema.attendance import (
     LiveCounts,
@@ -45,6 +47,16 @@ from schema.attendance import (
 )
 from schema.errors import error_code
 from schema.extensions import hardening_extensions
+from schema.kiosk import (
+    Kiosk,
+    KioskViewer,
+    PairKioskInput,
+    PairKioskPayload,
+    RevokeKioskInput,
+    RevokeKioskPayload,
+    Viewer,
+    kiosk_errors,
+)
 from schema.limits import Limits
 from schema.live import Subscription
 from schema.org import AssignStaffRoleInput, AssignStaffRolePayload, Classroom, Site
@@ -59,7 +71,17 @@ class Query:
     )
     def viewer(self, info: Info) -> Viewer | None:
         principal = info.context.principal
-        return StaffViewer.from_principal(principal) if is_staff(principal) else None
+        if is_staff(principal):
+            return StaffViewer.from_principal(principal)
+        if is_kiosk(principal):
+            return KioskViewer.from_principal(principal)
+        return None
+
+    @strawberry.field(
+        permission_classes=[IsKiosk], description="The calling kiosk: its own site only."
+    )
+    async def kiosk(self, info: Info) -> Kiosk:
+        return Kiosk.from_model(await kiosk_resolvers.current(info))
 
     @strawberry.field(permission_classes=[IsAuthenticated], description="Sites you may see.")
     async def sites(self, info: Info) -> list[Site]:
@@ -149,6 +171,30 @@ class Mutation:
     ) -> AssignStaffRolePayload:
         result = await org_resolvers.assign_role(info, str(input.staff_id), str(input.role_id))
         return AssignStaffRolePayload(ok=result.value is not None)
+
+    @strawberry.mutation(
+        permission_classes=[IsSiteAdmin],
+        description="Pair a tablet to one of your sites; returns its device token once.",
+    )
+    async def pair_kiosk(self, info: Info, input: PairKioskInput) -> PairKioskPayload:
+        result = await kiosk_resolvers.pair(info, str(input.site_id), input.name)
+        kiosk, token = result.value if result.value else (None, None)
+        return PairKioskPayload(
+            device_token=token,
+            kiosk=Kiosk.from_model(kiosk) if kiosk else None,
+            errors=kiosk_errors(result),
+        )
+
+    @strawberry.mutation(
+        permission_classes=[IsSiteAdmin],
+        description="The tablet's token stops working at once; its open sockets close.",
+    )
+    async def revoke_kiosk(self, info: Info, input: RevokeKioskInput) -> RevokeKioskPayload:
+        result = await kiosk_resolvers.revoke(info, str(input.kiosk_id))
+        return RevokeKioskPayload(
+            kiosk=Kiosk.from_model(result.value) if result.value else None,
+            errors=kiosk_errors(result),
+        )
 
     @strawberry.mutation(permission_classes=[CanEditStudents])
     async def update_child(self, info: Info, input: UpdateChildInput) -> UpdateChildPayload:

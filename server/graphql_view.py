@@ -16,7 +16,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UnsetType
 
 from auth import sessions
-from auth.principals import Anonymous, Principal, is_staff
+from auth.principals import Anonymous, Principal, is_kiosk, is_staff
 from auth.tokens import bearer_token
 from realtime.bus import EventBus
 from resolvers.context import Context
@@ -78,7 +78,7 @@ class PlayrollGraphQL(GraphQL[Context, None]):
         authorization = params.get("authorization") if isinstance(params, dict) else None
         token = bearer_token(authorization) if isinstance(authorization, str) else None
         principal = await sessions.resolve(token, context.principal.ip_address) if token else None
-        if principal is None or not is_staff(principal) or token is None:
+        if principal is None or not (is_staff(principal) or is_kiosk(principal)) or token is None:
             raise ConnectionRejectionError({"reason": "A valid token is required."})
         context.principal = principal
         websocket = context.request

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     session_lifetime_hours: int = 12
+    # A paired tablet keeps its device token this long, unless revoked first.
     kiosk_session_lifetime_days: int = 365
 
     # GraphQL document limits (reliability.md #1).

@@ -1,7 +1,8 @@
 """Close a WebSocket (4403) as soon as the access it was opened with ends.
 
 A socket lives for hours, so checking the token once at ``connection_init`` is not
-enough: logout, a role change or the token's expiry must end it too (within a second).
+enough: logout, a role change, a kiosk's revocation or the token's expiry must end it too
+(within a second).
 Each socket gets one watcher that listens on its principal's access channel and sleeps
 until the token expires. Pub/sub may lose the announcement while the broker is away, so
 after a resync the watcher checks the session against the database once.
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 
 from starlette.websockets import WebSocket, WebSocketState
 
-from auth.principals import StaffPrincipal
+from auth.principals import SessionPrincipal
 from realtime import channels
 from realtime.bus import EventBus, Resync, SlowConsumer
 from realtime.events import AccessChanged
@@ -28,9 +29,9 @@ ACCESS_ENDED = 4403
 
 
 async def _access_ends(
-    principal: StaffPrincipal, bus: EventBus, still_valid: Callable[[], Awaitable[bool]]
+    principal: SessionPrincipal, bus: EventBus, still_valid: Callable[[], Awaitable[bool]]
 ) -> str:
-    async with bus.listen(channels.access(principal.user_id)) as changes:
+    async with bus.listen(channels.access(principal.principal_id)) as changes:
         async for change in changes:
             if isinstance(change, Resync) and not await still_valid():
                 return "access ended while the broker was away"
@@ -44,7 +45,7 @@ async def _access_ends(
 
 async def guard(
     websocket: WebSocket,
-    principal: StaffPrincipal,
+    principal: SessionPrincipal,
     bus: EventBus,
     still_valid: Callable[[], Awaitable[bool]],
 ) -> None:
@@ -57,7 +58,7 @@ async def guard(
         reason = "token expired"
     except SlowConsumer:
         reason = "access channel overflowed"
-    logger.info("closing socket of %s: %s", principal.user_id, reason)
+    logger.info("closing socket of %s: %s", principal.principal_id, reason)
     if websocket.application_state is WebSocketState.CONNECTED:
         with contextlib.suppress(RuntimeError, OSError):
             await websocket.close(code=ACCESS_ENDED, reason="Access ended")

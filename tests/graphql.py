@@ -62,7 +62,9 @@ class GraphQLClient:
         ip: str = "127.0.0.1",
     ) -> Result:
         if principal is None:
-            principal = await self.principal_for(token, ip) if token else Anonymous(ip_address=ip)
+            # As the HTTP view does: a dead or unknown token is no token at all.
+            resolved = await sessions.resolve(token, ip) if token else None
+            principal = resolved or Anonymous(ip_address=ip)
         context = Context(
             request=_request(ip), principal=principal, settings=self.settings, bus=self.bus
         )

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import datetime
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+
+from auth.principals import KioskPrincipal
+from models import kiosk as kiosk_models
+from resolvers.outcome import Outcome
+from schema.access import StaffViewer
+from schema.errors import UserError, error_code
+from schema.org import Site
+
+
+@strawberry.type(description="A tablet paired to one site.")
+class Kiosk:
+    id: strawberry.ID
+    name: str
+    site: Site
+    paired_at: datetime.datetime
+    revoked_at: datetime.datetime | None
+
+    @classmethod
+    def from_model(cls, kiosk: kiosk_models.Kiosk) -> Kiosk:
+        return cls(
+            id=strawberry.ID(str(kiosk.id)),
+            name=kiosk.name,
+            site=Site.from_model(kiosk.site),
+            paired_at=kiosk.paired_at,
+            revoked_at=kiosk.revoked_at,
+        )
+
+
+@strawberry.type(description="A paired kiosk calling with its device token.")
+class KioskViewer:
+    kiosk_id: strawberry.ID
+    name: str
+    site_id: strawberry.ID
+
+    @classmethod
+    def from_principal(cls, principal: KioskPrincipal) -> KioskViewer:
+        return cls(
+            kiosk_id=strawberry.ID(str(principal.kiosk_id)),
+            name=principal.name,
+            site_id=strawberry.ID(str(principal.site_id)),
+        )
+
+
+@strawberry.input
+class PairKioskInput:
+    site_id: strawberry.ID
+    name: str
+
+
+@strawberry.input
+class RevokeKioskInput:
+    kiosk_id: strawberry.ID
+
+
+@strawberry.enum
+class KioskErrorCode(Enum):
+    INVALID_NAME = "INVALID_NAME"
+    ALREADY_REVOKED = "ALREADY_REVOKED"
+
+
+@strawberry.type
+class KioskError(UserError):
+    code: KioskErrorCode
+
+
+@strawberry.type
+class PairKioskPayload:
+    device_token: str | None = strawberry.field(
+        description="Shown once: store it on the tablet, it is not kept in clear."
+    )
+    kiosk: Kiosk | None
+    errors: list[KioskError]
+
+
+@strawberry.type
+class RevokeKioskPayload:
+    kiosk: Kiosk | None
+    errors: list[KioskError]
+
+
+def kiosk_errors(result: Outcome[Any]) -> list[KioskError]:
+    return [
+        KioskError(field=e.field, message=e.message, code=error_code(KioskErrorCode, e))
+        for e in result.errors
+    ]
+
+
+Viewer = Annotated[StaffViewer | KioskViewer, strawberry.union("Viewer")]

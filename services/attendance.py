@@ -251,6 +251,41 @@ async def _already_recorded(principal: StaffPrincipal, uuids: list[UUID]) -> boo
     return found == len(uuids)
 
 
+@dataclass
+class _Checked:
+    """A staff entry that passed every rule shared by sign-in and sign-out."""
+
+    child_ids: list[UUID]
+    classroom: Classroom
+    at: datetime
+    day: date
+    operator: StaffUser | None
+    client_uuids: dict[UUID, UUID]
+    replayed: bool
+
+    async def current_entries(self) -> list[RosterEntry]:
+        enrollments = await classroom_enrollments(self.classroom.id, self.day)
+        return await entries_for(enrollments, self.day, set(self.child_ids))
+
+
+async def _checked(
+    principal: StaffPrincipal, entry: Entry, *, secret: bytes, now: datetime, skew: timedelta
+) -> _Checked:
+    """Group size, classroom, time, operator PIN and enrollment; and whether the device
+    already sent this very entry (then it is answered, not recorded again)."""
+    child_ids = _check_group(entry.child_ids)
+    classroom = await org.get_classroom(principal, entry.classroom_id)
+    at = _check_time(classroom.site, entry.at, now, skew)
+    day = org.local_date(classroom.site, at)
+    operator = await _operator(principal, classroom.site, entry.operator_pin, secret)
+    await _enrolled(child_ids, classroom, day, principal.agency_id)
+    uuids = {cid: _client_uuid(entry.client_mutation_id, cid) for cid in child_ids}
+    replayed = bool(entry.client_mutation_id) and await _already_recorded(
+        principal, list(uuids.values())
+    )
+    return _Checked(child_ids, classroom, at, day, operator, uuids, replayed)
+
+
 # --- changes ---------------------------------------------------------------------------
 
 
@@ -264,18 +299,10 @@ async def sign_in(
     skew: timedelta,
 ) -> list[RosterEntry]:
     """Sign children into a classroom: all of them or none."""
-    child_ids = _check_group(entry.child_ids)
-    classroom = await org.get_classroom(principal, entry.classroom_id)
-    site = classroom.site
-    at = _check_time(site, entry.at, now, skew)
-    day = org.local_date(site, at)
-    operator = await _operator(principal, site, entry.operator_pin, secret)
-    await _enrolled(child_ids, classroom, day, principal.agency_id)
-    uuids = {cid: _client_uuid(entry.client_mutation_id, cid) for cid in child_ids}
-    if entry.client_mutation_id and await _already_recorded(principal, list(uuids.values())):
-        return await entries_for(
-            await classroom_enrollments(classroom.id, day), day, set(child_ids)
-        )
+    checked = await _checked(principal, entry, secret=secret, now=now, skew=skew)
+    if checked.replayed:
+        return await checked.current_entries()
+    child_ids, classroom, day = checked.child_ids, checked.classroom, checked.day
 
     try:
         async with in_transaction():
@@ -289,19 +316,19 @@ async def sign_in(
                 event = await _event(
                     principal,
                     EventKind.SIGN_IN,
-                    site=site,
+                    site=classroom.site,
                     classroom_id=classroom.id,
                     child_id=child_id,
-                    at=at,
+                    at=checked.at,
                     local_date=day,
-                    operator=operator,
-                    client_uuid=uuids[child_id],
+                    operator=checked.operator,
+                    client_uuid=checked.client_uuids[child_id],
                 )
                 await AttendanceSession.create(
                     child_id=child_id,
                     classroom_id=classroom.id,
                     local_date=day,
-                    signed_in_at=at,
+                    signed_in_at=checked.at,
                     sign_in_event=event,
                     open_child=child_id,
                 )
@@ -311,7 +338,7 @@ async def sign_in(
         # session refused ours and the whole group rolled back.
         raise DomainErrors([_already_in(cid) for cid in child_ids]) from None
 
-    return await _published(bus, _Recorded(site, classroom, day, child_ids, events))
+    return await _published(bus, _Recorded(classroom.site, classroom, day, child_ids, events))
 
 
 def _already_in(child_id: UUID) -> DomainError:
@@ -332,18 +359,10 @@ async def sign_out(
     skew: timedelta,
 ) -> list[RosterEntry]:
     """Sign children out of their open sessions: all of them or none."""
-    child_ids = _check_group(entry.child_ids)
-    classroom = await org.get_classroom(principal, entry.classroom_id)
-    site = classroom.site
-    at = _check_time(site, entry.at, now, skew)
-    day = org.local_date(site, at)
-    operator = await _operator(principal, site, entry.operator_pin, secret)
-    await _enrolled(child_ids, classroom, day, principal.agency_id)
-    uuids = {cid: _client_uuid(entry.client_mutation_id, cid) for cid in child_ids}
-    if entry.client_mutation_id and await _already_recorded(principal, list(uuids.values())):
-        return await entries_for(
-            await classroom_enrollments(classroom.id, day), day, set(child_ids)
-        )
+    checked = await _checked(principal, entry, secret=secret, now=now, skew=skew)
+    if checked.replayed:
+        return await checked.current_entries()
+    child_ids, classroom, day = checked.child_ids, checked.classroom, checked.day
 
     async with in_transaction():
         sessions = {
@@ -358,7 +377,7 @@ async def sign_out(
                 "at",
             )
             for cid, session in sessions.items()
-            if session.signed_in_at > at
+            if session.signed_in_at > checked.at
         ]
         if problems:
             raise DomainErrors(problems)
@@ -367,22 +386,22 @@ async def sign_out(
             event = await _event(
                 principal,
                 EventKind.SIGN_OUT,
-                site=site,
+                site=classroom.site,
                 classroom_id=classroom.id,
                 child_id=child_id,
-                at=at,
+                at=checked.at,
                 local_date=day,
-                operator=operator,
-                client_uuid=uuids[child_id],
+                operator=checked.operator,
+                client_uuid=checked.client_uuids[child_id],
             )
             closed = await AttendanceSession.filter(
                 id=sessions[child_id].id, open_child=child_id
-            ).update(open_child=None, signed_out_at=at, sign_out_event_id=event.id)
+            ).update(open_child=None, signed_out_at=checked.at, sign_out_event_id=event.id)
             if closed != 1:
                 raise DomainErrors([_not_in(child_id)])
             events.append(event)
 
-    return await _published(bus, _Recorded(site, classroom, day, child_ids, events))
+    return await _published(bus, _Recorded(classroom.site, classroom, day, child_ids, events))
 
 
 async def mark_absent(

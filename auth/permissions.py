@@ -32,26 +32,37 @@ class IsAuthenticated(BasePermission):
         return not is_anonymous(_principal(info))
 
 
-class IsStaff(BasePermission):
-    message = "Only staff may do this."
-    error_extensions = {"code": "FORBIDDEN"}
+class _SignedInAnd(BasePermission):
+    """FORBIDDEN unless ``allows(principal)``; but a caller with no valid token is told
+    to sign in (UNAUTHENTICATED), not that they are forbidden."""
 
-    def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
-        return is_staff(_principal(info))
-
-
-class _StaffGrant(BasePermission):
-    grant: ClassVar[Grant]
-    message = "Your role does not allow this."
+    message = "Your access does not allow this."
     error_extensions = {"code": "FORBIDDEN"}
 
     def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
         principal = _principal(info)
         if is_anonymous(principal):
-            # Say "sign in" rather than "forbidden" to a caller with no token at all.
             raise StrawberryGraphQLError(
                 IsAuthenticated.message, extensions=dict(IsAuthenticated.error_extensions)
             )
+        return self.allows(principal)
+
+    def allows(self, principal: Principal) -> bool:
+        raise NotImplementedError
+
+
+class IsStaff(_SignedInAnd):
+    message = "Only staff may do this."
+
+    def allows(self, principal: Principal) -> bool:
+        return is_staff(principal)
+
+
+class _StaffGrant(_SignedInAnd):
+    grant: ClassVar[Grant]
+    message = "Your role does not allow this."
+
+    def allows(self, principal: Principal) -> bool:
         return is_staff(principal) and principal.has(self.grant)
 
 
@@ -75,29 +86,17 @@ class IsSiteAdmin(_StaffGrant):
     grant = Grant.SITE_ADMIN
 
 
-class IsAgencyAdmin(BasePermission):
+class IsAgencyAdmin(_SignedInAnd):
     message = "Only an agency admin may do this."
-    error_extensions = {"code": "FORBIDDEN"}
 
-    def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
-        principal = _principal(info)
-        if is_anonymous(principal):
-            raise StrawberryGraphQLError(
-                IsAuthenticated.message, extensions=dict(IsAuthenticated.error_extensions)
-            )
+    def allows(self, principal: Principal) -> bool:
         return is_staff(principal) and principal.is_agency_admin
 
 
-class IsKiosk(BasePermission):
+class IsKiosk(_SignedInAnd):
     message = "Only a paired kiosk may do this."
-    error_extensions = {"code": "FORBIDDEN"}
 
-    def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
-        principal = _principal(info)
-        if is_anonymous(principal):
-            raise StrawberryGraphQLError(
-                IsAuthenticated.message, extensions=dict(IsAuthenticated.error_extensions)
-            )
+    def allows(self, principal: Principal) -> bool:
         return is_kiosk(principal)
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -68,10 +68,12 @@ def _entry(args: EntryArgs) -> Entry:
     )
 
 
-async def sign_in(info: Info, args: EntryArgs) -> Outcome[list[RosterEntry]]:
+async def _record(
+    info: Info, args: EntryArgs, change: Callable[..., Awaitable[list[RosterEntry]]]
+) -> Outcome[list[RosterEntry]]:
     ctx = info.context
     return await outcome(
-        attendance.sign_in(
+        change(
             ctx.staff,
             _entry(args),
             bus=ctx.bus,
@@ -80,20 +82,14 @@ async def sign_in(info: Info, args: EntryArgs) -> Outcome[list[RosterEntry]]:
             skew=ctx.clock_skew,
         )
     )
+
+
+async def sign_in(info: Info, args: EntryArgs) -> Outcome[list[RosterEntry]]:
+    return await _record(info, args, attendance.sign_in)
 
 
 async def sign_out(info: Info, args: EntryArgs) -> Outcome[list[RosterEntry]]:
-    ctx = info.context
-    return await outcome(
-        attendance.sign_out(
-            ctx.staff,
-            _entry(args),
-            bus=ctx.bus,
-            secret=ctx.settings.secret,
-            now=ctx.now(),
-            skew=ctx.clock_skew,
-        )
-    )
+    return await _record(info, args, attendance.sign_out)
 
 
 async def mark_absent(info: Info, child_id: str, on: date, reason: str) -> Outcome[RosterEntry]:

@@ -5,6 +5,8 @@ MODEL_MODULES = [
     "models.people",
     "models.access",
     "models.kiosk",
+    "models.pins",
+    "models.notifications",
     "models.attendance",
     "models.audit",
 ]

@@ -8,11 +8,19 @@ from tortoise import fields
 from tortoise.models import Model
 
 
+class ContactlessMode(StrEnum):
+    STATIC = "STATIC"
+    DYNAMIC = "DYNAMIC"
+
+
 class Agency(Model):
     id = fields.UUIDField(primary_key=True)
     name = fields.CharField(max_length=200)
     # Attendance records are legal evidence; kept at least this long (reliability.md #9).
     retention_years = fields.SmallIntField(default=6)
+    # Digits in newly generated PINs: 6 by default; 4 or 5 are allowed, with a warning,
+    # because shorter PINs are far easier to guess at a shared pad.
+    pin_length = fields.SmallIntField(default=6, db_default=6)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -30,6 +38,26 @@ class Site(Model):
     staff_requires_pin = fields.BooleanField(default=False)
     # When off, attendance of past local days cannot be entered or changed.
     allow_past_day_edits = fields.BooleanField(default=False)
+    # Contactless sign-in: parents scan the QR code the kiosk shows. STATIC codes never
+    # expire (bumping the version retires them); DYNAMIC codes change at local midnight.
+    contactless_enabled = fields.BooleanField(default=True, db_default=True)
+    contactless_mode = fields.CharEnumField(
+        ContactlessMode,
+        max_length=8,
+        default=ContactlessMode.DYNAMIC,
+        db_default=ContactlessMode.DYNAMIC.value,
+    )
+    contactless_version = fields.IntField(default=1, db_default=1)
+    # PIN pad lockout: this many failures within the window lock one pad for a while;
+    # the daily limit, counted across the site's pads, locks them all until a staff PIN.
+    pad_lock_failures = fields.SmallIntField(default=5, db_default=5)
+    pad_lock_window_minutes = fields.SmallIntField(default=5, db_default=5)
+    pad_lock_minutes = fields.SmallIntField(default=5, db_default=5)
+    site_daily_pin_failures = fields.SmallIntField(default=15, db_default=15)
+    # Set when the daily limit is reached; cleared by a staff PIN at one of its pads,
+    # which also restarts the day's count.
+    pads_locked_at = fields.DatetimeField(null=True)
+    pad_failures_counted_from = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     agency_id: str
@@ -93,8 +121,10 @@ class StaffUser(Model):
     password_hash = fields.CharField(max_length=200)
     is_agency_admin = fields.BooleanField(default=False)
     is_active = fields.BooleanField(default=True)
-    # Staff PIN: a keyed HMAC for lookup (unique within the agency) and an encrypted copy
-    # so the staff member can read it back. The clear PIN is never stored.
+    # Retired: staff PINs live in pin_credential since migration 0003, which empties these
+    # columns. They are not dropped because SQLite can only drop them by rebuilding
+    # staff_user, and Tortoise's rebuild runs with foreign keys on, so dropping the old
+    # table would cascade-delete every session, site access and PIN that points at it.
     pin_lookup = fields.CharField(max_length=64, null=True)
     pin_encrypted = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

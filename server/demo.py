@@ -14,7 +14,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from auth import passwords, pins
+from auth import passwords
 from models.org import Agency, Classroom, ModuleAccess, Role, Site, StaffSiteAccess, StaffUser
 from models.people import (
     Child,
@@ -28,6 +28,7 @@ from models.people import (
 )
 from server.db import open_database
 from server.settings import Settings
+from services import pins as pin_service
 
 DEMO_AGENCY_NAME = "Playroll Demo Agency"
 SEED = 2026
@@ -203,9 +204,9 @@ async def _create_staff(agency: Agency, sites: list[Site], secret: bytes) -> Non
             last_name=last,
             password_hash=passwords.hash_password(password),
             is_agency_admin=role is None,
-            pin_lookup=pins.pin_lookup(secret, str(agency.id), pin) if pin else None,
-            pin_encrypted=pins.encrypt_pin(secret, pin) if pin else None,
         )
+        if pin:
+            await pin_service.store(secret, agency.id, pin, staff_id=user.id)
         if site_index is not None:
             await StaffSiteAccess.create(staff=user, site=sites[site_index])
 

@@ -14,7 +14,6 @@ from uuid import UUID, uuid4, uuid5
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from auth import pins
 from auth.principals import StaffPrincipal
 from models.attendance import (
     ActorKind,
@@ -30,6 +29,7 @@ from realtime import channels
 from realtime.bus import EventBus
 from realtime.events import AttendanceChanged, EventPayload
 from services import audit, org, people
+from services import pins as pin_service
 from services.errors import DomainError, DomainErrors, InvalidInput
 from services.rosters import (
     RosterEntry,
@@ -85,13 +85,10 @@ async def _operator(
             )
         return None
     wrong = DomainError("INVALID_OPERATOR_PIN", "That staff PIN is not valid here.", "operatorPin")
-    if not pins.is_well_formed(operator_pin):
+    credential = await pin_service.find(secret, principal.agency_id, operator_pin)
+    if credential is None or credential.staff_id is None:
         raise wrong
-    operator = await StaffUser.get_or_none(
-        agency_id=principal.agency_id,
-        pin_lookup=pins.pin_lookup(secret, str(principal.agency_id), operator_pin),
-        is_active=True,
-    )
+    operator = await StaffUser.get_or_none(id=credential.staff_id, is_active=True)
     if operator is None:
         raise wrong
     if not operator.is_agency_admin and not await StaffSiteAccess.exists(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
-from auth import passwords, pins, sessions
+from auth import passwords, sessions
 from models.org import Agency, Classroom, ModuleAccess, Role, Site, StaffSiteAccess, StaffUser
 from models.people import Child, Enrollment, Family, FamilyAdult, GuardianSlot
+from services import pins as pin_service
 from tests.conftest import TEST_SECRET
 
 _counter = itertools.count(1)
@@ -72,9 +73,9 @@ async def staff(
         last_name=last_name or f"Staff{_n()}",
         password_hash=passwords.hash_password(password) if password else _DEFAULT_HASH,
         is_agency_admin=admin,
-        pin_lookup=pins.pin_lookup(TEST_SECRET.encode(), str(of.id), pin) if pin else None,
-        pin_encrypted=pins.encrypt_pin(TEST_SECRET.encode(), pin) if pin else None,
     )
+    if pin:
+        await pin_service.store(TEST_SECRET.encode(), of.id, pin, staff_id=user.id)
     for s in sites:
         await StaffSiteAccess.create(staff=user, site=s)
     return user

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import SecretStr
 
-from auth import pins
 from models.org import Agency, Classroom, Site, StaffUser
 from models.people import Child, Enrollment, FamilyAdult, GuardianSlot, Language, SharedPickup
 from server.demo import create_demo_data, seed_demo
 from server.settings import Settings
+from services import pins as pin_service
 from tests.graphql import GraphQLClient
 
 LOGIN = "mutation($i: StaffLoginInput!){ staffLogin(input:$i){ token errors{code} } }"
@@ -82,9 +82,10 @@ async def test_demo_logins_work_with_their_roles(gql: GraphQLClient, settings: S
 
     # The teacher's PIN is found by its keyed lookup and can be read back.
     staff = await StaffUser.get(email="teacher@example.com")
-    assert staff.pin_lookup == pins.pin_lookup(settings.secret, str(staff.agency_id), "246810")
-    assert staff.pin_encrypted is not None
-    assert pins.decrypt_pin(settings.secret, staff.pin_encrypted) == "246810"
+    credential = await pin_service.find(settings.secret, staff.agency_id, "246810")
+    assert credential is not None
+    assert credential.staff_id == staff.id
+    assert pin_service.reveal(settings.secret, credential) == "246810"
 
 
 async def test_seed_demo_refuses_outside_debug_mode() -> None:

@@ -1,0 +1,109 @@
+"""PIN credentials: issuing, finding and revealing the PINs of staff and family adults.
+
+One namespace per agency: ``PinCredential.lookup`` is unique, and the keyed HMAC behind
+it covers the agency ID, so the database itself refuses a PIN already held by anyone in
+the agency, staff or adult. The clear PIN is returned to the caller that issued or
+revealed it and never stored or logged.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from auth import pins
+from models.org import Agency
+from models.pins import PinCredential
+from services.errors import DomainError
+
+ALLOWED_LENGTHS = (4, 5, 6)
+# Enough retries that a collision streak is practically impossible even in a big agency
+# (a 6-digit space holds ~10^6 PINs); running out means the space is nearly full.
+_ISSUE_ATTEMPTS = 20
+
+
+class PinSpaceExhausted(Exception):
+    """No free PIN was found: the agency needs longer PINs."""
+
+
+def short_pin_warning(length: int) -> str | None:
+    """The warning staff see when an agency chooses PINs shorter than 6 digits."""
+    if length >= pins.DEFAULT_PIN_LENGTH:
+        return None
+    guesses = 10**length
+    return (
+        f"{length}-digit PINs allow only {guesses:,} combinations; a stranger at the pad "
+        "is far more likely to hit a real one. 6 digits are recommended."
+    )
+
+
+def lookup(secret: bytes, agency_id: UUID | str, pin: str) -> str:
+    return pins.pin_lookup(secret, str(agency_id), pin)
+
+
+async def find(secret: bytes, agency_id: UUID | str, pin: str) -> PinCredential | None:
+    """The credential holding this PIN in the agency, or None. One keyed hash, one query."""
+    if not pins.is_well_formed(pin):
+        return None
+    return await PinCredential.get_or_none(lookup=lookup(secret, agency_id, pin))
+
+
+def reveal(secret: bytes, credential: PinCredential) -> str:
+    revealed = pins.decrypt_pin(secret, credential.encrypted)
+    if revealed is None:
+        # Only a changed server key gets here; the PIN must be issued again.
+        raise DomainError("PIN_UNREADABLE", "This PIN can no longer be read; issue a new one.")
+    return revealed
+
+
+async def store(
+    secret: bytes,
+    agency_id: UUID | str,
+    pin: str,
+    *,
+    staff_id: UUID | str | None = None,
+    adult_id: UUID | str | None = None,
+) -> PinCredential:
+    """Give the owner this PIN, replacing theirs. PIN_TAKEN when someone else holds it."""
+    if (staff_id is None) == (adult_id is None):
+        raise ValueError("a PIN belongs to exactly one staff member or one adult")
+    if not pins.is_well_formed(pin):
+        raise DomainError("INVALID_PIN", "A PIN is 4 to 6 digits.", "pin")
+    if pins.is_trivial(pin):
+        raise DomainError("TRIVIAL_PIN", "That PIN is too easy to guess.", "pin")
+    owner = {"staff_id": staff_id} if staff_id is not None else {"adult_id": adult_id}
+    try:
+        # A savepoint, so a collision leaves an enclosing transaction usable.
+        async with in_transaction():
+            await PinCredential.filter(**owner).delete()
+            return await PinCredential.create(
+                agency_id=agency_id,
+                lookup=lookup(secret, agency_id, pin),
+                encrypted=pins.encrypt_pin(secret, pin),
+                **owner,
+            )
+    except IntegrityError:
+        raise DomainError("PIN_TAKEN", "Choose another PIN.", "pin") from None
+
+
+async def issue(
+    secret: bytes,
+    agency: Agency,
+    *,
+    staff_id: UUID | str | None = None,
+    adult_id: UUID | str | None = None,
+) -> str:
+    """Give the owner a new random PIN of the agency's length; returns it in clear."""
+    length = agency.pin_length if agency.pin_length in ALLOWED_LENGTHS else pins.DEFAULT_PIN_LENGTH
+    for _ in range(_ISSUE_ATTEMPTS):
+        pin = pins.generate_pin(length)
+        try:
+            await store(secret, agency.id, pin, staff_id=staff_id, adult_id=adult_id)
+        except DomainError as error:
+            if error.code == "PIN_TAKEN":
+                continue
+            raise
+        return pin
+    raise PinSpaceExhausted(f"no free {length}-digit PIN after {_ISSUE_ATTEMPTS} tries")

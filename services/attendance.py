@@ -14,7 +14,7 @@ from uuid import UUID, uuid4, uuid5
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from auth.principals import StaffPrincipal
+from auth.principals import Principal, StaffPrincipal
 from models.attendance import (
     ActorKind,
     AttendanceEvent,
@@ -51,6 +51,32 @@ class Entry:
     at: datetime | None
     operator_pin: str | None
     client_mutation_id: UUID | None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who records an event, on which device, and how they proved who they are."""
+
+    principal: Principal
+    kind: ActorKind
+    name: str
+    device: str
+    source: EventSource
+    auth_method: AuthMethod
+    staff_id: UUID | None = None
+    adult_id: UUID | None = None
+
+    @classmethod
+    def staff(cls, principal: StaffPrincipal) -> Actor:
+        return cls(
+            principal=principal,
+            kind=ActorKind.STAFF,
+            name=principal.name,
+            device=principal.device,
+            source=EventSource.STAFF_ENTRY,
+            auth_method=AuthMethod.STAFF_ENTRY,
+            staff_id=principal.user_id,
+        )
 
 
 # --- rules shared by every change ----------------------------------------------------
@@ -191,7 +217,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 async def _event(
-    principal: StaffPrincipal,
+    actor: Actor,
     kind: EventKind,
     *,
     site: Site,
@@ -211,31 +237,33 @@ async def _event(
         kind=kind,
         occurred_at=at,
         local_date=local_date,
-        actor_kind=ActorKind.STAFF,
-        actor_staff_id=principal.user_id,
-        actor_name=principal.name,
+        actor_kind=actor.kind,
+        actor_staff_id=actor.staff_id,
+        actor_adult_id=actor.adult_id,
+        actor_name=actor.name,
         operator_id=operator.id if operator else None,
         operator_name=operator.display_name if operator else None,
-        device=principal.device,
-        source=EventSource.STAFF_ENTRY,
-        auth_method=AuthMethod.STAFF_PIN if operator else AuthMethod.STAFF_ENTRY,
+        device=actor.device,
+        source=actor.source,
+        auth_method=AuthMethod.STAFF_PIN if operator else actor.auth_method,
         client_uuid=client_uuid,
         reason=reason,
     )
     await audit.record(
-        principal,
+        actor.principal,
         f"attendance.{kind.value.lower()}",
         agency_id=site.agency_id,
         target_type="child",
         target_id=child_id,
         operator_id=operator.id if operator else None,
+        on_behalf_of=(actor.kind.value, actor.adult_id) if actor.adult_id else None,
         data={
             "event_id": str(event.id),
             "classroom_id": str(classroom_id),
             "site_id": str(site.id),
             "at": at.isoformat(),
             "local_date": local_date.isoformat(),
-            "source": EventSource.STAFF_ENTRY.value,
+            "source": actor.source.value,
             **({"reason": reason} if reason else {}),
         },
     )
@@ -301,6 +329,30 @@ async def sign_in(
         return await checked.current_entries()
     child_ids, classroom, day = checked.child_ids, checked.classroom, checked.day
 
+    events = await record_sign_ins(
+        Actor.staff(principal),
+        classroom.site,
+        dict.fromkeys(child_ids, classroom.id),
+        at=checked.at,
+        day=day,
+        operator=checked.operator,
+        client_uuids=checked.client_uuids,
+    )
+    return await _published(bus, _Recorded(classroom.site, classroom, day, child_ids, events))
+
+
+async def record_sign_ins(
+    actor: Actor,
+    site: Site,
+    placements: dict[UUID, UUID],
+    *,
+    at: datetime,
+    day: date,
+    operator: StaffUser | None,
+    client_uuids: dict[UUID, UUID],
+) -> list[AttendanceEvent]:
+    """Open a session for each child (child ID -> classroom ID): all of them or none."""
+    child_ids = list(placements)
     try:
         async with in_transaction():
             open_now = await AttendanceSession.filter(open_child__in=child_ids).values_list(
@@ -309,23 +361,23 @@ async def sign_in(
             if open_now:
                 raise DomainErrors([_already_in(UUID(str(cid))) for cid in open_now])
             events = []
-            for child_id in child_ids:
+            for child_id, classroom_id in placements.items():
                 event = await _event(
-                    principal,
+                    actor,
                     EventKind.SIGN_IN,
-                    site=classroom.site,
-                    classroom_id=classroom.id,
+                    site=site,
+                    classroom_id=classroom_id,
                     child_id=child_id,
-                    at=checked.at,
+                    at=at,
                     local_date=day,
-                    operator=checked.operator,
-                    client_uuid=checked.client_uuids[child_id],
+                    operator=operator,
+                    client_uuid=client_uuids[child_id],
                 )
                 await AttendanceSession.create(
                     child_id=child_id,
-                    classroom_id=classroom.id,
+                    classroom_id=classroom_id,
                     local_date=day,
-                    signed_in_at=checked.at,
+                    signed_in_at=at,
                     sign_in_event=event,
                     open_child=child_id,
                 )
@@ -334,8 +386,7 @@ async def sign_in(
         # Another sign-in for one of these children committed first: the unique open
         # session refused ours and the whole group rolled back.
         raise DomainErrors([_already_in(cid) for cid in child_ids]) from None
-
-    return await _published(bus, _Recorded(classroom.site, classroom, day, child_ids, events))
+    return events
 
 
 def _already_in(child_id: UUID) -> DomainError:
@@ -361,6 +412,29 @@ async def sign_out(
         return await checked.current_entries()
     child_ids, classroom, day = checked.child_ids, checked.classroom, checked.day
 
+    events = await record_sign_outs(
+        Actor.staff(principal),
+        classroom.site,
+        child_ids,
+        at=checked.at,
+        day=day,
+        operator=checked.operator,
+        client_uuids=checked.client_uuids,
+    )
+    return await _published(bus, _Recorded(classroom.site, classroom, day, child_ids, events))
+
+
+async def record_sign_outs(
+    actor: Actor,
+    site: Site,
+    child_ids: list[UUID],
+    *,
+    at: datetime,
+    day: date,
+    operator: StaffUser | None,
+    client_uuids: dict[UUID, UUID],
+) -> list[AttendanceEvent]:
+    """Close each child's open session, in the classroom it was opened in: all or none."""
     async with in_transaction():
         sessions = {
             UUID(str(s.open_child)): s
@@ -374,31 +448,31 @@ async def sign_out(
                 "at",
             )
             for cid, session in sessions.items()
-            if session.signed_in_at > checked.at
+            if session.signed_in_at > at
         ]
         if problems:
             raise DomainErrors(problems)
         events = []
         for child_id in child_ids:
+            session = sessions[child_id]
             event = await _event(
-                principal,
+                actor,
                 EventKind.SIGN_OUT,
-                site=classroom.site,
-                classroom_id=classroom.id,
+                site=site,
+                classroom_id=UUID(str(session.classroom_id)),
                 child_id=child_id,
-                at=checked.at,
+                at=at,
                 local_date=day,
-                operator=checked.operator,
-                client_uuid=checked.client_uuids[child_id],
+                operator=operator,
+                client_uuid=client_uuids[child_id],
             )
-            closed = await AttendanceSession.filter(
-                id=sessions[child_id].id, open_child=child_id
-            ).update(open_child=None, signed_out_at=checked.at, sign_out_event_id=event.id)
+            closed = await AttendanceSession.filter(id=session.id, open_child=child_id).update(
+                open_child=None, signed_out_at=at, sign_out_event_id=event.id
+            )
             if closed != 1:
                 raise DomainErrors([_not_in(child_id)])
             events.append(event)
-
-    return await _published(bus, _Recorded(classroom.site, classroom, day, child_ids, events))
+    return events
 
 
 async def mark_absent(
@@ -435,7 +509,7 @@ async def mark_absent(
         if any(e.kind is EventKind.ABSENT for e in events[str(child.id)]):
             raise DomainError("ALREADY_ABSENT", "The child is already marked absent.", "date")
         event = await _event(
-            principal,
+            Actor.staff(principal),
             EventKind.ABSENT,
             site=site,
             classroom_id=classroom.id,

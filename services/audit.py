@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from auth.principals import Principal, is_staff
+from auth.principals import Principal, is_kiosk, is_staff
 from models.audit import AuditEntry
 
 
@@ -17,14 +17,20 @@ async def record(
     target_type: str = "",
     target_id: UUID | str | None = None,
     operator_id: UUID | str | None = None,
+    on_behalf_of: tuple[str, UUID | str] | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    actor_id = str(principal.user_id) if is_staff(principal) else None
-    device = principal.device if is_staff(principal) else ""
+    """``on_behalf_of`` (kind, id) names the person acting through a shared device, such
+    as the guardian at a kiosk; the device is recorded either way."""
+    actor_kind: str = principal.kind
+    actor_id = str(principal.principal_id) if is_staff(principal) or is_kiosk(principal) else None
+    if on_behalf_of is not None:
+        actor_kind, actor_id = on_behalf_of[0], str(on_behalf_of[1])
+    device = principal.device if is_staff(principal) or is_kiosk(principal) else ""
     return await AuditEntry.create(
         agency_id=agency_id,
         action=action,
-        actor_kind=principal.kind,
+        actor_kind=actor_kind,
         actor_id=actor_id,
         operator_id=str(operator_id) if operator_id else None,
         device=device,

@@ -13,6 +13,11 @@ def site_counts(site_id: UUID | str) -> str:
     return f"site:{site_id}:counts"
 
 
+def site_alerts(site_id: UUID | str) -> str:
+    """Where staff of a site hear about locked kiosks."""
+    return f"site:{site_id}:alerts"
+
+
 def access(principal_id: UUID | str) -> str:
     """Where a principal's logout, role change or revocation is announced."""
     return f"access:{principal_id}"

@@ -90,7 +90,33 @@ class AccessChanged:
         return cls(principal_id=data["principal_id"], session_id=data["session_id"])
 
 
-Event = AttendanceChanged | AccessChanged
+@dataclass(frozen=True)
+class KioskAlert:
+    """A kiosk's PIN pad was locked (too many wrong PINs) or unlocked by staff.
+
+    ``reason`` is PAD_LOCKED (one pad, until ``until``), SITE_LOCKED (every pad of the
+    site, until a staff PIN) or UNLOCKED.
+    """
+
+    type: ClassVar[str] = "kiosk.alert"
+
+    agency_id: str
+    site_id: str
+    kiosk_id: str
+    kiosk_name: str
+    reason: str
+    at: str
+    until: str | None
+
+    def to_json(self) -> str:
+        return json.dumps({"type": self.type, **asdict(self)}, separators=(",", ":"))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> KioskAlert:
+        return cls(**{k: v for k, v in data.items() if k != "type"})
+
+
+Event = AttendanceChanged | AccessChanged | KioskAlert
 
 
 def parse(message: str) -> Event | None:
@@ -101,4 +127,6 @@ def parse(message: str) -> Event | None:
         return AttendanceChanged.from_dict(data)
     if kind == AccessChanged.type:
         return AccessChanged.from_dict(data)
+    if kind == KioskAlert.type:
+        return KioskAlert.from_dict(data)
     return None

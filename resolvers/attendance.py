@@ -101,7 +101,7 @@ async def mark_absent(info: Info, child_id: str, on: date, reason: str) -> Outco
     )
 
 
-def _slow_socket_closer(info: Info) -> Callable[[], Coroutine[Any, Any, None]]:
+def slow_socket_closer(info: Info) -> Callable[[], Coroutine[Any, Any, None]]:
     async def close() -> None:
         # The socket's own queue overflowed: close it (the client reconnects and
         # refetches) rather than buffer without bound or slow other subscribers down.
@@ -123,7 +123,7 @@ async def roster_changes(
     )
     try:
         channel = channels.classroom_roster(classroom.id)
-        async with ctx.bus.listen(channel, _slow_socket_closer(info)) as changes:
+        async with ctx.bus.listen(channel, slow_socket_closer(info)) as changes:
             async for change in changes:
                 if isinstance(change, Resync):
                     day = org.local_date(classroom.site, ctx.now())
@@ -144,7 +144,7 @@ async def count_changes(
     room = await _room_of(info, site, classroom_id)
     try:
         channel = channels.site_counts(site.id)
-        async with ctx.bus.listen(channel, _slow_socket_closer(info)) as changes:
+        async with ctx.bus.listen(channel, slow_socket_closer(info)) as changes:
             # Snapshot after subscribing: a change in between is in both, which is harmless.
             tally = await rosters.tally(ctx.principal, site, room, ctx.now())
             yield tally.counts()

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
-from auth.principals import Principal, StaffPrincipal, is_staff
+from auth.principals import KioskPrincipal, Principal, StaffPrincipal, is_kiosk, is_staff
 from realtime.bus import EventBus
 from resolvers.loaders import Loaders
 from services.access import ThrottlePolicy
@@ -51,6 +51,12 @@ class Context:
     def staff(self) -> StaffPrincipal:
         """The staff principal; permission classes have already refused anyone else."""
         assert is_staff(self.principal), "field must declare a staff permission"
+        return self.principal
+
+    @property
+    def kiosk(self) -> KioskPrincipal:
+        """The kiosk principal; the IsKiosk permission class has already refused others."""
+        assert is_kiosk(self.principal), "field must declare IsKiosk"
         return self.principal
 
     @property

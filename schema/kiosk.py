@@ -8,10 +8,13 @@ import strawberry
 
 from auth.principals import KioskPrincipal
 from models import kiosk as kiosk_models
+from resolvers.context import Info
 from resolvers.outcome import Outcome
 from schema.access import StaffViewer
 from schema.errors import UserError, error_code
 from schema.org import Site
+from schema.pinpad import PadState
+from services import pad_lockout
 
 
 @strawberry.type(description="A tablet paired to one site.")
@@ -21,6 +24,12 @@ class Kiosk:
     site: Site
     paired_at: datetime.datetime
     revoked_at: datetime.datetime | None
+    _model: strawberry.Private[kiosk_models.Kiosk]
+
+    @strawberry.field(description="Whether the PIN pad takes PINs now.")
+    def pad_state(self, info: Info) -> PadState:
+        model = self._model
+        return PadState.from_domain(pad_lockout.state_of(model, model.site, info.context.now()))
 
     @classmethod
     def from_model(cls, kiosk: kiosk_models.Kiosk) -> Kiosk:
@@ -30,6 +39,7 @@ class Kiosk:
             site=Site.from_model(kiosk.site),
             paired_at=kiosk.paired_at,
             revoked_at=kiosk.revoked_at,
+            _model=kiosk,
         )
 
 

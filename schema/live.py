@@ -10,11 +10,12 @@ from auth.permissions import CanViewAttendance
 from resolvers import attendance as attendance_resolvers
 from resolvers.context import Info
 from schema.attendance import LiveCounts, RosterEntry
+from schema.pinpad import PinPadSubscription
 from services.rosters import RosterEntry as DomainRosterEntry
 
 
 @strawberry.type
-class Subscription:
+class Subscription(PinPadSubscription):
     @strawberry.subscription(
         permission_classes=[CanViewAttendance],
         description=(

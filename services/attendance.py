@@ -158,7 +158,7 @@ def _client_uuid(client_mutation_id: UUID | None, child_id: UUID) -> UUID:
 @dataclass
 class _Recorded:
     site: Site
-    classroom: Classroom
+    classroom_id: UUID
     local_date: date
     child_ids: list[UUID]
     events: list[AttendanceEvent]
@@ -167,7 +167,7 @@ class _Recorded:
 async def _published(bus: EventBus, recorded: _Recorded) -> list[RosterEntry]:
     """The changed children's roster rows, also published (after commit) to live views."""
     entries = await entries_for(
-        await classroom_enrollments(recorded.classroom.id, recorded.local_date),
+        await classroom_enrollments(recorded.classroom_id, recorded.local_date),
         recorded.local_date,
         only=set(recorded.child_ids),
     )
@@ -175,9 +175,24 @@ async def _published(bus: EventBus, recorded: _Recorded) -> list[RosterEntry]:
     messages: list[tuple[str, AttendanceChanged]] = []
     for entry in entries:
         change = attendance_changed(recorded.site, entry, by_child[str(entry.child.id)])
-        messages.append((channels.classroom_roster(recorded.classroom.id), change))
+        messages.append((channels.classroom_roster(recorded.classroom_id), change))
         messages.append((channels.site_counts(recorded.site.id), change))
     await bus.publish(messages)
+    return entries
+
+
+async def publish_changes(
+    bus: EventBus, site: Site, day: date, events: Sequence[AttendanceEvent]
+) -> list[RosterEntry]:
+    """Publish events that may span classrooms (a family signing in at a kiosk)."""
+    by_room: dict[UUID, list[AttendanceEvent]] = {}
+    for event in events:
+        by_room.setdefault(UUID(str(event.classroom_id)), []).append(event)
+    entries: list[RosterEntry] = []
+    for classroom_id, room_events in by_room.items():
+        child_ids = [UUID(str(e.child_id)) for e in room_events]
+        recorded = _Recorded(site, classroom_id, day, child_ids, list(room_events))
+        entries += await _published(bus, recorded)
     return entries
 
 
@@ -338,7 +353,7 @@ async def sign_in(
         operator=checked.operator,
         client_uuids=checked.client_uuids,
     )
-    return await _published(bus, _Recorded(classroom.site, classroom, day, child_ids, events))
+    return await _published(bus, _Recorded(classroom.site, classroom.id, day, child_ids, events))
 
 
 async def record_sign_ins(
@@ -421,7 +436,7 @@ async def sign_out(
         operator=checked.operator,
         client_uuids=checked.client_uuids,
     )
-    return await _published(bus, _Recorded(classroom.site, classroom, day, child_ids, events))
+    return await _published(bus, _Recorded(classroom.site, classroom.id, day, child_ids, events))
 
 
 async def record_sign_outs(
@@ -521,5 +536,5 @@ async def mark_absent(
             reason=reason,
         )
 
-    entries = await _published(bus, _Recorded(site, classroom, on, [child.id], [event]))
+    entries = await _published(bus, _Recorded(site, classroom.id, on, [child.id], [event]))
     return entries[0]

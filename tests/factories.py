@@ -6,8 +6,17 @@ import itertools
 from datetime import date, timedelta
 
 from auth import passwords, sessions
+from models.kiosk import Kiosk
 from models.org import Agency, Classroom, ModuleAccess, Role, Site, StaffSiteAccess, StaffUser
-from models.people import Child, Enrollment, Family, FamilyAdult, GuardianSlot
+from models.people import (
+    Child,
+    ContactMethod,
+    Enrollment,
+    Family,
+    FamilyAdult,
+    GuardianSlot,
+    Language,
+)
 from services import pins as pin_service
 from tests.conftest import TEST_SECRET
 
@@ -133,3 +142,42 @@ async def child(
         child=kid, classroom=in_room, starts_on=starts_on, ends_on=ends_on, weekdays=weekdays
     )
     return kid
+
+
+async def adult_with_pin(
+    of: Family,
+    *,
+    pin: str | None = None,
+    slot: GuardianSlot | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    reachable: bool = True,
+    preferred_contact: ContactMethod = ContactMethod.EMAIL,
+    language: Language = Language.EN,
+) -> tuple[FamilyAdult, str]:
+    """A contact (or guardian) holding a PIN: ``pin`` when given, else a random one of
+    the agency's length. Without email or phone, a made-up email unless not ``reachable``."""
+    grown = await FamilyAdult.create(
+        family=of,
+        guardian_slot=slot,
+        first_name=f"Pinny{_n()}",
+        last_name=of.name.split()[-1],
+        email=email or (f"adult{_n()}@example.test" if reachable and not phone else None),
+        phone=phone,
+        preferred_contact=preferred_contact,
+        language=language,
+        authorized_pickup=True,
+    )
+    secret = TEST_SECRET.encode()
+    if pin is None:
+        pin = await pin_service.issue(secret, await Agency.get(id=of.agency_id), adult_id=grown.id)
+    else:
+        await pin_service.store(secret, of.agency_id, pin, adult_id=grown.id)
+    return grown, pin
+
+
+async def kiosk(at: Site, *, paired_by: StaffUser, name: str | None = None) -> tuple[Kiosk, str]:
+    """A tablet paired to ``at`` and its device token."""
+    tablet = await Kiosk.create(site=at, name=name or f"Tablet {_n()}", paired_by=paired_by)
+    token = await sessions.issue_kiosk_session(tablet, timedelta(days=1))
+    return tablet, token

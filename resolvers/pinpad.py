@@ -1,0 +1,71 @@
+"""The kiosk PIN pad and its staff alerts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from realtime import channels
+from realtime.bus import Resync, SlowConsumer
+from realtime.events import KioskAlert
+from resolvers.attendance import slow_socket_closer
+from resolvers.context import Info
+from resolvers.outcome import Outcome, object_id, outcome, raising
+from services import org, pad_lockout, pinpad
+from services.pad_lockout import PadState
+
+
+async def identify(info: Info, pin: str) -> Outcome[pinpad.PadVisit]:
+    ctx = info.context
+    return await outcome(
+        pinpad.identify(ctx.kiosk, pin, secret=ctx.settings.secret, now=ctx.now(), bus=ctx.bus)
+    )
+
+
+async def sign_in(info: Info, pin: str, child_ids: list[str]) -> Outcome[pinpad.PadVisit]:
+    ctx = info.context
+    ids = [object_id(c, "Child") for c in child_ids]
+    return await outcome(
+        pinpad.sign_in(ctx.kiosk, pin, ids, secret=ctx.settings.secret, now=ctx.now(), bus=ctx.bus)
+    )
+
+
+async def sign_out(info: Info, pin: str, child_ids: list[str]) -> Outcome[pinpad.PadVisit]:
+    ctx = info.context
+    ids = [object_id(c, "Child") for c in child_ids]
+    return await outcome(
+        pinpad.sign_out(ctx.kiosk, pin, ids, secret=ctx.settings.secret, now=ctx.now(), bus=ctx.bus)
+    )
+
+
+async def lock(info: Info) -> Outcome[PadState]:
+    return await outcome(pad_lockout.lock(info.context.kiosk))
+
+
+async def unlock(info: Info, pin: str) -> Outcome[PadState]:
+    ctx = info.context
+    return await outcome(
+        pinpad.unlock(ctx.kiosk, pin, secret=ctx.settings.secret, now=ctx.now(), bus=ctx.bus)
+    )
+
+
+async def pad_state(info: Info) -> PadState:
+    ctx = info.context
+    return await raising(pad_lockout.current_state(ctx.kiosk, ctx.now()))
+
+
+async def alerts(info: Info, site_id: str) -> AsyncIterator[KioskAlert]:
+    """Kiosk locks and unlocks at a site the caller may see."""
+    ctx = info.context
+    site = await raising(org.get_site(ctx.principal, object_id(site_id, "Site")))
+    try:
+        channel = channels.site_alerts(site.id)
+        async with ctx.bus.listen(channel, slow_socket_closer(info)) as changes:
+            async for change in changes:
+                # Alerts are moments, not state: after a resync the pads' state is read
+                # from the kiosks themselves, so a lost alert needs no replay here.
+                if isinstance(change, Resync):
+                    continue
+                if isinstance(change, KioskAlert) and change.site_id == str(site.id):
+                    yield change
+    except SlowConsumer:
+        return

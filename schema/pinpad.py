@@ -1,0 +1,242 @@
+"""The kiosk PIN pad: identify, sign in/out, lock and unlock; staff alerts of locked pads."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import AsyncGenerator
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from auth.permissions import CanViewAttendance, IsKiosk
+from realtime.events import KioskAlert as KioskAlertEvent
+from resolvers import pinpad as pinpad_resolvers
+from resolvers.context import Info
+from resolvers.outcome import Outcome
+from schema.attendance import AttendanceStatus
+from schema.errors import UserError, error_code
+from services import pinpad
+from services.pad_lockout import PadState as DomainPadState
+
+
+@strawberry.enum
+class PadLockReason(Enum):
+    MANUAL = "MANUAL"
+    TOO_MANY_FAILURES = "TOO_MANY_FAILURES"
+    SITE_LOCKED = "SITE_LOCKED"
+
+
+@strawberry.type(description="Whether the PIN pad takes PINs, and until when it does not.")
+class PadState:
+    locked: bool
+    reason: PadLockReason | None
+    until: datetime.datetime | None = strawberry.field(
+        description="When a failure lock ends by itself; null while locked means a staff PIN."
+    )
+
+    @classmethod
+    def from_domain(cls, state: DomainPadState) -> PadState:
+        return cls(
+            locked=state.locked,
+            reason=PadLockReason[state.reason.value] if state.reason else None,
+            until=state.until,
+        )
+
+
+@strawberry.type(description="A child as the pad shows it: first name and last initial.")
+class PadChild:
+    id: strawberry.ID
+    first_name: str
+    last_initial: str
+    status: AttendanceStatus
+
+    @strawberry.field
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_initial}".strip()
+
+    @classmethod
+    def from_domain(cls, child: pinpad.PadChild) -> PadChild:
+        return cls(
+            id=strawberry.ID(str(child.id)),
+            first_name=child.first_name,
+            last_initial=child.last_initial,
+            status=AttendanceStatus[child.status.value],
+        )
+
+
+@strawberry.type(description="The adult whose PIN was accepted, as the pad greets them.")
+class PadAdult:
+    id: strawberry.ID
+    first_name: str
+    last_initial: str
+
+    @strawberry.field
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_initial}".strip()
+
+
+@strawberry.enum
+class PinPadErrorCode(Enum):
+    INVALID_PIN = "INVALID_PIN"
+    PAD_LOCKED = "PAD_LOCKED"
+    UNLOCK_BLOCKED = "UNLOCK_BLOCKED"
+    NOT_ALLOWED = "NOT_ALLOWED"
+    ALREADY_SIGNED_IN = "ALREADY_SIGNED_IN"
+    NOT_SIGNED_IN = "NOT_SIGNED_IN"
+    SIGN_OUT_BEFORE_SIGN_IN = "SIGN_OUT_BEFORE_SIGN_IN"
+
+
+@strawberry.type
+class PinPadError(UserError):
+    code: PinPadErrorCode
+
+
+def _errors(result: Outcome[Any]) -> list[PinPadError]:
+    return [
+        PinPadError(field=e.field, message=e.message, code=error_code(PinPadErrorCode, e))
+        for e in result.errors
+    ]
+
+
+@strawberry.type
+class PadVisitPayload:
+    adult: PadAdult | None
+    children: list[PadChild]
+    pad_state: PadState
+    errors: list[PinPadError]
+
+
+@strawberry.type
+class PadStatePayload:
+    pad_state: PadState
+    errors: list[PinPadError]
+
+
+@strawberry.input
+class KioskPinInput:
+    pin: str
+
+
+@strawberry.input
+class KioskSignInput:
+    pin: str
+    child_ids: list[strawberry.ID]
+
+
+async def _visit_payload(info: Info, result: Outcome[pinpad.PadVisit]) -> PadVisitPayload:
+    visit = result.value
+    state = await pinpad_resolvers.pad_state(info)
+    return PadVisitPayload(
+        adult=PadAdult(
+            id=strawberry.ID(str(visit.adult_id)),
+            first_name=visit.adult_first_name,
+            last_initial=visit.adult_last_initial,
+        )
+        if visit
+        else None,
+        children=[PadChild.from_domain(c) for c in visit.children] if visit else [],
+        pad_state=PadState.from_domain(state),
+        errors=_errors(result),
+    )
+
+
+async def _state_payload(info: Info, result: Outcome[DomainPadState]) -> PadStatePayload:
+    state = result.value or await pinpad_resolvers.pad_state(info)
+    return PadStatePayload(pad_state=PadState.from_domain(state), errors=_errors(result))
+
+
+@strawberry.type
+class PinPadMutation:
+    @strawberry.mutation(
+        permission_classes=[IsKiosk],
+        description=(
+            "A family PIN typed at this kiosk: the adult and the children they may sign in "
+            "or out here today. Every wrong PIN counts towards the pad's lockout."
+        ),
+    )
+    async def kiosk_identify(self, info: Info, input: KioskPinInput) -> PadVisitPayload:
+        return await _visit_payload(info, await pinpad_resolvers.identify(info, input.pin))
+
+    @strawberry.mutation(
+        permission_classes=[IsKiosk],
+        description="Sign children in with a family PIN: all of them or none.",
+    )
+    async def kiosk_sign_in(self, info: Info, input: KioskSignInput) -> PadVisitPayload:
+        ids = [str(c) for c in input.child_ids]
+        return await _visit_payload(info, await pinpad_resolvers.sign_in(info, input.pin, ids))
+
+    @strawberry.mutation(
+        permission_classes=[IsKiosk],
+        description="Sign children out with a family PIN: all of them or none.",
+    )
+    async def kiosk_sign_out(self, info: Info, input: KioskSignInput) -> PadVisitPayload:
+        ids = [str(c) for c in input.child_ids]
+        return await _visit_payload(info, await pinpad_resolvers.sign_out(info, input.pin, ids))
+
+    @strawberry.mutation(
+        permission_classes=[IsKiosk],
+        description="Lock this kiosk's pad until a staff PIN unlocks it.",
+    )
+    async def kiosk_lock(self, info: Info) -> PadStatePayload:
+        return await _state_payload(info, await pinpad_resolvers.lock(info))
+
+    @strawberry.mutation(
+        permission_classes=[IsKiosk],
+        description=(
+            "A staff PIN of someone working at this site unlocks the pad, and every pad of "
+            "the site when too many wrong PINs locked them for the day."
+        ),
+    )
+    async def kiosk_unlock(self, info: Info, input: KioskPinInput) -> PadStatePayload:
+        return await _state_payload(info, await pinpad_resolvers.unlock(info, input.pin))
+
+
+# Each carries a PIN: one per operation, so one request cannot try many (reliability #1).
+PIN_PAD_SINGLE_ROOT_FIELDS = frozenset(
+    {"kioskIdentify", "kioskSignIn", "kioskSignOut", "kioskUnlock"}
+)
+
+
+@strawberry.enum
+class KioskAlertReason(Enum):
+    PAD_LOCKED = strawberry.enum_value("PAD_LOCKED", description="One pad, for a few minutes.")
+    SITE_LOCKED = strawberry.enum_value(
+        "SITE_LOCKED", description="Every pad of the site, until a staff PIN unlocks one."
+    )
+    UNLOCK_BLOCKED = strawberry.enum_value(
+        "UNLOCK_BLOCKED", description="Too many wrong staff PINs at one pad's unlock screen."
+    )
+    UNLOCKED = "UNLOCKED"
+
+
+@strawberry.type(description="A kiosk's pad was locked by wrong PINs, or unlocked by staff.")
+class KioskAlert:
+    kiosk_id: strawberry.ID
+    kiosk_name: str
+    reason: KioskAlertReason
+    at: datetime.datetime
+    until: datetime.datetime | None
+
+    @classmethod
+    def from_event(cls, event: KioskAlertEvent) -> KioskAlert:
+        return cls(
+            kiosk_id=strawberry.ID(event.kiosk_id),
+            kiosk_name=event.kiosk_name,
+            reason=KioskAlertReason[event.reason],
+            at=datetime.datetime.fromisoformat(event.at),
+            until=datetime.datetime.fromisoformat(event.until) if event.until else None,
+        )
+
+
+@strawberry.type
+class PinPadSubscription:
+    @strawberry.subscription(
+        permission_classes=[CanViewAttendance],
+        description="Alerts when a kiosk of the site locks after wrong PINs, or is unlocked.",
+    )
+    async def kiosk_alerts(
+        self, info: Info, site_id: strawberry.ID
+    ) -> AsyncGenerator[KioskAlert, None]:
+        async for alert in pinpad_resolvers.alerts(info, str(site_id)):
+            yield KioskAlert.from_event(alert)

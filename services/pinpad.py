@@ -1,0 +1,231 @@
+"""The kiosk PIN pad: an adult types their PIN, sees their children, signs them in or out.
+
+Each call carries the PIN again (the pad keeps no session between screens), so every
+call is one counted attempt (services/pad_lockout.py). Guardians sign their family's
+children; contacts only when they are authorized pickups; a shared pickup also signs the
+children of the families that authorized them. Only children enrolled today at the
+kiosk's site are offered, shown by first name and last initial.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from auth.principals import KioskPrincipal
+from models.attendance import ActorKind, AuthMethod, EventSource
+from models.kiosk import PinPurpose
+from models.org import Site, StaffSiteAccess, StaffUser
+from models.people import FamilyAdult, SharedPickup
+from models.pins import PinCredential
+from realtime.bus import EventBus
+from services import attendance, org, pad_lockout, people
+from services.errors import DomainError, DomainErrors, InvalidInput
+from services.pad_lockout import PadState
+from services.rosters import DayStatus, day_records, derive_child_day
+
+
+def _initial(name: str) -> str:
+    return f"{name.strip()[:1].upper()}." if name.strip() else ""
+
+
+@dataclass(frozen=True)
+class PadChild:
+    id: UUID
+    first_name: str
+    last_initial: str
+    classroom_id: UUID
+    status: DayStatus
+
+
+@dataclass(frozen=True)
+class PadVisit:
+    """What the pad shows the adult whose PIN was accepted."""
+
+    adult_id: UUID
+    adult_first_name: str
+    adult_last_initial: str
+    children: list[PadChild]
+
+
+async def _adult_for(credential: PinCredential, site: Site) -> FamilyAdult | None:
+    """The family adult holding this PIN; staff PINs are refused by the parent pad."""
+    if credential.adult_id is None:
+        return None
+    return await FamilyAdult.get_or_none(
+        id=credential.adult_id, family__agency_id=site.agency_id
+    ).select_related("family")
+
+
+async def _children(adult: FamilyAdult, site: Site, now: datetime) -> list[PadChild]:
+    family_ids = (
+        {UUID(str(adult.family_id))} if adult.is_guardian or adult.authorized_pickup else set()
+    )
+    shared = await SharedPickup.filter(adult_id=adult.id).values_list("family_id", flat=True)
+    family_ids |= {UUID(str(f)) for f in shared}
+    if not family_ids:
+        return []
+    today = org.local_date(site, now)
+    enrollments = (
+        await people.active_enrollments(today)
+        .filter(
+            child__family_id__in=list(family_ids),
+            child__agency_id=site.agency_id,
+            classroom__site_id=site.id,
+        )
+        .select_related("child")
+        .order_by("child__first_name", "child__last_name")
+    )
+    placed: dict[str, PadChild] = {}
+    sessions, events = await day_records((e.child_id for e in enrollments), today)
+    for enrollment in enrollments:
+        key = str(enrollment.child_id)
+        if key in placed:
+            continue
+        child = enrollment.child
+        placed[key] = PadChild(
+            id=UUID(key),
+            first_name=child.first_name,
+            last_initial=_initial(child.last_name),
+            classroom_id=UUID(str(enrollment.classroom_id)),
+            status=derive_child_day(sessions[key], events[key]).status,
+        )
+    return list(placed.values())
+
+
+async def _visit(
+    principal: KioskPrincipal, pin: str, secret: bytes, now: datetime, bus: EventBus
+) -> tuple[FamilyAdult, Site, PadVisit]:
+    adult, _, site = await pad_lockout.attempt(
+        principal, pin, PinPurpose.PAD, _adult_for, secret=secret, now=now, bus=bus
+    )
+    children = await _children(adult, site, now)
+    visit = PadVisit(
+        adult_id=UUID(str(adult.id)),
+        adult_first_name=adult.first_name,
+        adult_last_initial=_initial(adult.last_name),
+        children=children,
+    )
+    return adult, site, visit
+
+
+async def identify(
+    principal: KioskPrincipal, pin: str, *, secret: bytes, now: datetime, bus: EventBus
+) -> PadVisit:
+    _, _, visit = await _visit(principal, pin, secret, now, bus)
+    return visit
+
+
+def _chosen(visit: PadVisit, child_ids: Sequence[UUID]) -> list[PadChild]:
+    """The requested children, each one the adult may sign here: all of them or none."""
+    if not child_ids:
+        raise InvalidInput("Choose at least one child.", "childIds")
+    if len(child_ids) > attendance.MAX_GROUP_SIZE:
+        raise InvalidInput(f"At most {attendance.MAX_GROUP_SIZE} children at once.", "childIds")
+    allowed = {c.id: c for c in visit.children}
+    wanted = list(dict.fromkeys(child_ids))
+    # A child of another family looks exactly like one that does not exist.
+    refused = [
+        DomainError("NOT_ALLOWED", f"Child {cid} cannot be signed here with this PIN.", "childIds")
+        for cid in wanted
+        if cid not in allowed
+    ]
+    if refused:
+        raise DomainErrors(refused)
+    return [allowed[cid] for cid in wanted]
+
+
+def _actor(principal: KioskPrincipal, adult: FamilyAdult) -> attendance.Actor:
+    return attendance.Actor(
+        principal=principal,
+        kind=ActorKind.GUARDIAN if adult.is_guardian else ActorKind.CONTACT,
+        name=adult.display_name,
+        device=principal.device,
+        source=EventSource.KIOSK_PIN,
+        auth_method=AuthMethod.PIN,
+        adult_id=UUID(str(adult.id)),
+    )
+
+
+async def _after(adult: FamilyAdult, site: Site, now: datetime, visit: PadVisit) -> PadVisit:
+    return PadVisit(
+        visit.adult_id,
+        visit.adult_first_name,
+        visit.adult_last_initial,
+        await _children(adult, site, now),
+    )
+
+
+async def sign_in(
+    principal: KioskPrincipal,
+    pin: str,
+    child_ids: Sequence[UUID],
+    *,
+    secret: bytes,
+    now: datetime,
+    bus: EventBus,
+) -> PadVisit:
+    adult, site, visit = await _visit(principal, pin, secret, now, bus)
+    chosen = _chosen(visit, child_ids)
+    day = org.local_date(site, now)
+    events = await attendance.record_sign_ins(
+        _actor(principal, adult),
+        site,
+        {c.id: c.classroom_id for c in chosen},
+        at=now,
+        day=day,
+        operator=None,
+        client_uuids={c.id: uuid4() for c in chosen},
+    )
+    await attendance.publish_changes(bus, site, day, events)
+    return await _after(adult, site, now, visit)
+
+
+async def sign_out(
+    principal: KioskPrincipal,
+    pin: str,
+    child_ids: Sequence[UUID],
+    *,
+    secret: bytes,
+    now: datetime,
+    bus: EventBus,
+) -> PadVisit:
+    adult, site, visit = await _visit(principal, pin, secret, now, bus)
+    chosen = _chosen(visit, child_ids)
+    day = org.local_date(site, now)
+    events = await attendance.record_sign_outs(
+        _actor(principal, adult),
+        site,
+        [c.id for c in chosen],
+        at=now,
+        day=day,
+        operator=None,
+        client_uuids={c.id: uuid4() for c in chosen},
+    )
+    await attendance.publish_changes(bus, site, day, events)
+    return await _after(adult, site, now, visit)
+
+
+async def _staff_for(credential: PinCredential, site: Site) -> StaffUser | None:
+    """An active staff member who works at this site; family PINs never unlock."""
+    if credential.staff_id is None:
+        return None
+    staff = await StaffUser.get_or_none(
+        id=credential.staff_id, agency_id=site.agency_id, is_active=True
+    )
+    if staff is None:
+        return None
+    if staff.is_agency_admin or await StaffSiteAccess.exists(staff_id=staff.id, site_id=site.id):
+        return staff
+    return None
+
+
+async def unlock(
+    principal: KioskPrincipal, pin: str, *, secret: bytes, now: datetime, bus: EventBus
+) -> PadState:
+    staff, _, _ = await pad_lockout.attempt(
+        principal, pin, PinPurpose.UNLOCK, _staff_for, secret=secret, now=now, bus=bus
+    )
+    return await pad_lockout.unlock(principal, staff.id, now=now, bus=bus)

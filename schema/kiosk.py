@@ -14,7 +14,20 @@ from schema.access import StaffViewer
 from schema.errors import UserError, error_code
 from schema.org import Site
 from schema.pinpad import PadState
-from services import pad_lockout
+from services import contactless, pad_lockout
+
+
+@strawberry.type(description="A site's contactless sign-in code, as text and as a QR code.")
+class ContactlessCode:
+    token: str
+    svg: str = strawberry.field(description="The token as a QR code, an SVG document.")
+    expires_at: datetime.datetime | None = strawberry.field(
+        description="The site's next local midnight for daily codes; null for static ones."
+    )
+
+    @classmethod
+    def from_domain(cls, code: contactless.ContactlessCode) -> ContactlessCode:
+        return cls(token=code.token, svg=code.svg(), expires_at=code.expires_at)
 
 
 @strawberry.type(description="A tablet paired to one site.")
@@ -25,6 +38,17 @@ class Kiosk:
     paired_at: datetime.datetime
     revoked_at: datetime.datetime | None
     _model: strawberry.Private[kiosk_models.Kiosk]
+
+    @strawberry.field(
+        description=(
+            "The QR code parents scan to sign in from their phone; null when the site has "
+            "contactless sign-in switched off."
+        )
+    )
+    def contactless_code(self, info: Info) -> ContactlessCode | None:
+        ctx = info.context
+        code = contactless.current(ctx.settings.secret, self._model.site, ctx.now())
+        return ContactlessCode.from_domain(code) if code else None
 
     @strawberry.field(description="Whether the PIN pad takes PINs now.")
     def pad_state(self, info: Info) -> PadState:

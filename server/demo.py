@@ -31,6 +31,9 @@ from server.settings import Settings
 from services import pins as pin_service
 
 DEMO_AGENCY_NAME = "Playroll Demo Agency"
+# The kiosk PIN of a guardian at the first site who also collects a neighbour's children;
+# every other guardian and pickup gets a random PIN (staff can reveal them).
+DEMO_PARENT_PIN = "314159"
 SEED = 2026
 CHILDREN_PER_ROOM = 15
 # Per site, this many children of the younger room have an older sibling in the other room.
@@ -107,8 +110,9 @@ def _day_between(rng: random.Random, start: date, end: date) -> date:
 class _Builder:
     """Creates the families and children of one run; owns the seeded RNG and counters."""
 
-    def __init__(self, agency: Agency) -> None:
+    def __init__(self, agency: Agency, secret: bytes) -> None:
         self.agency = agency
+        self.secret = secret
         self.rng = random.Random(SEED)
         self.families = 0
 
@@ -148,7 +152,7 @@ class _Builder:
             used.add(first)
             # Relatives share the family name; a neighbour or friend has their own.
             surname = rng.choice(lasts) if english in NON_RELATIVES else last
-            await FamilyAdult.create(
+            adult = await FamilyAdult.create(
                 family=family,
                 guardian_slot=slot,
                 first_name=first,
@@ -159,6 +163,8 @@ class _Builder:
                 authorized_pickup=slot is not None or pickup,
                 **self._contact_details(first, surname, area_code),
             )
+            if adult.authorized_pickup:
+                await pin_service.issue(self.secret, self.agency, adult_id=adult.id)
         return family, last, spanish
 
     async def child(self, family: Family, last: str, spanish: bool, room: Classroom,
@@ -217,7 +223,7 @@ async def create_demo_data(secret: bytes) -> bool:
         return False
     async with in_transaction():
         agency = await Agency.create(name=DEMO_AGENCY_NAME)
-        builder = _Builder(agency)
+        builder = _Builder(agency, secret)
         sites: list[Site] = []
         for site_name, timezone, requires_pin, area_code, rooms in SITES:
             site = await Site.create(
@@ -241,6 +247,8 @@ async def create_demo_data(secret: bytes) -> bool:
             giver, taker = builder.rng.sample(families, 2)
             adult = await FamilyAdult.get(family=giver, guardian_slot=GuardianSlot.A)
             await SharedPickup.create(adult=adult, family=taker)
+            if site_name == SITES[0][0]:
+                await pin_service.store(secret, agency.id, DEMO_PARENT_PIN, adult_id=adult.id)
         await _create_staff(agency, sites, secret)
     return True
 

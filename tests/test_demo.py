@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import SecretStr
 
+from auth import sessions
+from models.kiosk import Kiosk
 from models.org import Agency, Classroom, Site, StaffUser
 from models.people import Child, Enrollment, FamilyAdult, GuardianSlot, Language, SharedPickup
-from server.demo import create_demo_data, seed_demo
+from models.pins import PinCredential
+from server.demo import DEMO_PARENT_PIN, SITES, create_demo_data, seed_demo
 from server.settings import Settings
 from services import pins as pin_service
 from tests.graphql import GraphQLClient
@@ -97,3 +100,26 @@ async def test_seed_demo_refuses_outside_debug_mode() -> None:
     )
     with pytest.raises(RuntimeError, match="debug"):
         await seed_demo(settings)
+
+
+async def test_the_demo_parent_pin_opens_the_kiosk_pad_at_the_first_site(
+    gql: GraphQLClient, settings: Settings
+) -> None:
+    await create_demo_data(settings.secret)
+    admin = await StaffUser.get(email="admin@example.com")
+    site = await Site.get(name=SITES[0][0])
+    kiosk = await Kiosk.create(site=site, name="Demo door", paired_by=admin)
+    token = await sessions.issue_kiosk_session(kiosk, timedelta(hours=1))
+    identify = """
+    mutation($i: KioskPinInput!) {
+      kioskIdentify(input: $i) { adult { firstName } children { firstName } errors { code } }
+    }
+    """
+    result = await gql.execute(identify, {"i": {"pin": DEMO_PARENT_PIN}}, token=token)
+    payload = result.data["kioskIdentify"]  # type: ignore[index]
+    assert payload["errors"] == []
+    # Their own children and the carpool family's.
+    assert len(payload["children"]) >= 2
+    # Every guardian and authorized pickup holds a PIN of its own.
+    pickups = await FamilyAdult.filter(authorized_pickup=True).count()
+    assert await PinCredential.filter(adult_id__isnull=False).count() == pickups

@@ -16,7 +16,7 @@ check:
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy server models services schema resolvers auth realtime
+	$(BIN)/mypy server models services schema resolvers auth realtime integrations jobs
 	$(BIN)/deptry .
 	$(BIN)/playroll export-schema --check
 	$(BIN)/python -m pytest

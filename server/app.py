@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -54,6 +55,28 @@ def broadcast_for(url: str) -> Broadcast:
     return Broadcast(url)
 
 
+@asynccontextmanager
+async def _background_jobs(settings: Settings) -> AsyncIterator[None]:
+    """Notification delivery inside the server process, for one-process deployments."""
+    from jobs.transports import build_transports
+    from jobs.worker import Worker
+
+    worker = Worker(
+        secret=settings.secret,
+        transports=build_transports(settings),
+        max_attempts=settings.notification_max_attempts,
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(settings.worker_poll_seconds, stop))
+    try:
+        yield
+    finally:
+        # Let the message in hand finish rather than cut a send in half.
+        stop.set()
+        await task
+        await worker.aclose()
+
+
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
     """Build the ASGI app. ``manage_database=False`` when the caller opened the ORM."""
     broadcast = broadcast_for(settings.broadcast_url)
@@ -76,6 +99,8 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
                 await stack.enter_async_context(open_database(settings.database_url))
             await broadcast.connect()
             stack.push_async_callback(broadcast.disconnect)
+            if settings.runs_jobs_in_process:
+                await stack.enter_async_context(_background_jobs(settings))
             yield
 
     app = Starlette(

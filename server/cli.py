@@ -1,9 +1,10 @@
-"""The ``playroll`` command: serve, migrate, seed-demo, export-schema."""
+"""The ``playroll`` command: serve, migrate, seed-demo, worker, export-schema."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -99,6 +100,52 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _work(settings: Settings, *, once: bool) -> None:
+    import signal
+
+    from tortoise.context import TortoiseContext
+
+    from jobs.transports import build_transports
+    from jobs.worker import Worker
+    from server.db import tortoise_config
+
+    if not settings.debug and "console" in (settings.email_backend, settings.sms_backend):
+        logging.getLogger("playroll.worker").warning(
+            "console delivery outside debug: messages are printed without their text and "
+            "nobody receives them; set PLAYROLL_EMAIL_BACKEND / PLAYROLL_SMS_BACKEND"
+        )
+    worker = Worker(
+        secret=settings.secret,
+        transports=build_transports(settings),
+        max_attempts=settings.notification_max_attempts,
+    )
+    # A context of this task only (no global fallback): every query runs in this task or
+    # its children, and the process may already hold a global context (tests do).
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(settings.database_url))
+        try:
+            if once:
+                drained = await worker.run_once()
+                print(  # noqa: T201
+                    f"sent {drained.sent}, retry later {drained.retried}, failed {drained.failed}"
+                )
+                return
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                # Finish the message in hand, then exit, rather than die mid-send.
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.add_signal_handler(signum, stop.set)
+            await worker.run(settings.worker_poll_seconds, stop)
+        finally:
+            await worker.aclose()
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    asyncio.run(_work(_settings(), once=args.once))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     parser = argparse.ArgumentParser(prog="playroll", description=__doc__)
@@ -117,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("seed-demo", help="load demo data (debug mode only)").set_defaults(
         func=cmd_seed_demo
     )
+
+    worker = commands.add_parser("worker", help="deliver queued notifications")
+    worker.add_argument("--once", action="store_true", help="deliver what is due, then exit")
+    worker.set_defaults(func=cmd_worker)
 
     export = commands.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("path", nargs="?", type=Path, default=DEFAULT_SCHEMA_PATH)

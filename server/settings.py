@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from email.utils import parseaddr
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -53,6 +55,29 @@ class Settings(BaseSettings):
     # Tolerated tablet clock drift before an attendance time counts as "in the future".
     clock_skew_seconds: int = 120
 
+    # Notification delivery (`playroll worker`). The console backends print messages to
+    # stdout (bodies only in debug mode, since they carry PINs and codes).
+    email_backend: Literal["console", "smtp"] = "console"
+    sms_backend: Literal["console", "http"] = "console"
+    smtp_host: str | None = None
+    # None lets the SMTP client pick 465 (implicit TLS), 587 (STARTTLS) or 25.
+    smtp_port: int | None = Field(default=None, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    smtp_use_tls: bool = False
+    email_from: str | None = None
+    sms_url: str | None = None
+    sms_token: SecretStr | None = None
+    # With the worker's backoff (30 s doubling to 1 h) 10 tries span about 1.5 to 3 hours.
+    notification_max_attempts: int = Field(default=10, ge=1, le=100)
+    # Messages one email address or phone number may be sent per hour, all causes together.
+    notification_destination_hourly_cap: int = Field(default=10, ge=1)
+    worker_poll_seconds: float = Field(default=5.0, gt=0, le=3600)
+    # Whether `playroll serve` also runs the background jobs. Unset: yes on the embedded
+    # SQLite default (one process does everything), no otherwise (run `playroll worker`).
+    jobs_in_process: bool | None = None
+
     @model_validator(mode="before")
     @classmethod
     def _split_origins(cls, data: object) -> object:
@@ -75,6 +100,45 @@ class Settings(BaseSettings):
         elif len(self.secret_key.get_secret_value()) < 32:
             raise ValueError("PLAYROLL_SECRET_KEY must be at least 32 characters")
         return self
+
+    @model_validator(mode="after")
+    def _check_notification_backends(self) -> Settings:
+        if self.email_backend == "smtp":
+            if not self.smtp_host:
+                raise ValueError("PLAYROLL_EMAIL_BACKEND=smtp needs PLAYROLL_SMTP_HOST")
+            if not self.email_from or "@" not in parseaddr(self.email_from)[1]:
+                raise ValueError(
+                    "PLAYROLL_EMAIL_BACKEND=smtp needs PLAYROLL_EMAIL_FROM (an email address)"
+                )
+        if self.smtp_use_tls and self.smtp_starttls:
+            # STARTTLS is only the default: asking for implicit TLS alone turns it off.
+            if "smtp_starttls" in self.model_fields_set:
+                raise ValueError(
+                    "PLAYROLL_SMTP_STARTTLS and PLAYROLL_SMTP_USE_TLS exclude each other: "
+                    "STARTTLS upgrades a plain connection (port 587), USE_TLS starts with TLS "
+                    "(port 465)"
+                )
+            self.smtp_starttls = False
+        if (self.smtp_username is None) != (self.smtp_password is None):
+            raise ValueError("PLAYROLL_SMTP_USERNAME and PLAYROLL_SMTP_PASSWORD go together")
+        if self.sms_backend == "http":
+            if not self.sms_url or not self.sms_token:
+                raise ValueError(
+                    "PLAYROLL_SMS_BACKEND=http needs PLAYROLL_SMS_URL and PLAYROLL_SMS_TOKEN"
+                )
+            url = urlsplit(self.sms_url)
+            # The bearer token must not cross the network in clear; loopback is for tests
+            # and local relays.
+            loopback = url.hostname in {"localhost", "127.0.0.1", "::1"}
+            if url.scheme != "https" and not (url.scheme == "http" and (loopback or self.debug)):
+                raise ValueError("PLAYROLL_SMS_URL must be an https:// URL")
+        return self
+
+    @property
+    def runs_jobs_in_process(self) -> bool:
+        if self.jobs_in_process is not None:
+            return self.jobs_in_process
+        return self.database_url.startswith("sqlite")
 
     @property
     def secret(self) -> bytes:

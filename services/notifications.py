@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from auth import sealed
 from models.notifications import Notification
 from models.people import ContactMethod, FamilyAdult, Language
+from services import messages
 from services.errors import DomainError
+
+# Used when a caller does not pass the configured cap
+# (``settings.notification_destination_hourly_cap``); the same default as the setting.
+DEFAULT_DESTINATION_HOURLY_CAP = 10
+CAP_WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -47,26 +56,54 @@ async def enqueue(
     params: dict[str, Any] | None = None,
     secret_params: dict[str, str] | None = None,
     now: datetime | None = None,
+    hourly_cap: int = DEFAULT_DESTINATION_HOURLY_CAP,
 ) -> Notification:
     """Queue one message; the same ``dedupe_key`` queued again returns the first one.
 
     ``params`` are stored as they are: names, dates, links. Anything secret (a PIN, a
-    code) goes in ``secret_params``, which is sealed with the server key.
+    code) goes in ``secret_params``, which is sealed with the server key; never put a
+    secret in a link. A destination that was already queued ``hourly_cap`` messages in
+    the past hour gets no more (``TooManyMessages``), so a loop or an abuser cannot
+    flood one inbox or phone. The template and its parameters are checked here
+    (``messages.TemplateError``) so a mistake fails the caller's tests.
     """
+    now = now or datetime.now(UTC)
+    stored_params = {
+        k: v.isoformat() if isinstance(v, date) else v for k, v in (params or {}).items()
+    }
+    messages.check(template, stored_params, frozenset(secret_params or {}))
     existing = await Notification.get_or_none(dedupe_key=dedupe_key)
     if existing is not None:
         return existing
-    return await Notification.create(
-        agency_id=agency_id,
-        channel=recipient.channel,
-        destination=recipient.destination,
-        language=recipient.language,
-        template=template,
-        params=params or {},
-        secret_params=sealed.seal(secret, json.dumps(secret_params)) if secret_params else None,
-        dedupe_key=dedupe_key,
-        next_attempt_at=now or datetime.now(UTC),
-    )
+    recent = await Notification.filter(
+        destination=recipient.destination, created_at__gt=now - CAP_WINDOW
+    ).count()
+    if recent >= hourly_cap:
+        raise TooManyMessages()
+    try:
+        # A savepoint, so losing a race on the dedupe key does not abort the caller's
+        # transaction (PostgreSQL refuses every statement after an error otherwise).
+        async with in_transaction():
+            return await Notification.create(
+                agency_id=agency_id,
+                channel=recipient.channel,
+                destination=recipient.destination,
+                language=recipient.language,
+                template=template,
+                params=stored_params,
+                secret_params=(
+                    sealed.seal(secret, json.dumps(secret_params)) if secret_params else None
+                ),
+                dedupe_key=dedupe_key,
+                next_attempt_at=now,
+                # Explicit so the cap window and ``now`` share one clock in tests.
+                created_at=now,
+            )
+    except IntegrityError:
+        winner = await Notification.get_or_none(dedupe_key=dedupe_key)
+        if winner is None:
+            raise
+        return winner
 
 
 class TooManyMessages(DomainError):

@@ -54,6 +54,8 @@ def settings(database_url: str, broadcast_url: str) -> Settings:
         broadcast_url=broadcast_url,
         secret_key=TEST_SECRET,
         debug=False,
+        # Tests deliver notifications themselves, when and as they choose.
+        jobs_in_process=False,
         _env_file=None,  # type: ignore[call-arg]
     )
 

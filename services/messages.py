@@ -1,0 +1,323 @@
+"""The words of every message Playroll sends to families, in English and Spanish.
+
+A template names the parameters it needs; an unknown template, a missing parameter or an
+unexpected one is a programming error (``TemplateError``), raised when the message is
+queued so it shows up in the caller's tests, not in a parent's inbox.
+
+SMS texts aim at one segment: 160 characters of the GSM 7-bit alphabet. One character
+outside it (an acute accent such as "ó") switches the whole text to UCS-2 and 70
+characters, so the Spanish SMS texts are worded to need only "é" and "ñ", which GSM has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from models.people import ContactMethod, Language
+
+
+class TemplateError(LookupError):
+    """A message was asked for with a template or parameters that do not exist."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class _Text:
+    subject: str
+    email: str
+    sms: str
+
+
+@dataclass(frozen=True)
+class _Template:
+    params: frozenset[str]
+    secrets: frozenset[str]
+    texts: Mapping[Language, _Text]
+    # Names of which at least one must be given; the first present is shown as {place}.
+    place: tuple[str, ...] = ()
+    dates: frozenset[str] = field(default_factory=frozenset)
+
+
+_MONTHS = {
+    Language.EN: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    Language.ES: [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ],
+}
+
+
+def _format_date(value: str, language: Language, channel: ContactMethod) -> str:
+    day = date.fromisoformat(value)
+    month = _MONTHS[language][day.month - 1]
+    if channel is ContactMethod.SMS:
+        return f"{month[:3]} {day.day}" if language is Language.EN else f"{day.day} {month[:3]}"
+    if language is Language.EN:
+        return f"{month} {day.day}, {day.year}"
+    return f"{day.day} de {month} de {day.year}"
+
+
+_TEMPLATES: dict[str, _Template] = {
+    "invitation": _Template(
+        params=frozenset({"guardian_first_name", "agency_name", "link"}),
+        secrets=frozenset({"code"}),
+        texts={
+            Language.EN: _Text(
+                subject="{agency_name} invites you to Playroll",
+                email=(
+                    "Hello {guardian_first_name},\n\n"
+                    "{agency_name} uses Playroll to keep you up to date on your children's "
+                    "attendance. Create your family account here:\n\n"
+                    "{link}\n\n"
+                    "When asked, enter this invitation code: {code}\n\n"
+                    "The code works once and expires in 14 days. If you already have a "
+                    "Playroll account with another program, sign in and add the code to "
+                    "connect with {agency_name}.\n\n"
+                    "If you were not expecting this message, you can ignore it.\n"
+                ),
+                sms=(
+                    "Playroll: Hi {guardian_first_name}, {agency_name} invites you to create "
+                    "a family account. Code {code} (expires in 14 days): {link}"
+                ),
+            ),
+            Language.ES: _Text(
+                subject="{agency_name} le invita a Playroll",
+                email=(
+                    "Hola, {guardian_first_name}:\n\n"
+                    "{agency_name} usa Playroll para mantenerle al día sobre la asistencia "
+                    "de sus niños. Cree su cuenta familiar aquí:\n\n"
+                    "{link}\n\n"
+                    "Cuando se le pida, escriba este código de invitación: {code}\n\n"
+                    "El código sirve una sola vez y vence en 14 días. Si ya tiene una cuenta "
+                    "de Playroll con otro programa, inicie sesión y agregue el código para "
+                    "conectarse con {agency_name}.\n\n"
+                    "Si no esperaba este mensaje, puede ignorarlo.\n"
+                ),
+                sms=(
+                    "Playroll: Hola {guardian_first_name}, {agency_name} le invita a crear su "
+                    "cuenta familiar. Clave {code}, vence en dos semanas: {link}"
+                ),
+            ),
+        },
+    ),
+    "password_reset": _Template(
+        params=frozenset(),
+        secrets=frozenset({"code"}),
+        texts={
+            Language.EN: _Text(
+                subject="Your Playroll password reset code",
+                email=(
+                    "We received a request to reset the password of your Playroll family "
+                    "account. Enter this code to choose a new password:\n\n"
+                    "{code}\n\n"
+                    "If it was not you, ignore this message: your password stays as it is.\n"
+                ),
+                sms=(
+                    "Playroll: your password reset code is {code}. If it was not you, "
+                    "ignore this message."
+                ),
+            ),
+            Language.ES: _Text(
+                subject="Código para restablecer su contraseña de Playroll",
+                email=(
+                    "Recibimos una solicitud para restablecer la contraseña de su cuenta "
+                    "familiar de Playroll. Escriba este código para elegir una contraseña "
+                    "nueva:\n\n"
+                    "{code}\n\n"
+                    "Si no fue usted, ignore este mensaje: su contraseña no cambiará.\n"
+                ),
+                sms=(
+                    "Playroll: su clave para restablecer la contraseña es {code}. Si no fue "
+                    "usted, ignore este mensaje."
+                ),
+            ),
+        },
+    ),
+    "pin": _Template(
+        params=frozenset({"adult_first_name"}),
+        secrets=frozenset({"pin"}),
+        place=("site_name", "agency_name"),
+        texts={
+            Language.EN: _Text(
+                subject="Your Playroll PIN for {place}",
+                email=(
+                    "Hello {adult_first_name},\n\n"
+                    "Your PIN for signing children in and out on the kiosk at {place} is:\n\n"
+                    "{pin}\n\n"
+                    "Keep it private: anyone who knows it can sign the children in and out "
+                    "in your name. If you think someone else knows it, ask the staff for a "
+                    "new one.\n"
+                ),
+                sms="Playroll: Hi {adult_first_name}, your kiosk PIN for {place} is {pin}. "
+                "Keep it private.",
+            ),
+            Language.ES: _Text(
+                subject="Su PIN de Playroll para {place}",
+                email=(
+                    "Hola, {adult_first_name}:\n\n"
+                    "Su PIN para registrar la entrada y la salida de los niños en el quiosco "
+                    "de {place} es:\n\n"
+                    "{pin}\n\n"
+                    "No lo comparta: quien lo conozca puede registrar entradas y salidas en "
+                    "su nombre. Si cree que otra persona lo sabe, pida uno nuevo al "
+                    "personal.\n"
+                ),
+                sms="Playroll: Hola {adult_first_name}, su PIN para registrar entradas y "
+                "salidas en {place} es {pin}. No lo comparta.",
+            ),
+        },
+    ),
+    "verification_code": _Template(
+        params=frozenset(),
+        secrets=frozenset({"code"}),
+        texts={
+            Language.EN: _Text(
+                subject="Your Playroll verification code",
+                email=(
+                    "Your verification code is:\n\n"
+                    "{code}\n\n"
+                    "It expires in 10 minutes and works only once. Do not share it: Playroll "
+                    "staff will never ask you for it.\n"
+                ),
+                sms="Playroll: your verification code is {code}. It expires in 10 minutes. "
+                "Do not share it.",
+            ),
+            Language.ES: _Text(
+                subject="Su código de verificación de Playroll",
+                email=(
+                    "Su código de verificación es:\n\n"
+                    "{code}\n\n"
+                    "Vence en 10 minutos y sirve una sola vez. No lo comparta: el personal "
+                    "nunca se lo va a pedir.\n"
+                ),
+                sms="Playroll: su clave es {code}. Vence en 10 minutos. No la comparta con nadie.",
+            ),
+        },
+    ),
+    "attendance_submission": _Template(
+        params=frozenset(
+            {"guardian_first_name", "agency_name", "period_from", "period_to", "link"}
+        ),
+        secrets=frozenset(),
+        dates=frozenset({"period_from", "period_to"}),
+        texts={
+            Language.EN: _Text(
+                subject="Please review and sign attendance for {period_from} to {period_to}",
+                email=(
+                    "Hello {guardian_first_name},\n\n"
+                    "{agency_name} asks you to review your children's attendance from "
+                    "{period_from} to {period_to}, then sign and submit it:\n\n"
+                    "{link}\n\n"
+                    "If a day looks wrong, tell the staff before you sign.\n"
+                ),
+                sms=(
+                    "Playroll: Hi {guardian_first_name}, {agency_name} asks you to review and "
+                    "sign attendance for {period_from} to {period_to}: {link}"
+                ),
+            ),
+            Language.ES: _Text(
+                subject="Revise y firme la asistencia del {period_from} al {period_to}",
+                email=(
+                    "Hola, {guardian_first_name}:\n\n"
+                    "{agency_name} le pide revisar la asistencia de sus niños del "
+                    "{period_from} al {period_to} y luego firmarla y enviarla:\n\n"
+                    "{link}\n\n"
+                    "Si algún día no está bien, avise al personal antes de firmar.\n"
+                ),
+                sms=(
+                    "Playroll: Hola {guardian_first_name}, {agency_name} le pide revisar y "
+                    "firmar la asistencia del {period_from} al {period_to}: {link}"
+                ),
+            ),
+        },
+    ),
+}
+
+TEMPLATES = frozenset(_TEMPLATES)
+
+
+def check(template: str, params: Mapping[str, Any], secret_names: frozenset[str]) -> None:
+    """Fail unless ``template`` exists and gets exactly the parameters it uses."""
+    spec = _TEMPLATES.get(template)
+    if spec is None:
+        raise TemplateError(f"unknown message template {template!r}")
+    allowed = spec.params | set(spec.place)
+    missing = spec.params - params.keys()
+    unexpected = params.keys() - allowed
+    if spec.place and not any(params.get(name) for name in spec.place):
+        missing = missing | {" or ".join(spec.place)}
+    if missing or unexpected:
+        raise TemplateError(
+            f"template {template!r}: missing {sorted(missing)}, unexpected {sorted(unexpected)}"
+        )
+    if secret_names != spec.secrets:
+        raise TemplateError(
+            f"template {template!r} takes secret parameters {sorted(spec.secrets)}, "
+            f"not {sorted(secret_names)}"
+        )
+    for name in spec.dates:
+        try:
+            date.fromisoformat(str(params[name]))
+        except ValueError:
+            raise TemplateError(f"template {template!r}: {name} is not an ISO date") from None
+
+
+def render(
+    template: str,
+    *,
+    language: Language,
+    channel: ContactMethod,
+    params: Mapping[str, Any],
+    secrets: Mapping[str, str],
+) -> Rendered:
+    """The message's subject (empty for SMS) and plain-text body in ``language``."""
+    check(template, params, frozenset(secrets))
+    spec = _TEMPLATES[template]
+    values: dict[str, str] = {name: str(value) for name, value in params.items()}
+    for name in spec.dates:
+        values[name] = _format_date(values[name], language, channel)
+    if spec.place:
+        values["place"] = next(values[name] for name in spec.place if values.get(name))
+    values.update(secrets)
+    text = spec.texts[language]
+    if channel is ContactMethod.SMS:
+        return Rendered(subject="", body=text.sms.format_map(values))
+    return Rendered(subject=text.subject.format_map(values), body=text.email.format_map(values))
+
+
+def link(base_url: str, path: str, **query: str) -> str:
+    """A link for a message, always under the configured public base URL (never Host)."""
+    url = base_url.rstrip("/") + "/" + path.lstrip("/")
+    return f"{url}?{urlencode(query)}" if query else url

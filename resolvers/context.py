@@ -27,6 +27,7 @@ class AppSettings(Protocol):
     login_account_window_minutes: int
     login_ip_max_failures: int
     login_ip_window_minutes: int
+    notification_destination_hourly_cap: int
 
     @property
     def secret(self) -> bytes: ...

@@ -4,7 +4,10 @@ from enum import Enum
 
 import strawberry
 
+from auth.permissions import IsStaff
 from auth.principals import Grant, StaffPrincipal
+from resolvers import pin_care as pin_care_resolvers
+from resolvers.context import Info
 from schema.errors import UserError
 
 strawberry.enum(Grant, name="StaffGrant", description="What a staff role allows.")
@@ -18,6 +21,13 @@ class StaffViewer:
     is_agency_admin: bool
     grants: list[Grant]
     site_ids: list[strawberry.ID]
+
+    @strawberry.field(
+        permission_classes=[IsStaff],
+        description="Your own staff PIN for shared tablets, or null when you have none.",
+    )
+    async def pin(self, info: Info) -> str | None:
+        return await pin_care_resolvers.own_pin(info, str(self.id))
 
     @classmethod
     def from_principal(cls, principal: StaffPrincipal) -> StaffViewer:

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import strawberry
 
+from auth.permissions import IsAuthenticated
 from auth.principals import KioskPrincipal
 from models import kiosk as kiosk_models
 from resolvers.context import Info
@@ -39,18 +40,23 @@ class Kiosk:
     revoked_at: datetime.datetime | None
     _model: strawberry.Private[kiosk_models.Kiosk]
 
+    # Kiosk objects reach only the tablet itself and its site's admins (readable_kiosks),
+    # so signing in is the only further condition on these fields.
     @strawberry.field(
+        permission_classes=[IsAuthenticated],
         description=(
             "The QR code parents scan to sign in from their phone; null when the site has "
             "contactless sign-in switched off."
-        )
+        ),
     )
     def contactless_code(self, info: Info) -> ContactlessCode | None:
         ctx = info.context
         code = contactless.current(ctx.settings.secret, self._model.site, ctx.now())
         return ContactlessCode.from_domain(code) if code else None
 
-    @strawberry.field(description="Whether the PIN pad takes PINs now.")
+    @strawberry.field(
+        permission_classes=[IsAuthenticated], description="Whether the PIN pad takes PINs now."
+    )
     def pad_state(self, info: Info) -> PadState:
         model = self._model
         return PadState.from_domain(pad_lockout.state_of(model, model.site, info.context.now()))

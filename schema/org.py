@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import datetime
+from enum import Enum
 
 import strawberry
 
-from auth.permissions import CanViewAttendance
+from auth.permissions import CanViewAttendance, IsStaff
 from models import org as org_models
 from resolvers import attendance as attendance_resolvers
 from resolvers import org as org_resolvers
@@ -40,6 +41,46 @@ class Classroom:
         )
 
 
+@strawberry.enum
+class ContactlessMode(Enum):
+    STATIC = "STATIC"
+    DYNAMIC = "DYNAMIC"
+
+
+@strawberry.type(description="How a site's pads, staff entries and contactless code behave.")
+class SiteSettings:
+    staff_requires_pin: bool = strawberry.field(
+        description="Staff entries must be confirmed with the staff member's own PIN."
+    )
+    allow_past_day_edits: bool
+    contactless_enabled: bool
+    contactless_mode: ContactlessMode = strawberry.field(
+        description="STATIC codes never expire (until rotated); DYNAMIC ones change daily."
+    )
+    pad_lock_failures: int = strawberry.field(
+        description="Wrong PINs within the window that lock one pad."
+    )
+    pad_lock_window_minutes: int
+    pad_lock_minutes: int = strawberry.field(description="How long a locked pad stays locked.")
+    site_daily_pin_failures: int = strawberry.field(
+        description="Wrong PINs in a day, across the site's pads, that lock them all "
+        "until a staff PIN unlocks them."
+    )
+
+    @classmethod
+    def from_model(cls, site: org_models.Site) -> SiteSettings:
+        return cls(
+            staff_requires_pin=site.staff_requires_pin,
+            allow_past_day_edits=site.allow_past_day_edits,
+            contactless_enabled=site.contactless_enabled,
+            contactless_mode=ContactlessMode(site.contactless_mode.value),
+            pad_lock_failures=site.pad_lock_failures,
+            pad_lock_window_minutes=site.pad_lock_window_minutes,
+            pad_lock_minutes=site.pad_lock_minutes,
+            site_daily_pin_failures=site.site_daily_pin_failures,
+        )
+
+
 @strawberry.type
 class Site:
     id: strawberry.ID
@@ -59,6 +100,10 @@ class Site:
             # The roster needs the site (time zone); it is this one.
             room.site = self._model
         return [Classroom.from_model(c) for c in rooms]
+
+    @strawberry.field(permission_classes=[IsStaff])
+    def settings(self) -> SiteSettings | None:
+        return SiteSettings.from_model(self._model)
 
     @classmethod
     def from_model(cls, site: org_models.Site) -> Site:

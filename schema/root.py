@@ -61,7 +61,9 @@ from schema.limits import Limits
 from schema.live import Subscription
 from schema.org import AssignStaffRoleInput, AssignStaffRolePayload, Classroom, Site
 from schema.people import Child, PeopleError, PeopleErrorCode, UpdateChildInput, UpdateChildPayload
+from schema.pin_care import PinCareMutation
 from schema.pinpad import PIN_PAD_SINGLE_ROOT_FIELDS, PinPadMutation
+from schema.site_settings import SettingsMutation
 from services.people import ChildChanges
 
 
@@ -120,7 +122,7 @@ class Query:
 
 
 @strawberry.type
-class Mutation(PinPadMutation):
+class Mutation(PinPadMutation, PinCareMutation, SettingsMutation):
     @strawberry.mutation(permission_classes=[AllowAnyone])
     async def staff_login(self, info: Info, input: StaffLoginInput) -> AuthPayload:
         result = await access_resolvers.staff_login(info, input.email, input.password)
@@ -218,7 +220,10 @@ class Mutation(PinPadMutation):
 
 # Mutations that carry a secret (password, PIN) must be alone in their operation, so one
 # request cannot try many secrets through aliases (reliability.md #1).
-SINGLE_ROOT_FIELDS = frozenset({"staffLogin", "signIn", "signOut"}) | PIN_PAD_SINGLE_ROOT_FIELDS
+SINGLE_ROOT_FIELDS = (
+    frozenset({"staffLogin", "signIn", "signOut", "revealPins", "rePin", "sendPins"})
+    | PIN_PAD_SINGLE_ROOT_FIELDS
+)
 
 
 def build_schema(limits: Limits | None = None) -> strawberry.Schema:

@@ -16,6 +16,10 @@ SENSITIVE_FIELDS = {
     ("Child", "stateSubsidyId"),
     ("Child", "familyAdults"),
     ("Classroom", "roster"),
+    ("StaffViewer", "pin"),
+    ("Site", "settings"),
+    ("Kiosk", "padState"),
+    ("Kiosk", "contactlessCode"),
 }
 
 

@@ -1,0 +1,260 @@
+"""PIN care: staff read back, re-issue and send the PINs of family adults.
+
+Each request names one adult or a group and gets one result per adult. An adult the
+caller may not care for gets the same NOT_FOUND as one that does not exist. A clear PIN
+leaves only in the caller's response or sealed in the outbox; audit rows name the adult
+and what happened, never the PIN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from uuid import UUID, uuid4
+
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from auth.principals import Grant, Principal, StaffPrincipal, is_staff
+from models.org import Agency
+from models.people import FamilyAdult
+from models.pins import PinCredential
+from services import audit, notifications, pins
+from services.errors import DomainError, InvalidInput
+
+MAX_GROUP_SIZE = 100
+PIN_TEMPLATE = "pin"
+
+
+class PinCareStatus(StrEnum):
+    REVEALED = "REVEALED"
+    ISSUED = "ISSUED"
+    QUEUED = "QUEUED"
+    NO_PIN = "NO_PIN"
+    NO_CONTACT = "NO_CONTACT"
+    TOO_MANY_MESSAGES = "TOO_MANY_MESSAGES"
+    PIN_UNREADABLE = "PIN_UNREADABLE"
+    NOT_FOUND = "NOT_FOUND"
+
+
+@dataclass(frozen=True)
+class AdultPin:
+    """What happened to one adult of the request."""
+
+    adult_id: str
+    adult: FamilyAdult | None
+    status: PinCareStatus
+    pin: str | None = None
+    # Only for a re-PIN asked to send the new PIN too.
+    delivery: PinCareStatus | None = None
+
+
+def careable_adults(principal: Principal) -> QuerySet[FamilyAdult]:
+    """Students editors care for adults whose family has a child enrolled at one of their
+    sites; agency admins for every adult of the agency."""
+    if not (is_staff(principal) and principal.has(Grant.EDIT_STUDENTS)):
+        return FamilyAdult.filter(id__in=[])
+    if principal.is_agency_admin:
+        return FamilyAdult.filter(family__agency_id=principal.agency_id)
+    return FamilyAdult.filter(
+        family__agency_id=principal.agency_id,
+        family__children__enrollments__classroom__site_id__in=list(principal.site_ids),
+    ).distinct()
+
+
+def _requested(adult_ids: Sequence[str]) -> list[tuple[str, UUID | None]]:
+    """The IDs in the order given, each once; an unreadable ID is just another unknown."""
+    if not adult_ids:
+        raise InvalidInput("Name at least one adult.", "adultIds")
+    if len(adult_ids) > MAX_GROUP_SIZE:
+        raise InvalidInput(f"At most {MAX_GROUP_SIZE} adults at once.", "adultIds")
+    seen: set[str] = set()
+    requested: list[tuple[str, UUID | None]] = []
+    for given in adult_ids:
+        try:
+            parsed: UUID | None = UUID(given)
+        except (ValueError, AttributeError, TypeError):
+            parsed = None
+        key = str(parsed) if parsed else given
+        if key not in seen:
+            seen.add(key)
+            requested.append((key, parsed))
+    return requested
+
+
+async def _reachable(
+    principal: StaffPrincipal, requested: list[tuple[str, UUID | None]], *, lock: bool
+) -> dict[str, FamilyAdult]:
+    wanted = [parsed for _, parsed in requested if parsed is not None]
+    ids = await careable_adults(principal).filter(id__in=wanted).values_list("id", flat=True)
+    # Locked apart from the scoped query because PostgreSQL refuses FOR UPDATE with
+    # DISTINCT.
+    query = FamilyAdult.filter(id__in=list(ids)).order_by("id")
+    adults = await (query.select_for_update() if lock else query)
+    return {str(adult.id): adult for adult in adults}
+
+
+async def _credentials(adults: dict[str, FamilyAdult]) -> dict[str, PinCredential]:
+    found = await PinCredential.filter(adult_id__in=list(adults))
+    return {str(credential.adult_id): credential for credential in found}
+
+
+async def reveal_pins(
+    principal: StaffPrincipal, adult_ids: Sequence[str], secret: bytes
+) -> list[AdultPin]:
+    """Read each adult's PIN back from its encrypted copy; every read is audited."""
+    requested = _requested(adult_ids)
+    results: list[AdultPin] = []
+    async with in_transaction():
+        adults = await _reachable(principal, requested, lock=False)
+        credentials = await _credentials(adults)
+        for key, _ in requested:
+            adult = adults.get(key)
+            if adult is None:
+                results.append(AdultPin(key, None, PinCareStatus.NOT_FOUND))
+                continue
+            credential = credentials.get(key)
+            if credential is None:
+                results.append(AdultPin(key, adult, PinCareStatus.NO_PIN))
+                continue
+            try:
+                pin = pins.reveal(secret, credential)
+            except DomainError:
+                results.append(AdultPin(key, adult, PinCareStatus.PIN_UNREADABLE))
+                continue
+            await _audit(principal, "pin.reveal", adult)
+            results.append(AdultPin(key, adult, PinCareStatus.REVEALED, pin=pin))
+    return results
+
+
+async def re_pin(
+    principal: StaffPrincipal,
+    adult_ids: Sequence[str],
+    secret: bytes,
+    *,
+    send: bool,
+    hourly_cap: int = notifications.DEFAULT_DESTINATION_HOURLY_CAP,
+) -> list[AdultPin]:
+    """Give each adult a new random PIN of the agency's length; the old one stops working
+    in the same transaction. With ``send``, also queue the new PIN to the adult."""
+    requested = _requested(adult_ids)
+    results: list[AdultPin] = []
+    async with in_transaction():
+        agency = await Agency.get(id=principal.agency_id)
+        # Locked up front, in one order: otherwise two group re-PINs naming the same
+        # adults in different orders each hold a PIN row the other wants (a deadlock).
+        adults = await _reachable(principal, requested, lock=True)
+        for key, _ in requested:
+            adult = adults.get(key)
+            if adult is None:
+                results.append(AdultPin(key, None, PinCareStatus.NOT_FOUND))
+                continue
+            try:
+                pin = await pins.issue(secret, agency, adult_id=adult.id)
+            except pins.PinSpaceExhausted:
+                raise DomainError(
+                    "PIN_SPACE_EXHAUSTED",
+                    "No free PIN of this length is left in the agency; choose longer PINs.",
+                    "adultIds",
+                ) from None
+            await _audit(principal, "pin.reissue", adult, {"send": send})
+            delivery = (
+                await _send(principal, secret, agency, adult, pin, hourly_cap) if send else None
+            )
+            results.append(AdultPin(key, adult, PinCareStatus.ISSUED, pin=pin, delivery=delivery))
+    return results
+
+
+async def send_pins(
+    principal: StaffPrincipal,
+    adult_ids: Sequence[str],
+    secret: bytes,
+    *,
+    hourly_cap: int = notifications.DEFAULT_DESTINATION_HOURLY_CAP,
+) -> list[AdultPin]:
+    """Queue each adult's current PIN by their preferred contact, in their language."""
+    requested = _requested(adult_ids)
+    results: list[AdultPin] = []
+    async with in_transaction():
+        agency = await Agency.get(id=principal.agency_id)
+        adults = await _reachable(principal, requested, lock=False)
+        credentials = await _credentials(adults)
+        for key, _ in requested:
+            adult = adults.get(key)
+            if adult is None:
+                results.append(AdultPin(key, None, PinCareStatus.NOT_FOUND))
+                continue
+            credential = credentials.get(key)
+            if credential is None:
+                results.append(AdultPin(key, adult, PinCareStatus.NO_PIN))
+                continue
+            try:
+                pin = pins.reveal(secret, credential)
+            except DomainError:
+                results.append(AdultPin(key, adult, PinCareStatus.PIN_UNREADABLE))
+                continue
+            status = await _send(principal, secret, agency, adult, pin, hourly_cap)
+            results.append(AdultPin(key, adult, status))
+    return results
+
+
+async def _send(
+    principal: StaffPrincipal,
+    secret: bytes,
+    agency: Agency,
+    adult: FamilyAdult,
+    pin: str,
+    hourly_cap: int,
+) -> PinCareStatus:
+    recipient = notifications.recipient_for(adult)
+    if recipient is None:
+        return PinCareStatus.NO_CONTACT
+    try:
+        # A savepoint: a send the outbox refuses undoes only its own rows, so the rest of
+        # the group still goes out.
+        async with in_transaction():
+            queued = await notifications.enqueue(
+                secret,
+                agency_id=agency.id,
+                recipient=recipient,
+                template=PIN_TEMPLATE,
+                # Every send is its own message: asking again must send again.
+                dedupe_key=f"pin:{adult.id}:{uuid4()}",
+                params={"adult_first_name": adult.first_name, "agency_name": agency.name},
+                secret_params={"pin": pin},
+                hourly_cap=hourly_cap,
+            )
+            await _audit(
+                principal,
+                "pin.send",
+                adult,
+                {"channel": recipient.channel.value, "notification_id": str(queued.id)},
+            )
+    except notifications.TooManyMessages:
+        return PinCareStatus.TOO_MANY_MESSAGES
+    return PinCareStatus.QUEUED
+
+
+async def _audit(
+    principal: StaffPrincipal,
+    action: str,
+    adult: FamilyAdult,
+    data: dict[str, object] | None = None,
+) -> None:
+    await audit.record(
+        principal,
+        action,
+        agency_id=principal.agency_id,
+        target_type="family_adult",
+        target_id=adult.id,
+        data=dict(data or {}),
+    )
+
+
+async def own_pin(principal: StaffPrincipal, secret: bytes) -> str | None:
+    """The caller's own staff PIN read back; None when they have none."""
+    credential = await PinCredential.get_or_none(
+        staff_id=principal.user_id, agency_id=principal.agency_id
+    )
+    return pins.reveal(secret, credential) if credential is not None else None

@@ -1,0 +1,125 @@
+"""Settings site admins and agency admins change: a site's pad and contactless rules, and
+the agency's PIN length. Every change is audited with the values before and after."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from uuid import UUID
+
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from auth.principals import Grant, Principal, StaffPrincipal, is_staff
+from models.org import Agency, ContactlessMode, Site
+from services import audit, org, pins
+from services.errors import DomainError, DomainErrors, NotFound
+
+# (lowest, highest, input field). Below the floor a pad locks on ordinary typos; above
+# the ceiling a guesser gets too many tries before anyone notices.
+RANGES: dict[str, tuple[int, int, str]] = {
+    "pad_lock_failures": (3, 20, "padLockFailures"),
+    "pad_lock_window_minutes": (1, 60, "padLockWindowMinutes"),
+    "pad_lock_minutes": (1, 60, "padLockMinutes"),
+    "site_daily_pin_failures": (5, 100, "siteDailyPinFailures"),
+}
+
+
+@dataclass(frozen=True)
+class SiteSettingsChanges:
+    """Only the fields given (not None) change."""
+
+    staff_requires_pin: bool | None = None
+    allow_past_day_edits: bool | None = None
+    contactless_enabled: bool | None = None
+    contactless_mode: ContactlessMode | None = None
+    pad_lock_failures: int | None = None
+    pad_lock_window_minutes: int | None = None
+    pad_lock_minutes: int | None = None
+    site_daily_pin_failures: int | None = None
+
+
+@dataclass(frozen=True)
+class AgencySettings:
+    pin_length: int
+    warnings: list[str]
+
+
+def administered_sites(principal: Principal) -> QuerySet[Site]:
+    """Site admins run the sites they work at; agency admins every site of the agency."""
+    if is_staff(principal) and principal.has(Grant.SITE_ADMIN):
+        return org.readable_sites(principal)
+    return Site.filter(id__in=[])
+
+
+def _checked(changes: SiteSettingsChanges) -> dict[str, object]:
+    """Numbers stay within RANGES; every field out of range is reported at once."""
+    given = {f.name: getattr(changes, f.name) for f in fields(changes)}
+    updates = {name: value for name, value in given.items() if value is not None}
+    errors = []
+    for name, (low, high, field_name) in RANGES.items():
+        value = updates.get(name)
+        if isinstance(value, int) and not low <= value <= high:
+            errors.append(
+                DomainError("OUT_OF_RANGE", f"Choose a number from {low} to {high}.", field_name)
+            )
+    if errors:
+        raise DomainErrors(errors)
+    return updates
+
+
+async def update_site_settings(
+    principal: StaffPrincipal, site_id: UUID, changes: SiteSettingsChanges, *, rotate: bool
+) -> Site:
+    """Change the given settings of one of the admin's sites. ``rotate`` retires the
+    printed static contactless code by moving the site to the next code version."""
+    async with in_transaction():
+        site = await administered_sites(principal).filter(id=site_id).select_for_update().first()
+        if site is None:
+            raise NotFound("Site")
+        updates = {
+            name: value for name, value in _checked(changes).items() if getattr(site, name) != value
+        }
+        if rotate:
+            updates["contactless_version"] = site.contactless_version + 1
+        if not updates:
+            return site
+        before = {name: _plain(getattr(site, name)) for name in updates}
+        site.update_from_dict(updates)
+        await site.save(update_fields=list(updates))
+        await audit.record(
+            principal,
+            "site.update_settings",
+            agency_id=site.agency_id,
+            target_type="site",
+            target_id=site.id,
+            data={"before": before, "after": {k: _plain(v) for k, v in updates.items()}},
+        )
+    return site
+
+
+async def update_agency_settings(
+    principal: StaffPrincipal, *, pin_length: int | None
+) -> AgencySettings:
+    """PINs are 4, 5 or 6 digits; the new length applies to PINs issued from now on."""
+    if pin_length is not None and pin_length not in pins.ALLOWED_LENGTHS:
+        raise DomainError("INVALID_PIN_LENGTH", "PINs are 4, 5 or 6 digits.", "pinLength")
+    async with in_transaction():
+        agency = await Agency.select_for_update().get(id=principal.agency_id)
+        if pin_length is not None and pin_length != agency.pin_length:
+            before = agency.pin_length
+            agency.pin_length = pin_length
+            await agency.save(update_fields=["pin_length"])
+            await audit.record(
+                principal,
+                "agency.update_settings",
+                agency_id=agency.id,
+                target_type="agency",
+                target_id=agency.id,
+                data={"before": {"pin_length": before}, "after": {"pin_length": pin_length}},
+            )
+    warning = pins.short_pin_warning(agency.pin_length)
+    return AgencySettings(agency.pin_length, [warning] if warning else [])
+
+
+def _plain(value: object) -> object:
+    return value.value if isinstance(value, ContactlessMode) else value

@@ -12,7 +12,7 @@ from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from auth.principals import Grant, Principal, is_anonymous, is_kiosk, is_staff
+from auth.principals import Grant, Principal, is_anonymous, is_kiosk, is_parent, is_staff
 
 
 class HasPrincipal(Protocol):
@@ -49,6 +49,10 @@ class _SignedInAnd(BasePermission):
 
     def allows(self, principal: Principal) -> bool:
         raise NotImplementedError
+
+
+# Every staff class below tests ``is_staff`` first, so parents and kiosks are refused by
+# construction, whatever grants a future class checks.
 
 
 class IsStaff(_SignedInAnd):
@@ -98,6 +102,24 @@ class IsKiosk(_SignedInAnd):
 
     def allows(self, principal: Principal) -> bool:
         return is_kiosk(principal)
+
+
+class IsParent(_SignedInAnd):
+    """A signed-in family account. Which children it reaches is decided by the service."""
+
+    message = "Only a family account may do this."
+
+    def allows(self, principal: Principal) -> bool:
+        return is_parent(principal)
+
+
+class IsStaffOrParent(_SignedInAnd):
+    """People signed in with their own login; kiosks are devices and are refused."""
+
+    message = "Only staff or a family account may do this."
+
+    def allows(self, principal: Principal) -> bool:
+        return is_staff(principal) or is_parent(principal)
 
 
 class AllowAnyone(BasePermission):

@@ -93,18 +93,50 @@ class KioskPrincipal:
 
 
 @dataclass(frozen=True)
+class ParentPrincipal:
+    """A family account: only the children of the guardians it is linked to.
+
+    The links are read when the token is resolved, so an unlink takes effect on the
+    very next request; open sockets are closed so they reconnect with the new links.
+    """
+
+    session_id: UUID
+    account_id: UUID
+    login: str
+    # Parent/Guardian A or B records the account is linked to, at any agency.
+    adult_ids: frozenset[UUID]
+    family_ids: frozenset[UUID]
+    agency_ids: frozenset[UUID]
+    expires_at: datetime
+    ip_address: str = ""
+    kind: str = field(default="PARENT", init=False)
+
+    @property
+    def device(self) -> str:
+        return f"family-session:{self.session_id}"
+
+    @property
+    def principal_id(self) -> UUID:
+        return self.account_id
+
+
+@dataclass(frozen=True)
 class Anonymous:
     ip_address: str = ""
     kind: str = field(default="ANONYMOUS", init=False)
 
 
-Principal = StaffPrincipal | KioskPrincipal | Anonymous
+Principal = StaffPrincipal | ParentPrincipal | KioskPrincipal | Anonymous
 # Principals that hold a session (and so a socket that must close when it ends).
-SessionPrincipal = StaffPrincipal | KioskPrincipal
+SessionPrincipal = StaffPrincipal | ParentPrincipal | KioskPrincipal
 
 
 def is_staff(principal: Principal) -> TypeGuard[StaffPrincipal]:
     return isinstance(principal, StaffPrincipal)
+
+
+def is_parent(principal: Principal) -> TypeGuard[ParentPrincipal]:
+    return isinstance(principal, ParentPrincipal)
 
 
 def is_kiosk(principal: Principal) -> TypeGuard[KioskPrincipal]:

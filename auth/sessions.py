@@ -9,12 +9,14 @@ from auth.principals import (
     ALL_GRANTS,
     Anonymous,
     KioskPrincipal,
+    ParentPrincipal,
     Principal,
     StaffPrincipal,
     grants_for,
 )
 from auth.tokens import new_token, token_digest
 from models.access import AuthSession, SessionKind
+from models.family_accounts import FamilyAccount, GuardianLink
 from models.kiosk import Kiosk
 from models.org import ModuleAccess, Site, StaffSiteAccess, StaffUser
 
@@ -42,7 +44,7 @@ async def resolve(token: str | None, ip_address: str = "") -> Principal | None:
             revoked_at__isnull=True,
             expires_at__gt=datetime.now(UTC),
         )
-        .select_related("staff__role", "kiosk__site")
+        .select_related("staff__role", "kiosk__site", "account")
         .first()
     )
     if session is None:
@@ -51,6 +53,8 @@ async def resolve(token: str | None, ip_address: str = "") -> Principal | None:
         return await _staff_principal(session, session.staff, ip_address)
     if session.kind is SessionKind.KIOSK and session.kiosk is not None:
         return _kiosk_principal(session, session.kiosk, ip_address)
+    if session.kind is SessionKind.PARENT and session.account is not None:
+        return await _parent_principal(session, session.account, ip_address)
     return None
 
 
@@ -112,7 +116,48 @@ async def _staff_principal(
     )
 
 
+async def issue_parent_session(account: FamilyAccount, lifetime: timedelta, ip_address: str) -> str:
+    token = new_token()
+    await AuthSession.create(
+        token_hash=token_digest(token),
+        kind=SessionKind.PARENT,
+        account=account,
+        expires_at=datetime.now(UTC) + lifetime,
+        ip_address=ip_address,
+    )
+    return token
+
+
+async def _parent_principal(
+    session: AuthSession, account: FamilyAccount, ip_address: str
+) -> ParentPrincipal | None:
+    if not account.is_active:
+        return None
+    # Read on every resolve: an unlink, or a guardian turned into a contact, ends that
+    # access on the next request without touching the account's sessions.
+    links = await GuardianLink.filter(
+        account_id=account.id, adult__guardian_slot__isnull=False
+    ).values_list("adult_id", "adult__family_id", "adult__family__agency_id")
+    return ParentPrincipal(
+        session_id=session.id,
+        account_id=account.id,
+        login=account.login,
+        adult_ids=frozenset(UUID(str(adult)) for adult, _, _ in links),
+        family_ids=frozenset(UUID(str(family)) for _, family, _ in links),
+        agency_ids=frozenset(UUID(str(agency)) for _, _, agency in links),
+        expires_at=session.expires_at,
+        ip_address=ip_address,
+    )
+
+
 async def revoke(session_id: UUID) -> None:
     await AuthSession.filter(id=session_id, revoked_at__isnull=True).update(
+        revoked_at=datetime.now(UTC)
+    )
+
+
+async def revoke_account_sessions(account_id: UUID) -> None:
+    """End every session of a family account (its password changed)."""
+    await AuthSession.filter(account_id=account_id, revoked_at__isnull=True).update(
         revoked_at=datetime.now(UTC)
     )

@@ -3,6 +3,7 @@
 MODEL_MODULES = [
     "models.org",
     "models.people",
+    "models.family_accounts",
     "models.access",
     "models.kiosk",
     "models.pins",

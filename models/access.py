@@ -7,6 +7,7 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from models.family_accounts import FamilyAccount
 from models.kiosk import Kiosk
 from models.org import StaffUser
 
@@ -14,6 +15,7 @@ from models.org import StaffUser
 class SessionKind(StrEnum):
     STAFF = "STAFF"
     KIOSK = "KIOSK"
+    PARENT = "PARENT"
 
 
 class AuthSession(Model):
@@ -28,6 +30,9 @@ class AuthSession(Model):
     kiosk: fields.ForeignKeyNullableRelation[Kiosk] = fields.ForeignKeyField(
         "models.Kiosk", related_name="sessions", null=True, on_delete=fields.CASCADE
     )
+    account: fields.ForeignKeyNullableRelation[FamilyAccount] = fields.ForeignKeyField(
+        "models.FamilyAccount", related_name="sessions", null=True, on_delete=fields.CASCADE
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)
@@ -35,6 +40,7 @@ class AuthSession(Model):
 
     staff_id: str | None
     kiosk_id: str | None
+    account_id: str | None
 
     class Meta:
         table = "auth_session"
@@ -42,6 +48,9 @@ class AuthSession(Model):
 
 class LoginFailure(Model):
     """One failed login, keyed by ``account:<email>`` and by ``ip:<address>``."""
+
+    # Family logins and codes add their own keys (``family:<login>``, ``code:...``) so
+    # each is throttled apart from staff logins, while one address shares a single limit.
 
     id = fields.IntField(primary_key=True)
     key = fields.CharField(max_length=300, db_index=True)

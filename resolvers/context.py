@@ -28,6 +28,8 @@ class AppSettings(Protocol):
     login_ip_max_failures: int
     login_ip_window_minutes: int
     notification_destination_hourly_cap: int
+    # Links in messages are built from this, never from the request's Host header.
+    base_url: str
 
     @property
     def secret(self) -> bytes: ...

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 
@@ -11,7 +11,6 @@ from auth.principals import KioskPrincipal
 from models import kiosk as kiosk_models
 from resolvers.context import Info
 from resolvers.outcome import Outcome
-from schema.access import StaffViewer
 from schema.errors import UserError, error_code
 from schema.org import Site
 from schema.pinpad import PadState
@@ -130,6 +129,3 @@ def kiosk_errors(result: Outcome[Any]) -> list[KioskError]:
         KioskError(field=e.field, message=e.message, code=error_code(KioskErrorCode, e))
         for e in result.errors
     ]
-
-
-Viewer = Annotated[StaffViewer | KioskViewer, strawberry.union("Viewer")]

@@ -2,14 +2,20 @@ from __future__ import annotations
 
 import datetime
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from auth.permissions import CanViewStudents
+from auth.permissions import CanViewStudents, IsParent
 from models import people as people_models
+from resolvers import family as family_resolvers
 from resolvers import people as people_resolvers
 from resolvers.context import Info
 from schema.errors import UserError
+from services.family import FamilyDay
+
+if TYPE_CHECKING:
+    from schema.family import ChildDay
 
 
 @strawberry.enum
@@ -70,6 +76,8 @@ class Child:
     # None when built from a realtime event: subscriptions carry attendance fields only,
     # so fanning out an event never costs a query per subscriber.
     _model: strawberry.Private[people_models.Child | None]
+    # A parent's children come with today's state already read, for all of them at once.
+    _today: strawberry.Private[FamilyDay | None] = None
 
     @strawberry.field(permission_classes=[CanViewStudents])
     def middle_name(self) -> str | None:
@@ -96,13 +104,45 @@ class Child:
         adults = await people_resolvers.adults_of(info, self._model)
         return [FamilyAdult.from_model(a) for a in adults]
 
+    # Parents read attendance here, on their own children only (the service scopes the
+    # rows); staff read it from classroom rosters instead.
+    @strawberry.field(permission_classes=[IsParent], description="Today at the child's site.")
+    async def today(
+        self, info: Info
+    ) -> Annotated[ChildDay, strawberry.lazy("schema.family")] | None:
+        # schema.family builds on this module, so its type is imported when first used.
+        from schema.family import ChildDay
+
+        if self._model is None:
+            return None
+        day = self._today or await family_resolvers.today(info, self._model)
+        return ChildDay.from_domain(day) if day else None
+
+    @strawberry.field(
+        permission_classes=[IsParent],
+        description="Days with an attendance record between two dates (at most 93 days).",
+    )
+    async def history(
+        self,
+        info: Info,
+        from_: Annotated[datetime.date, strawberry.argument(name="from")],
+        to: datetime.date,
+    ) -> list[Annotated[ChildDay, strawberry.lazy("schema.family")]] | None:
+        from schema.family import ChildDay
+
+        if self._model is None:
+            return None
+        days = await family_resolvers.history(info, self._model, from_, to)
+        return [ChildDay.from_domain(d) for d in days]
+
     @classmethod
-    def from_model(cls, child: people_models.Child) -> Child:
+    def from_model(cls, child: people_models.Child, today: FamilyDay | None = None) -> Child:
         return cls(
             id=strawberry.ID(str(child.id)),
             first_name=child.first_name,
             last_name=child.last_name,
             _model=child,
+            _today=today,
         )
 
 

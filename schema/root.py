@@ -18,10 +18,12 @@ from auth.permissions import (
     IsKiosk,
     IsSiteAdmin,
     IsStaff,
+    IsStaffOrParent,
 )
-from auth.principals import is_kiosk, is_staff
+from auth.principals import is_kiosk, is_parent, is_staff
 from resolvers import access as access_resolvers
 from resolvers import attendance as attendance_resolvers
+from resolvers import family as family_resolvers
 from resolvers import kiosk as kiosk_resolvers
 from resolvers import org as org_resolvers
 from resolvers import people as people_resolvers
@@ -47,6 +49,13 @@ from schema.attendance import (
 )
 from schema.errors import error_code
 from schema.extensions import hardening_extensions
+from schema.family import (
+    FAMILY_SINGLE_ROOT_FIELDS,
+    FamilyMutation,
+    FamilyQuery,
+    ParentViewer,
+    Viewer,
+)
 from schema.kiosk import (
     Kiosk,
     KioskViewer,
@@ -54,7 +63,6 @@ from schema.kiosk import (
     PairKioskPayload,
     RevokeKioskInput,
     RevokeKioskPayload,
-    Viewer,
     kiosk_errors,
 )
 from schema.limits import Limits
@@ -68,7 +76,7 @@ from services.people import ChildChanges
 
 
 @strawberry.type
-class Query:
+class Query(FamilyQuery):
     @strawberry.field(
         permission_classes=[AllowAnyone], description="The caller, or null when signed out."
     )
@@ -76,6 +84,8 @@ class Query:
         principal = info.context.principal
         if is_staff(principal):
             return StaffViewer.from_principal(principal)
+        if is_parent(principal):
+            return ParentViewer.from_principal(principal)
         if is_kiosk(principal):
             return KioskViewer.from_principal(principal)
         return None
@@ -122,7 +132,7 @@ class Query:
 
 
 @strawberry.type
-class Mutation(PinPadMutation, PinCareMutation, SettingsMutation):
+class Mutation(PinPadMutation, PinCareMutation, SettingsMutation, FamilyMutation):
     @strawberry.mutation(permission_classes=[AllowAnyone])
     async def staff_login(self, info: Info, input: StaffLoginInput) -> AuthPayload:
         result = await access_resolvers.staff_login(info, input.email, input.password)
@@ -134,9 +144,12 @@ class Mutation(PinPadMutation, PinCareMutation, SettingsMutation):
             ],
         )
 
-    @strawberry.mutation(permission_classes=[IsStaff], description="Revokes your token.")
+    @strawberry.mutation(permission_classes=[IsStaffOrParent], description="Revokes your token.")
     async def logout(self, info: Info) -> LogoutPayload:
-        await access_resolvers.logout(info)
+        if is_parent(info.context.principal):
+            await family_resolvers.logout(info)
+        else:
+            await access_resolvers.logout(info)
         return LogoutPayload(ok=True)
 
     @strawberry.mutation(
@@ -223,6 +236,7 @@ class Mutation(PinPadMutation, PinCareMutation, SettingsMutation):
 SINGLE_ROOT_FIELDS = (
     frozenset({"staffLogin", "signIn", "signOut", "revealPins", "rePin", "sendPins"})
     | PIN_PAD_SINGLE_ROOT_FIELDS
+    | FAMILY_SINGLE_ROOT_FIELDS
 )
 
 

@@ -16,7 +16,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UnsetType
 
 from auth import sessions
-from auth.principals import Anonymous, Principal, is_kiosk, is_staff
+from auth.principals import Anonymous, Principal, SessionPrincipal
 from auth.tokens import bearer_token
 from realtime.bus import EventBus
 from resolvers.context import Context
@@ -78,14 +78,17 @@ class PlayrollGraphQL(GraphQL[Context, None]):
         authorization = params.get("authorization") if isinstance(params, dict) else None
         token = bearer_token(authorization) if isinstance(authorization, str) else None
         principal = await sessions.resolve(token, context.principal.ip_address) if token else None
-        if principal is None or not (is_staff(principal) or is_kiosk(principal)) or token is None:
+        # Staff, parents and kiosks hold sessions worth a socket; anything else is refused.
+        if token is None or not isinstance(principal, SessionPrincipal):
             raise ConnectionRejectionError({"reason": "A valid token is required."})
         context.principal = principal
         websocket = context.request
         assert isinstance(websocket, WebSocket)
 
         async def still_valid() -> bool:
-            return await sessions.resolve(token) is not None
+            # The session must still grant exactly what the socket was opened with: a
+            # parent's links may have narrowed while the announcement was lost.
+            return await sessions.resolve(token, principal.ip_address) == principal
 
         websocket.scope[_GUARD_KEY] = asyncio.create_task(
             socket_guard.guard(websocket, principal, self.bus, still_valid),

@@ -1,8 +1,9 @@
 """Close a WebSocket (4403) as soon as the access it was opened with ends.
 
 A socket lives for hours, so checking the token once at ``connection_init`` is not
-enough: logout, a role change, a kiosk's revocation or the token's expiry must end it too
-(within a second).
+enough: logout, a role change, a kiosk's revocation, a guardian unlinked from a family
+account, a family password reset or the token's expiry must end it too (within a second).
+A parent whose access only narrowed reconnects with the same token and gets the new scope.
 Each socket gets one watcher that listens on its principal's access channel and sleeps
 until the token expires. Pub/sub may lose the announcement while the broker is away, so
 after a resync the watcher checks the session against the database once.

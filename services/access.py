@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -21,9 +22,13 @@ MAX_EMAIL_LENGTH = 254
 
 # One message for every failure, so a response never tells whether an account exists.
 _BAD_CREDENTIALS = DomainError("INVALID_CREDENTIALS", "The email or password is not right.")
-_THROTTLED = DomainError(
+THROTTLED = DomainError(
     "TOO_MANY_ATTEMPTS", "Too many failed sign-ins. Wait a few minutes and try again."
 )
+
+
+# (key, failures allowed, window)
+Limit = tuple[str, int, timedelta]
 
 
 @dataclass(frozen=True)
@@ -38,11 +43,34 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-async def _throttled(keys: list[tuple[str, int, timedelta]], now: datetime) -> bool:
-    for key, limit, window in keys:
+def limits_for(policy: ThrottlePolicy, account_key: str, address_key: str) -> list[Limit]:
+    """The per-account and per-address limits of one login attempt."""
+    return [
+        (account_key, policy.account_max_failures, policy.account_window),
+        (address_key, policy.ip_max_failures, policy.ip_window),
+    ]
+
+
+def ip_key(principal: Principal) -> str:
+    return f"ip:{principal.ip_address}"
+
+
+async def throttled(limits: Sequence[Limit], now: datetime) -> bool:
+    """Shared by every login and code check: too many recent failures under any key."""
+    for key, limit, window in limits:
         if await LoginFailure.filter(key=key, failed_at__gt=now - window).count() >= limit:
             return True
     return False
+
+
+async def record_failure(
+    principal: Principal, keys: Sequence[str], *, data: dict[str, object]
+) -> None:
+    """Count a failed attempt under each key, and audit it (never with the secret tried)."""
+    async with in_transaction():
+        for key in keys:
+            await LoginFailure.create(key=key)
+        await audit.record(principal, "authn.login_fail", agency_id=None, data=data)
 
 
 async def staff_login(
@@ -58,20 +86,18 @@ async def staff_login(
     now = now or datetime.now(UTC)
     email = normalize_email(email)[:MAX_EMAIL_LENGTH]
     account_key = f"account:{email}"
-    ip_key = f"ip:{principal.ip_address}"
-    limits = [
-        (account_key, policy.account_max_failures, policy.account_window),
-        (ip_key, policy.ip_max_failures, policy.ip_window),
-    ]
-    if await _throttled(limits, now):
+    address = ip_key(principal)
+    if await throttled(limits_for(policy, account_key, address), now):
         # Refused before any password check, and counted, so hammering keeps it closed.
-        await _record_failure(principal, email, [ip_key], "throttled")
-        raise _THROTTLED
+        await record_failure(principal, [address], data={"email": email, "reason": "throttled"})
+        raise THROTTLED
 
     staff = await StaffUser.get_or_none(email=email, is_active=True)
     # Verify even without an account: the same cost either way.
     if not passwords.verify_password(staff.password_hash if staff else None, password):
-        await _record_failure(principal, email, [account_key, ip_key], "bad_credentials")
+        await record_failure(
+            principal, [account_key, address], data={"email": email, "reason": "bad_credentials"}
+        )
         raise _BAD_CREDENTIALS
     assert staff is not None
 
@@ -89,16 +115,6 @@ async def staff_login(
             target_id=staff.id,
         )
     return token
-
-
-async def _record_failure(principal: Principal, email: str, keys: list[str], why: str) -> None:
-    async with in_transaction():
-        for key in keys:
-            await LoginFailure.create(key=key)
-        # The email is what was typed; never the password.
-        await audit.record(
-            principal, "authn.login_fail", agency_id=None, data={"email": email, "reason": why}
-        )
 
 
 async def logout(principal: StaffPrincipal, bus: EventBus) -> None:

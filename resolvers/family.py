@@ -1,0 +1,150 @@
+"""Family accounts, invitations and the parent's own views: thin calls into the services."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from auth.principals import ParentPrincipal, is_parent
+from models.org import Agency
+from models.people import Child
+from resolvers.context import Info
+from resolvers.outcome import Outcome, object_id, outcome, raising
+from services import family, invitations
+from services.invitations import GuardianRow, InviteResult, OnlineState
+from services.rosters import RosterEntry
+
+
+def _parent(info: Info) -> ParentPrincipal:
+    principal = info.context.principal
+    assert is_parent(principal), "field must declare IsParent"
+    return principal
+
+
+def _policy(info: Info) -> family.AccountPolicy:
+    ctx = info.context
+    return family.AccountPolicy(
+        secret=ctx.settings.secret,
+        throttle=ctx.throttle_policy,
+        session_lifetime=timedelta(hours=ctx.settings.session_lifetime_hours),
+    )
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+
+async def guardians(
+    info: Info, site_id: str, classroom_id: str | None, state: OnlineState | None
+) -> list[GuardianRow]:
+    ctx = info.context
+    room = object_id(classroom_id, "Classroom") if classroom_id is not None else None
+    return await raising(
+        invitations.guardians(ctx.staff, object_id(site_id, "Site"), room, state, ctx.now())
+    )
+
+
+async def invite(info: Info, guardian_ids: list[str]) -> Outcome[list[InviteResult]]:
+    ctx = info.context
+    return await outcome(
+        invitations.invite(
+            ctx.staff,
+            guardian_ids,
+            secret=ctx.settings.secret,
+            base_url=ctx.settings.base_url,
+            hourly_cap=ctx.settings.notification_destination_hourly_cap,
+            now=ctx.now(),
+        )
+    )
+
+
+async def unlink(info: Info, guardian_id: str) -> Outcome[GuardianRow]:
+    ctx = info.context
+    return await outcome(
+        invitations.unlink(
+            ctx.staff, object_id(guardian_id, "Guardian"), bus=ctx.bus, now=ctx.now()
+        )
+    )
+
+
+# --- anyone ---------------------------------------------------------------------------------
+
+
+async def register(info: Info, code: str, login: str, password: str) -> Outcome[str]:
+    ctx = info.context
+    return await outcome(
+        family.register(ctx.principal, code, login, password, policy=_policy(info), now=ctx.now())
+    )
+
+
+async def login(info: Info, login: str, password: str) -> Outcome[str]:
+    ctx = info.context
+    return await outcome(
+        family.login(ctx.principal, login, password, policy=_policy(info), now=ctx.now())
+    )
+
+
+async def request_password_reset(info: Info, login: str) -> None:
+    ctx = info.context
+    await raising(
+        family.request_password_reset(
+            ctx.principal,
+            login,
+            secret=ctx.settings.secret,
+            now=ctx.now(),
+            hourly_cap=ctx.settings.notification_destination_hourly_cap,
+        )
+    )
+
+
+async def reset_password(info: Info, login: str, code: str, new_password: str) -> Outcome[str]:
+    ctx = info.context
+    return await outcome(
+        family.reset_password(
+            ctx.principal,
+            login,
+            code,
+            new_password,
+            policy=_policy(info),
+            bus=ctx.bus,
+            now=ctx.now(),
+        )
+    )
+
+
+# --- parents --------------------------------------------------------------------------------
+
+
+async def logout(info: Info) -> None:
+    await family.logout(_parent(info), info.context.bus)
+
+
+async def add_connection(info: Info, code: str) -> Outcome[Agency]:
+    ctx = info.context
+    return await outcome(
+        family.add_connection(_parent(info), code, policy=_policy(info), now=ctx.now())
+    )
+
+
+async def children(info: Info) -> list[tuple[Child, family.FamilyDay | None]]:
+    """The parent's children, each with their day so far (a few queries for all)."""
+    kids = await family.own_children(_parent(info))
+    days = await family.days_today(kids, info.context.now())
+    return [(kid, days.get(str(kid.id))) for kid in kids]
+
+
+async def today(info: Info, child: Child) -> family.FamilyDay | None:
+    kids = await family.readable_children(_parent(info)).filter(id=child.id)
+    days = await family.days_today(kids, info.context.now())
+    return days.get(str(child.id))
+
+
+async def history(info: Info, child: Child, start: date, end: date) -> list[family.FamilyDay]:
+    return await raising(family.history(_parent(info), child.id, start, end))
+
+
+async def report_absence(info: Info, child_id: str, on: date, reason: str) -> Outcome[RosterEntry]:
+    ctx = info.context
+    return await outcome(
+        family.report_absence(
+            _parent(info), object_id(child_id, "Child"), on, reason, bus=ctx.bus, now=ctx.now()
+        )
+    )

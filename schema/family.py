@@ -1,0 +1,380 @@
+"""Family accounts: staff invite guardians; parents register, sign in and see their children."""
+
+from __future__ import annotations
+
+import datetime
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+
+from auth.permissions import AllowAnyone, CanEditStudents, CanViewStudents, IsParent
+from auth.principals import ParentPrincipal
+from resolvers import family as family_resolvers
+from resolvers.context import Info
+from resolvers.outcome import Outcome
+from schema.access import AuthError, AuthErrorCode, AuthPayload, StaffViewer
+from schema.attendance import AttendanceStatus
+from schema.errors import UserError, error_code
+from schema.kiosk import KioskViewer
+from schema.people import AdultRole, Child, ContactMethod, Language
+from services import family, invitations
+
+
+@strawberry.enum(description="A guardian's family account, as the staff column shows it.")
+class OnlineAccountState(Enum):
+    INVITE = "INVITE"
+    REINVITE = "REINVITE"
+    REGISTERED = "REGISTERED"
+
+
+@strawberry.type
+class OnlineAccount:
+    state: OnlineAccountState
+    login: str | None = strawberry.field(
+        description="The email or phone the guardian registered with, once REGISTERED."
+    )
+    invited_at: datetime.datetime | None = strawberry.field(
+        description="When the open invitation was sent (REINVITE)."
+    )
+    expires_at: datetime.datetime | None = strawberry.field(
+        description="When its code stops working; invite again after that."
+    )
+
+    @classmethod
+    def from_domain(cls, account: invitations.OnlineAccount) -> OnlineAccount:
+        return cls(
+            state=OnlineAccountState[account.state.value],
+            login=account.login,
+            invited_at=account.invited_at,
+            expires_at=account.expires_at,
+        )
+
+
+@strawberry.type(description="Parent/Guardian A or B: the only adults who may hold an account.")
+class Guardian:
+    id: strawberry.ID
+    role: AdultRole
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None
+    preferred_contact: ContactMethod
+    language: Language
+    children: list[Child]
+    online_account: OnlineAccount
+
+    @classmethod
+    def from_domain(cls, row: invitations.GuardianRow) -> Guardian:
+        adult = row.adult
+        slot = adult.guardian_slot
+        return cls(
+            id=strawberry.ID(str(adult.id)),
+            role=AdultRole[f"GUARDIAN_{slot.value}"] if slot else AdultRole.CONTACT,
+            first_name=adult.first_name,
+            last_name=adult.last_name,
+            email=adult.email,
+            phone=adult.phone,
+            preferred_contact=ContactMethod(adult.preferred_contact.value),
+            language=Language(adult.language.value),
+            children=[Child.from_model(c) for c in row.children],
+            online_account=OnlineAccount.from_domain(row.account),
+        )
+
+
+@strawberry.type(description="A child's attendance on one site-local day, as a parent sees it.")
+class ChildDay:
+    date: datetime.date
+    status: AttendanceStatus
+    signed_in_at: datetime.datetime | None
+    signed_out_at: datetime.datetime | None
+    absence_reason: str | None
+
+    @classmethod
+    def from_domain(cls, day: family.FamilyDay) -> ChildDay:
+        return cls(
+            date=day.date,
+            status=AttendanceStatus[day.day.status.value],
+            signed_in_at=day.day.signed_in_at,
+            signed_out_at=day.day.signed_out_at,
+            absence_reason=day.day.absence_reason,
+        )
+
+
+@strawberry.type(description="A signed-in family account: only its own children.")
+class ParentViewer:
+    account_id: strawberry.ID
+    login: str
+
+    @strawberry.field(description="The children of your guardians, at every agency you joined.")
+    async def children(self, info: Info) -> list[Child]:
+        found = await family_resolvers.children(info)
+        return [Child.from_model(kid, today=day) for kid, day in found]
+
+    @classmethod
+    def from_principal(cls, principal: ParentPrincipal) -> ParentViewer:
+        return cls(account_id=strawberry.ID(str(principal.account_id)), login=principal.login)
+
+
+Viewer = Annotated[StaffViewer | ParentViewer | KioskViewer, strawberry.union("Viewer")]
+
+
+# --- inputs, errors and payloads -------------------------------------------------------------
+
+
+@strawberry.enum
+class FamilyErrorCode(Enum):
+    NOT_LINKED = "NOT_LINKED"
+    INVALID_CODE = "INVALID_CODE"
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    NOT_ENROLLED = "NOT_ENROLLED"
+    PAST_DAY_LOCKED = "PAST_DAY_LOCKED"
+    TOO_FAR_AHEAD = "TOO_FAR_AHEAD"
+    ALREADY_ATTENDED = "ALREADY_ATTENDED"
+    ALREADY_ABSENT = "ALREADY_ABSENT"
+
+
+@strawberry.type
+class FamilyError(UserError):
+    code: FamilyErrorCode
+
+
+def _family_errors(result: Outcome[Any]) -> list[FamilyError]:
+    return [
+        FamilyError(field=e.field, message=e.message, code=error_code(FamilyErrorCode, e))
+        for e in result.errors
+    ]
+
+
+def _auth_payload(result: Outcome[str]) -> AuthPayload:
+    return AuthPayload(
+        token=result.value,
+        errors=[
+            AuthError(field=e.field, message=e.message, code=error_code(AuthErrorCode, e))
+            for e in result.errors
+        ],
+    )
+
+
+@strawberry.enum(description="What happened to one guardian of a (group) invitation.")
+class InviteOutcome(Enum):
+    INVITED = "INVITED"
+    NOT_A_GUARDIAN = "NOT_A_GUARDIAN"
+    NO_CONTACT = "NO_CONTACT"
+    ALREADY_REGISTERED = "ALREADY_REGISTERED"
+    TOO_MANY_MESSAGES = "TOO_MANY_MESSAGES"
+    NOT_FOUND = "NOT_FOUND"
+
+
+@strawberry.type
+class InviteGuardianResult:
+    guardian_id: strawberry.ID
+    outcome: InviteOutcome
+    guardian: Guardian | None = strawberry.field(description="Null when NOT_FOUND.")
+
+
+@strawberry.input
+class InviteGuardiansInput:
+    guardian_ids: list[strawberry.ID] = strawberry.field(description="One or up to 100.")
+
+
+@strawberry.type
+class InviteGuardiansPayload:
+    results: list[InviteGuardianResult]
+    errors: list[FamilyError]
+
+
+@strawberry.input
+class UnlinkGuardianInput:
+    guardian_id: strawberry.ID
+
+
+@strawberry.type
+class UnlinkGuardianPayload:
+    guardian: Guardian | None
+    errors: list[FamilyError]
+
+
+@strawberry.input
+class RegisterFamilyAccountInput:
+    code: str = strawberry.field(description="The invitation code from the message.")
+    login: str = strawberry.field(description="An email address or a mobile phone number.")
+    password: str
+
+
+@strawberry.input
+class FamilyLoginInput:
+    login: str
+    password: str
+
+
+@strawberry.input
+class RequestPasswordResetInput:
+    login: str
+
+
+@strawberry.type
+class RequestPasswordResetPayload:
+    ok: bool = strawberry.field(
+        description="Always true: a code is sent only if the login has an account."
+    )
+
+
+@strawberry.input
+class ResetPasswordInput:
+    login: str
+    code: str
+    new_password: str
+
+
+@strawberry.input
+class AddConnectionInput:
+    code: str = strawberry.field(description="An invitation code from another program.")
+
+
+@strawberry.type
+class AddConnectionPayload:
+    agency_name: str | None = strawberry.field(description="The program you are now connected to.")
+    errors: list[FamilyError]
+
+
+@strawberry.input
+class ReportAbsenceInput:
+    child_id: strawberry.ID
+    date: datetime.date
+    reason: str = ""
+
+
+@strawberry.type
+class ReportAbsencePayload:
+    day: ChildDay | None
+    errors: list[FamilyError]
+
+
+# --- root fields ------------------------------------------------------------------------------
+
+
+@strawberry.type
+class FamilyQuery:
+    @strawberry.field(
+        permission_classes=[CanViewStudents],
+        description="Guardians A and B of the children enrolled at one of your sites today.",
+    )
+    async def guardians(
+        self,
+        info: Info,
+        site_id: strawberry.ID,
+        classroom_id: strawberry.ID | None = None,
+        state: OnlineAccountState | None = None,
+    ) -> list[Guardian]:
+        rows = await family_resolvers.guardians(
+            info,
+            str(site_id),
+            str(classroom_id) if classroom_id is not None else None,
+            invitations.OnlineState(state.value) if state is not None else None,
+        )
+        return [Guardian.from_domain(r) for r in rows]
+
+
+@strawberry.type
+class FamilyMutation:
+    @strawberry.mutation(
+        permission_classes=[CanEditStudents],
+        description="Invite one guardian or a group, each by their preferred contact.",
+    )
+    async def invite_guardians(
+        self, info: Info, input: InviteGuardiansInput
+    ) -> InviteGuardiansPayload:
+        result = await family_resolvers.invite(info, [str(i) for i in input.guardian_ids])
+        return InviteGuardiansPayload(
+            results=[
+                InviteGuardianResult(
+                    guardian_id=strawberry.ID(r.guardian_id),
+                    outcome=InviteOutcome[r.outcome.value],
+                    guardian=Guardian.from_domain(r.row) if r.row else None,
+                )
+                for r in result.value or []
+            ],
+            errors=_family_errors(result),
+        )
+
+    @strawberry.mutation(
+        permission_classes=[CanEditStudents],
+        description="Disconnect a guardian from their family account. Their PIN stays.",
+    )
+    async def unlink_guardian(
+        self, info: Info, input: UnlinkGuardianInput
+    ) -> UnlinkGuardianPayload:
+        result = await family_resolvers.unlink(info, str(input.guardian_id))
+        return UnlinkGuardianPayload(
+            guardian=Guardian.from_domain(result.value) if result.value else None,
+            errors=_family_errors(result),
+        )
+
+    @strawberry.mutation(
+        permission_classes=[AllowAnyone],
+        description="Create a family account with an invitation code; returns a token.",
+    )
+    async def register_family_account(
+        self, info: Info, input: RegisterFamilyAccountInput
+    ) -> AuthPayload:
+        return _auth_payload(
+            await family_resolvers.register(info, input.code, input.login, input.password)
+        )
+
+    @strawberry.mutation(permission_classes=[AllowAnyone])
+    async def family_login(self, info: Info, input: FamilyLoginInput) -> AuthPayload:
+        return _auth_payload(await family_resolvers.login(info, input.login, input.password))
+
+    @strawberry.mutation(
+        permission_classes=[AllowAnyone],
+        description="Send a reset code to the login, if it has an account. Same answer either way.",
+    )
+    async def request_password_reset(
+        self, info: Info, input: RequestPasswordResetInput
+    ) -> RequestPasswordResetPayload:
+        await family_resolvers.request_password_reset(info, input.login)
+        return RequestPasswordResetPayload(ok=True)
+
+    @strawberry.mutation(
+        permission_classes=[AllowAnyone],
+        description="Choose a new password with a reset code; other sessions end.",
+    )
+    async def reset_password(self, info: Info, input: ResetPasswordInput) -> AuthPayload:
+        return _auth_payload(
+            await family_resolvers.reset_password(info, input.login, input.code, input.new_password)
+        )
+
+    @strawberry.mutation(
+        permission_classes=[IsParent],
+        description="Connect your account to another program with its invitation code.",
+    )
+    async def add_connection(self, info: Info, input: AddConnectionInput) -> AddConnectionPayload:
+        result = await family_resolvers.add_connection(info, input.code)
+        return AddConnectionPayload(
+            agency_name=result.value.name if result.value else None,
+            errors=_family_errors(result),
+        )
+
+    @strawberry.mutation(
+        permission_classes=[IsParent], description="Report your child absent for a day."
+    )
+    async def report_absence(self, info: Info, input: ReportAbsenceInput) -> ReportAbsencePayload:
+        result = await family_resolvers.report_absence(
+            info, str(input.child_id), input.date, input.reason
+        )
+        entry = result.value
+        day = ChildDay.from_domain(family.FamilyDay(entry.date, entry.day)) if entry else None
+        return ReportAbsencePayload(day=day, errors=_family_errors(result))
+
+
+# Login, code and password mutations try a secret: one per operation (reliability.md #1).
+FAMILY_SINGLE_ROOT_FIELDS = frozenset(
+    {
+        "registerFamilyAccount",
+        "familyLogin",
+        "requestPasswordReset",
+        "resetPassword",
+        "addConnection",
+    }
+)

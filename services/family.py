@@ -1,0 +1,602 @@
+"""Family accounts: registering with an invitation code, signing in, adding a connection,
+resetting a password, and what a signed-in parent may read and report.
+
+No answer tells whether an account, a login or a code exists: every failure of a kind
+gets one message, unknown logins cost the same argon2 work as known ones, and failed
+attempts are throttled per login (or account) and per address like staff sign-ins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from uuid import UUID, uuid4
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from auth import passwords, sessions
+from auth.principals import ParentPrincipal, Principal, is_parent
+from models.access import LoginFailure
+from models.attendance import (
+    ActorKind,
+    AttendanceEvent,
+    AttendanceSession,
+    AuthMethod,
+    EventKind,
+    EventSource,
+)
+from models.family_accounts import FamilyAccount, GuardianLink, LoginKind, PasswordReset
+from models.org import Agency
+from models.people import Child, ContactMethod, Enrollment, FamilyAdult, Language
+from realtime import channels
+from realtime.bus import EventBus
+from realtime.events import AccessChanged
+from services import access, audit, invitations, notifications, org, people
+from services.attendance import publish_changes
+from services.errors import DomainError, InvalidInput, NotFound
+from services.rosters import (
+    ChildDay,
+    RosterEntry,
+    day_records,
+    derive_child_day,
+)
+
+MAX_LOGIN_LENGTH = 254
+MAX_REASON_LENGTH = 500
+MAX_HISTORY_DAYS = 93
+# Parents report absences ahead (a trip, an appointment), not for next year.
+MAX_DAYS_AHEAD = 90
+RESET_CODE_LIFETIME = timedelta(minutes=10)
+RESET_MAX_TRIES = 5
+RESET_MAX_SENDS = 3
+RESET_SEND_WINDOW = timedelta(minutes=15)
+
+_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+", re.ASCII)
+_PHONE_RE = re.compile(r"\+[1-9][0-9]{6,14}", re.ASCII)
+
+_BAD_LOGIN = DomainError("INVALID_CREDENTIALS", "The login or password is not right.")
+_BAD_REGISTRATION = DomainError(
+    "INVALID_CREDENTIALS",
+    "The invitation code is not valid, or the password does not match this login's account.",
+    "code",
+)
+_BAD_CODE = DomainError("INVALID_CODE", "This invitation code is not valid.", "code")
+_BAD_RESET = DomainError(
+    "INVALID_CREDENTIALS", "The code is not right or has expired. Ask for a new one.", "code"
+)
+
+
+@dataclass(frozen=True)
+class AccountPolicy:
+    """What the resolvers pass down from Settings for sign-ins and codes."""
+
+    secret: bytes
+    throttle: access.ThrottlePolicy
+    session_lifetime: timedelta
+
+
+# --- logins and passwords ----------------------------------------------------------------
+
+
+def normalize_login(login: str) -> tuple[str, LoginKind]:
+    """An email address (lower-cased) or a phone number in E.164 form.
+
+    Ten digits are read as a North American number; other countries need their ``+``.
+    """
+    cleaned = login.strip()
+    if len(cleaned) > MAX_LOGIN_LENGTH:
+        raise InvalidInput(f"At most {MAX_LOGIN_LENGTH} characters.", "login")
+    if "@" in cleaned:
+        email = cleaned.lower()
+        if _EMAIL_RE.fullmatch(email):
+            return email, LoginKind.EMAIL
+    else:
+        phone = "".join(c for c in cleaned if c not in " .-()")
+        if phone.isascii() and phone.isdigit():
+            if len(phone) == 10:
+                phone = "+1" + phone
+            elif len(phone) == 11 and phone.startswith("1"):
+                phone = "+" + phone
+        if _PHONE_RE.fullmatch(phone):
+            return phone, LoginKind.PHONE
+    raise InvalidInput("Give an email address or a mobile phone number.", "login")
+
+
+def _check_password(password: str, field: str) -> None:
+    if not passwords.MIN_PASSWORD_LENGTH <= len(password) <= passwords.MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"A password has {passwords.MIN_PASSWORD_LENGTH} to "
+            f"{passwords.MAX_PASSWORD_LENGTH} characters.",
+            field,
+        )
+
+
+def _login_key(login: str) -> str:
+    return f"family:{login}"
+
+
+async def _refuse_if_throttled(
+    principal: Principal, limits: list[access.Limit], now: datetime, what: str
+) -> None:
+    if await access.throttled(limits, now):
+        # Counted too, so hammering a closed door keeps it closed.
+        await access.record_failure(
+            principal, [access.ip_key(principal)], data={"login": what, "reason": "throttled"}
+        )
+        raise access.THROTTLED
+
+
+async def register(
+    principal: Principal,
+    code: str,
+    login: str,
+    password: str,
+    *,
+    policy: AccountPolicy,
+    now: datetime,
+) -> str:
+    """Create an account with an invitation code (or add the code's guardian to the
+    account this login already has, when the password matches); returns a token."""
+    login, kind = normalize_login(login)
+    _check_password(password, "password")
+    key = _login_key(login)
+    address = access.ip_key(principal)
+    await _refuse_if_throttled(
+        principal, access.limits_for(policy.throttle, key, address), now, login
+    )
+
+    existing = await FamilyAccount.get_or_none(login=login)
+    # One argon2 computation either way, so timing does not tell whether the login exists.
+    if existing is None:
+        password_hash = passwords.hash_password(password)
+        password_ok = True
+    else:
+        password_hash = existing.password_hash
+        password_ok = existing.is_active and passwords.verify_password(password_hash, password)
+    try:
+        async with in_transaction():
+            if not password_ok:
+                raise _BAD_REGISTRATION
+            account = existing or await FamilyAccount.create(
+                login=login, login_kind=kind, password_hash=password_hash
+            )
+            invitation = await invitations.claim(policy.secret, code, account, now)
+            token = await sessions.issue_parent_session(
+                account, policy.session_lifetime, principal.ip_address
+            )
+            await audit.record(
+                principal,
+                "family.register" if existing is None else "family.connect",
+                agency_id=invitation.agency_id,
+                target_type="guardian",
+                target_id=invitation.adult_id,
+                on_behalf_of=("PARENT", account.id),
+                data={"account_id": str(account.id)},
+            )
+    except (NotFound, IntegrityError, DomainError):
+        # Counted against the login too, so registration is no way around the sign-in
+        # throttle; counted for unknown logins alike, so the throttle tells nothing.
+        await access.record_failure(
+            principal, [key, address], data={"login": login, "reason": "bad_registration"}
+        )
+        raise _BAD_REGISTRATION from None
+    return token
+
+
+async def login(
+    principal: Principal, login: str, password: str, *, policy: AccountPolicy, now: datetime
+) -> str:
+    """A new parent session for valid credentials; the same error for every failure."""
+    try:
+        login, _ = normalize_login(login)
+    except InvalidInput:
+        # Not a login anyone could hold: answered like an unknown one.
+        login = login.strip().lower()[:MAX_LOGIN_LENGTH]
+    key = _login_key(login)
+    address = access.ip_key(principal)
+    await _refuse_if_throttled(
+        principal, access.limits_for(policy.throttle, key, address), now, login
+    )
+
+    account = await FamilyAccount.get_or_none(login=login, is_active=True)
+    if not passwords.verify_password(account.password_hash if account else None, password):
+        await access.record_failure(
+            principal, [key, address], data={"login": login, "reason": "bad_credentials"}
+        )
+        raise _BAD_LOGIN
+    assert account is not None
+    async with in_transaction():
+        if passwords.needs_rehash(account.password_hash):
+            account.password_hash = passwords.hash_password(password)
+            await account.save(update_fields=["password_hash"])
+        await LoginFailure.filter(key=key).delete()
+        token = await sessions.issue_parent_session(
+            account, policy.session_lifetime, principal.ip_address
+        )
+        await audit.record(
+            principal,
+            "authn.family_login_success",
+            agency_id=None,
+            target_type="family_account",
+            target_id=account.id,
+            on_behalf_of=("PARENT", account.id),
+        )
+    return token
+
+
+async def logout(principal: ParentPrincipal, bus: EventBus) -> None:
+    async with in_transaction():
+        await sessions.revoke(principal.session_id)
+        await audit.record(
+            principal,
+            "authn.logout",
+            agency_id=None,
+            target_type="family_account",
+            target_id=principal.account_id,
+            on_behalf_of=("PARENT", principal.account_id),
+        )
+    event = AccessChanged(str(principal.account_id), str(principal.session_id))
+    await bus.publish([(channels.access(principal.account_id), event)])
+
+
+async def add_connection(
+    principal: ParentPrincipal, code: str, *, policy: AccountPolicy, now: datetime
+) -> Agency:
+    """Link another guardian (usually at another agency) to the signed-in account."""
+    key = f"connect:{principal.account_id}"
+    address = access.ip_key(principal)
+    limits = access.limits_for(policy.throttle, key, address)
+    await _refuse_if_throttled(principal, limits, now, principal.login)
+    try:
+        async with in_transaction():
+            account = await FamilyAccount.get(id=principal.account_id)
+            invitation = await invitations.claim(policy.secret, code, account, now)
+            await audit.record(
+                principal,
+                "family.connect",
+                agency_id=invitation.agency_id,
+                target_type="guardian",
+                target_id=invitation.adult_id,
+                on_behalf_of=("PARENT", account.id),
+                data={"account_id": str(account.id)},
+            )
+    except (NotFound, IntegrityError):
+        await access.record_failure(
+            principal, [key, address], data={"login": principal.login, "reason": "bad_code"}
+        )
+        raise _BAD_CODE from None
+    return invitation.agency
+
+
+# --- password reset ------------------------------------------------------------------------
+
+
+def _reset_hash(secret: bytes, account_id: UUID | str, code: str) -> str:
+    message = f"password-reset:{account_id}:{code}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+async def _language_of(account: FamilyAccount) -> Language:
+    link = await GuardianLink.filter(account_id=account.id).select_related("adult").first()
+    return Language(link.adult.language) if link else Language.EN
+
+
+async def request_password_reset(
+    principal: Principal,
+    login: str,
+    *,
+    secret: bytes,
+    now: datetime,
+    hourly_cap: int = notifications.DEFAULT_DESTINATION_HOURLY_CAP,
+) -> None:
+    """Send a reset code to the account's login. Says nothing either way: the caller
+    answers the same whether or not the login has an account."""
+    login, kind = normalize_login(login)
+    account = await FamilyAccount.get_or_none(login=login, is_active=True)
+    if account is None:
+        return
+    recent = await PasswordReset.filter(
+        account_id=account.id, created_at__gt=now - RESET_SEND_WINDOW
+    ).count()
+    if recent >= RESET_MAX_SENDS:
+        return
+    code = f"{secrets.randbelow(10**6):06d}"
+    channel = ContactMethod.EMAIL if kind is LoginKind.EMAIL else ContactMethod.SMS
+    recipient = notifications.Recipient(channel, login, await _language_of(account))
+    try:
+        async with in_transaction():
+            # Only the newest code works: an older message is no longer a way in.
+            await PasswordReset.filter(
+                account_id=account.id, used_at__isnull=True, revoked_at__isnull=True
+            ).update(revoked_at=now)
+            reset = await PasswordReset.create(
+                account=account,
+                code_hash=_reset_hash(secret, account.id, code),
+                created_at=now,
+                expires_at=now + RESET_CODE_LIFETIME,
+            )
+            await notifications.enqueue(
+                secret,
+                agency_id=None,
+                recipient=recipient,
+                template="password_reset",
+                dedupe_key=f"password_reset:{reset.id}",
+                secret_params={"code": code},
+                now=now,
+                hourly_cap=hourly_cap,
+            )
+            await audit.record(
+                principal,
+                "family.password_reset_requested",
+                agency_id=None,
+                target_type="family_account",
+                target_id=account.id,
+            )
+    except notifications.TooManyMessages:
+        return
+
+
+async def reset_password(
+    principal: Principal,
+    login: str,
+    code: str,
+    new_password: str,
+    *,
+    policy: AccountPolicy,
+    bus: EventBus,
+    now: datetime,
+) -> str:
+    """Choose a new password with a reset code; every other session of the account ends.
+
+    Returns a fresh token. A wrong code uses up one of the code's tries.
+    """
+    _check_password(new_password, "newPassword")
+    login, _ = normalize_login(login)
+    address = access.ip_key(principal)
+    limits: list[access.Limit] = [
+        (address, policy.throttle.ip_max_failures, policy.throttle.ip_window)
+    ]
+    await _refuse_if_throttled(principal, limits, now, login)
+    new_hash = passwords.hash_password(new_password)
+    token: str | None = None
+    account = await FamilyAccount.get_or_none(login=login, is_active=True)
+    async with in_transaction():
+        reset = None
+        if account is not None:
+            reset = (
+                await PasswordReset.filter(
+                    account_id=account.id,
+                    used_at__isnull=True,
+                    revoked_at__isnull=True,
+                    expires_at__gt=now,
+                    attempts__lt=RESET_MAX_TRIES,
+                )
+                .select_for_update()
+                .order_by("-created_at")
+                .first()
+            )
+        if account is not None and reset is not None:
+            expected = _reset_hash(policy.secret, account.id, code.strip())
+            if hmac.compare_digest(reset.code_hash, expected):
+                token = await _apply_reset(principal, account, reset, new_hash, policy, now)
+            else:
+                await PasswordReset.filter(id=reset.id).update(attempts=F("attempts") + 1)
+    if token is None or account is None:
+        await access.record_failure(
+            principal, [address], data={"login": login, "reason": "bad_reset_code"}
+        )
+        raise _BAD_RESET
+    await bus.publish([(channels.access(account.id), AccessChanged(str(account.id), None))])
+    return token
+
+
+async def _apply_reset(
+    principal: Principal,
+    account: FamilyAccount,
+    reset: PasswordReset,
+    new_hash: str,
+    policy: AccountPolicy,
+    now: datetime,
+) -> str | None:
+    used = await PasswordReset.filter(id=reset.id, used_at__isnull=True).update(used_at=now)
+    if used != 1:
+        return None
+    account.password_hash = new_hash
+    await account.save(update_fields=["password_hash"])
+    await sessions.revoke_account_sessions(account.id)
+    await LoginFailure.filter(key=_login_key(account.login)).delete()
+    await audit.record(
+        principal,
+        "family.password_reset",
+        agency_id=None,
+        target_type="family_account",
+        target_id=account.id,
+        on_behalf_of=("PARENT", account.id),
+    )
+    return await sessions.issue_parent_session(
+        account, policy.session_lifetime, principal.ip_address
+    )
+
+
+# --- what a parent reads -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FamilyDay:
+    date: date
+    day: ChildDay
+
+
+def readable_children(principal: Principal) -> QuerySet[Child]:
+    """A parent sees the children of the families of the guardians they are linked to."""
+    if is_parent(principal):
+        return Child.filter(
+            family_id__in=list(principal.family_ids), agency_id__in=list(principal.agency_ids)
+        )
+    return Child.filter(id__in=[])
+
+
+async def own_children(principal: ParentPrincipal) -> list[Child]:
+    return await readable_children(principal).order_by("first_name", "last_name")
+
+
+def _is_current(enrollment: Enrollment, on: datetime) -> bool:
+    local = org.local_date(enrollment.classroom.site, on)
+    return enrollment.starts_on <= local and (
+        enrollment.ends_on is None or enrollment.ends_on >= local
+    )
+
+
+async def _home_enrollments(child_ids: list[UUID], now: datetime) -> dict[str, Enrollment]:
+    """Each child's current enrollment (else the latest), with its site for the time zone."""
+    found: dict[str, Enrollment] = {}
+    enrollments = (
+        await Enrollment.filter(child_id__in=child_ids)
+        .select_related("classroom__site")
+        .order_by("starts_on")
+    )
+    for enrollment in enrollments:
+        previous = found.get(str(enrollment.child_id))
+        # Oldest first: a later enrollment wins unless only the earlier one is current.
+        if previous is None or _is_current(enrollment, now) or not _is_current(previous, now):
+            found[str(enrollment.child_id)] = enrollment
+    return found
+
+
+async def days_today(children: list[Child], now: datetime) -> dict[str, FamilyDay]:
+    """Each child's day so far, on their site's local date: a few queries for all of them."""
+    homes = await _home_enrollments([c.id for c in children], now)
+    by_date: dict[date, list[str]] = defaultdict(list)
+    for child_id, enrollment in homes.items():
+        by_date[org.local_date(enrollment.classroom.site, now)].append(child_id)
+    days: dict[str, FamilyDay] = {}
+    for on, child_ids in by_date.items():
+        sessions_by_child, events_by_child = await day_records(child_ids, on)
+        for child_id in child_ids:
+            day = derive_child_day(sessions_by_child[child_id], events_by_child[child_id])
+            days[child_id] = FamilyDay(on, day)
+    return days
+
+
+async def history(
+    principal: ParentPrincipal, child_id: UUID, start: date, end: date
+) -> list[FamilyDay]:
+    """The days with any attendance record between two dates (inclusive), oldest first."""
+    if end < start:
+        raise InvalidInput("The end comes before the start.", "to")
+    if (end - start).days >= MAX_HISTORY_DAYS:
+        raise InvalidInput(f"At most {MAX_HISTORY_DAYS} days at once.", "to")
+    child = await readable_children(principal).get_or_none(id=child_id)
+    if child is None:
+        raise NotFound("Child")
+    sessions_by_day: dict[date, list[AttendanceSession]] = defaultdict(list)
+    events_by_day: dict[date, list[AttendanceEvent]] = defaultdict(list)
+    span = {"child_id": child.id, "local_date__gte": start, "local_date__lte": end}
+    for session in await AttendanceSession.filter(**span):
+        sessions_by_day[session.local_date].append(session)
+    for event in await AttendanceEvent.filter(**span):
+        events_by_day[event.local_date].append(event)
+    days = sorted(set(sessions_by_day) | set(events_by_day))
+    return [FamilyDay(d, derive_child_day(sessions_by_day[d], events_by_day[d])) for d in days]
+
+
+# --- what a parent reports -----------------------------------------------------------------
+
+
+async def report_absence(
+    principal: ParentPrincipal,
+    child_id: UUID,
+    on: date,
+    reason: str,
+    *,
+    bus: EventBus,
+    now: datetime,
+) -> RosterEntry:
+    """Report one's own child absent for a day they are enrolled and have not attended."""
+    reason = " ".join(reason.split())
+    if len(reason) > MAX_REASON_LENGTH:
+        raise InvalidInput(f"At most {MAX_REASON_LENGTH} characters.", "reason")
+    child = await readable_children(principal).get_or_none(id=child_id)
+    guardian = (
+        await FamilyAdult.filter(
+            id__in=list(principal.adult_ids),
+            family_id=child.family_id,
+            guardian_slot__isnull=False,
+        ).first()
+        if child is not None
+        else None
+    )
+    if child is None or guardian is None:
+        raise NotFound("Child")
+    enrollment = (
+        await people.active_enrollments(on)
+        .filter(child_id=child.id)
+        .select_related("classroom__site")
+        .first()
+    )
+    if enrollment is None:
+        raise DomainError("NOT_ENROLLED", f"The child is not enrolled on {on.isoformat()}.", "date")
+    classroom = enrollment.classroom
+    site = classroom.site
+    today = org.local_date(site, now)
+    if on < today and not site.allow_past_day_edits:
+        raise DomainError("PAST_DAY_LOCKED", "Past days can no longer be changed here.", "date")
+    if on > today + timedelta(days=MAX_DAYS_AHEAD):
+        raise DomainError(
+            "TOO_FAR_AHEAD", f"Report absences at most {MAX_DAYS_AHEAD} days ahead.", "date"
+        )
+
+    async with in_transaction():
+        sessions_by_child, events_by_child = await day_records([child.id], on)
+        if sessions_by_child[str(child.id)]:
+            raise DomainError("ALREADY_ATTENDED", "The child attended that day.", "date")
+        if any(e.kind is EventKind.ABSENT for e in events_by_child[str(child.id)]):
+            raise DomainError("ALREADY_ABSENT", "The child is already reported absent.", "date")
+        event = await AttendanceEvent.create(
+            agency_id=site.agency_id,
+            site_id=site.id,
+            classroom_id=classroom.id,
+            child_id=child.id,
+            kind=EventKind.ABSENT,
+            occurred_at=now,
+            local_date=on,
+            actor_kind=ActorKind.GUARDIAN,
+            actor_adult_id=guardian.id,
+            actor_name=guardian.display_name,
+            device=principal.device,
+            source=EventSource.FAMILY_APP,
+            # The parent proved who they are with their family account's sign-in.
+            auth_method=AuthMethod.QR_ACCOUNT,
+            client_uuid=uuid4(),
+            reason=reason,
+        )
+        await audit.record(
+            principal,
+            "attendance.absent",
+            agency_id=site.agency_id,
+            target_type="child",
+            target_id=child.id,
+            on_behalf_of=(ActorKind.GUARDIAN.value, guardian.id),
+            data={
+                "event_id": str(event.id),
+                "classroom_id": str(classroom.id),
+                "site_id": str(site.id),
+                "local_date": on.isoformat(),
+                "source": EventSource.FAMILY_APP.value,
+                "account_id": str(principal.account_id),
+                "guardian_id": str(guardian.id),
+                **({"reason": reason} if reason else {}),
+            },
+        )
+
+    # Published like a staff absence, so live rosters and counts move at once.
+    entries = await publish_changes(bus, site, on, [event])
+    return entries[0]

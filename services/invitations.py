@@ -1,0 +1,368 @@
+"""Inviting Parent/Guardian A and B to a family account, and unlinking them.
+
+Each guardian shows an online-account state: INVITE (never invited, or unlinked),
+REINVITE (invited, not registered) or REGISTERED (linked to an account, whose login is
+shown). An invitation code is random, sent once through the outbox, kept only as a keyed
+HMAC, valid 14 days and usable once; inviting again supersedes it, unlinking revokes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from uuid import UUID
+
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from auth.principals import Principal, StaffPrincipal, is_staff
+from models.family_accounts import FamilyAccount, GuardianLink, Invitation
+from models.org import Agency
+from models.people import Child, FamilyAdult
+from realtime import channels
+from realtime.bus import EventBus
+from realtime.events import AccessChanged
+from services import audit, messages, notifications, org, people
+from services.errors import DomainError, InvalidInput, NotFound
+from services.ids import parse_id
+
+INVITATION_LIFETIME = timedelta(days=14)
+MAX_GROUP_SIZE = 100
+
+# Crockford's base32: no I, L, O or U, so a code read aloud or retyped survives.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_CODE_LENGTH = 12  # 60 random bits: guessing is hopeless even without the throttle
+_TYPO_FIXES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_CODE_RE = re.compile(f"[{_ALPHABET}]{{{_CODE_LENGTH}}}", re.ASCII)
+
+
+class OnlineState(StrEnum):
+    INVITE = "INVITE"
+    REINVITE = "REINVITE"
+    REGISTERED = "REGISTERED"
+
+
+class InviteOutcome(StrEnum):
+    INVITED = "INVITED"
+    NOT_A_GUARDIAN = "NOT_A_GUARDIAN"
+    NO_CONTACT = "NO_CONTACT"
+    ALREADY_REGISTERED = "ALREADY_REGISTERED"
+    TOO_MANY_MESSAGES = "TOO_MANY_MESSAGES"
+    NOT_FOUND = "NOT_FOUND"
+
+
+# --- codes ------------------------------------------------------------------------------
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(_CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, _CODE_LENGTH, 4))
+
+
+def normalize_code(code: str) -> str | None:
+    """The code as issued, however it was typed (case, dashes, spaces, O for 0)."""
+    cleaned = "".join(c for c in code.upper() if c.isascii() and c.isalnum())
+    cleaned = cleaned.translate(_TYPO_FIXES)
+    return cleaned if _CODE_RE.fullmatch(cleaned) else None
+
+
+def code_hash(secret: bytes, normalized: str) -> str:
+    return hmac.new(secret, f"invitation:{normalized}".encode(), hashlib.sha256).hexdigest()
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OnlineAccount:
+    state: OnlineState
+    login: str | None
+    invited_at: datetime | None
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class GuardianRow:
+    adult: FamilyAdult
+    children: list[Child]
+    account: OnlineAccount
+
+
+def readable_adults(principal: Principal) -> QuerySet[FamilyAdult]:
+    """Staff reach the adults of families with a child enrolled (at any time) at their sites."""
+    if is_staff(principal):
+        return FamilyAdult.filter(
+            family__agency_id=principal.agency_id,
+            family__children__enrollments__classroom__site_id__in=list(principal.site_ids),
+        ).distinct()
+    return FamilyAdult.filter(id__in=[])
+
+
+async def _rows(adults: list[FamilyAdult], children: list[Child]) -> list[GuardianRow]:
+    """Each guardian with the children given and their online-account state: 2 queries."""
+    ids = [a.id for a in adults]
+    links = {
+        str(link.adult_id): link
+        for link in await GuardianLink.filter(adult_id__in=ids).select_related("account")
+    }
+    open_invitations: dict[str, Invitation] = {}
+    for sent in await Invitation.filter(adult_id__in=ids, revoked_at__isnull=True).order_by(
+        "created_at"
+    ):
+        open_invitations[str(sent.adult_id)] = sent  # the latest wins
+    by_family: dict[str, list[Child]] = defaultdict(list)
+    for child in children:
+        by_family[str(child.family_id)].append(child)
+    rows = []
+    for adult in adults:
+        link = links.get(str(adult.id))
+        invitation = open_invitations.get(str(adult.id))
+        if link is not None:
+            account = OnlineAccount(OnlineState.REGISTERED, link.account.login, None, None)
+        elif invitation is not None:
+            account = OnlineAccount(
+                OnlineState.REINVITE, None, invitation.created_at, invitation.expires_at
+            )
+        else:
+            account = OnlineAccount(OnlineState.INVITE, None, None, None)
+        rows.append(GuardianRow(adult, by_family[str(adult.family_id)], account))
+    return rows
+
+
+async def guardians(
+    principal: StaffPrincipal,
+    site_id: UUID,
+    classroom_id: UUID | None,
+    state: OnlineState | None,
+    now: datetime,
+) -> list[GuardianRow]:
+    """Guardians A and B of the children enrolled at a site (or classroom) today."""
+    site = await org.get_site(principal, site_id)
+    enrollments = people.active_enrollments(org.local_date(site, now)).filter(
+        classroom__site_id=site.id
+    )
+    if classroom_id is not None:
+        classroom = await org.get_classroom(principal, classroom_id)
+        if str(classroom.site_id) != str(site.id):
+            raise InvalidInput("The classroom is not at this site.", "classroomId")
+        enrollments = enrollments.filter(classroom_id=classroom.id)
+    children = await Child.filter(
+        agency_id=principal.agency_id, id__in=[e.child_id for e in await enrollments]
+    ).order_by("last_name", "first_name")
+    families = {str(c.family_id) for c in children}
+    adults = await FamilyAdult.filter(family_id__in=families, guardian_slot__isnull=False)
+    adults.sort(key=lambda a: (a.last_name.lower(), a.first_name.lower(), a.guardian_slot or ""))
+    rows = await _rows(adults, children)
+    return [r for r in rows if state is None or r.account.state is state]
+
+
+async def guardian_row(adult: FamilyAdult, principal: StaffPrincipal) -> GuardianRow:
+    children = await people.readable_children(principal).filter(family_id=adult.family_id)
+    return (await _rows([adult], children))[0]
+
+
+# --- inviting ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InviteResult:
+    guardian_id: str
+    outcome: InviteOutcome
+    row: GuardianRow | None = None
+
+
+class _Refused(Exception):
+    def __init__(self, outcome: InviteOutcome) -> None:
+        self.outcome = outcome
+
+
+async def invite(
+    principal: StaffPrincipal,
+    guardian_ids: list[str],
+    *,
+    secret: bytes,
+    base_url: str,
+    now: datetime,
+    hourly_cap: int = notifications.DEFAULT_DESTINATION_HOURLY_CAP,
+) -> list[InviteResult]:
+    """Invite one guardian or a group; each gets its own result and its own transaction,
+    so one guardian without a phone does not stop the others."""
+    if not guardian_ids:
+        raise InvalidInput("Choose at least one guardian.", "guardianIds")
+    if len(guardian_ids) > MAX_GROUP_SIZE:
+        raise InvalidInput(f"At most {MAX_GROUP_SIZE} guardians at once.", "guardianIds")
+    results = []
+    for raw in dict.fromkeys(guardian_ids):
+        try:
+            adult_id = parse_id(raw, "Guardian")
+            outcome = await _invite_one(principal, adult_id, secret, base_url, now, hourly_cap)
+        except NotFound:
+            outcome = InviteOutcome.NOT_FOUND
+        except _Refused as refused:
+            outcome = refused.outcome
+        results.append(InviteResult(raw, outcome))
+    return await _with_rows(principal, results)
+
+
+async def _invite_one(
+    principal: StaffPrincipal,
+    adult_id: UUID,
+    secret: bytes,
+    base_url: str,
+    now: datetime,
+    hourly_cap: int,
+) -> InviteOutcome:
+    adult = await readable_adults(principal).filter(id=adult_id).first()
+    if adult is None:
+        raise NotFound("Guardian")
+    if adult.guardian_slot is None:
+        raise _Refused(InviteOutcome.NOT_A_GUARDIAN)
+    recipient = notifications.recipient_for(adult)
+    if recipient is None:
+        raise _Refused(InviteOutcome.NO_CONTACT)
+    agency = await Agency.get(id=principal.agency_id)
+    try:
+        async with in_transaction():
+            # Serialises two invites of one guardian, so only one code stays open.
+            await FamilyAdult.filter(id=adult.id).select_for_update().first()
+            if await GuardianLink.exists(adult_id=adult.id):
+                raise _Refused(InviteOutcome.ALREADY_REGISTERED)
+            superseded = await Invitation.filter(
+                adult_id=adult.id,
+                used_at__isnull=True,
+                superseded_at__isnull=True,
+                revoked_at__isnull=True,
+            ).update(superseded_at=now)
+            code = new_code()
+            invitation = await Invitation.create(
+                agency_id=agency.id,
+                adult_id=adult.id,
+                invited_by_id=principal.user_id,
+                code_hash=code_hash(secret, code.replace("-", "")),
+                # One clock for both, so the lifetime is exactly 14 days.
+                created_at=now,
+                expires_at=now + INVITATION_LIFETIME,
+            )
+            await notifications.enqueue(
+                secret,
+                agency_id=agency.id,
+                recipient=recipient,
+                template="invitation",
+                dedupe_key=f"invitation:{invitation.id}",
+                params={
+                    "guardian_first_name": adult.first_name,
+                    "agency_name": agency.name,
+                    "link": messages.link(base_url, "/join"),
+                },
+                secret_params={"code": code},
+                now=now,
+                hourly_cap=hourly_cap,
+            )
+            await audit.record(
+                principal,
+                "family.invite",
+                agency_id=agency.id,
+                target_type="guardian",
+                target_id=adult.id,
+                data={
+                    "invitation_id": str(invitation.id),
+                    "channel": recipient.channel.value,
+                    "superseded": superseded,
+                },
+            )
+    except notifications.TooManyMessages:
+        raise _Refused(InviteOutcome.TOO_MANY_MESSAGES) from None
+    return InviteOutcome.INVITED
+
+
+async def _with_rows(principal: StaffPrincipal, results: list[InviteResult]) -> list[InviteResult]:
+    """Attach the current row of every guardian the caller may see."""
+    found = [r for r in results if r.outcome is not InviteOutcome.NOT_FOUND]
+    if not found:
+        return results
+    adults = await readable_adults(principal).filter(id__in=[r.guardian_id for r in found])
+    children = await people.readable_children(principal).filter(
+        family_id__in=[a.family_id for a in adults]
+    )
+    rows = {str(row.adult.id): row for row in await _rows(adults, children)}
+    return [InviteResult(r.guardian_id, r.outcome, rows.get(r.guardian_id)) for r in results]
+
+
+# --- unlinking --------------------------------------------------------------------------
+
+
+async def unlink(
+    principal: StaffPrincipal, guardian_id: UUID, *, bus: EventBus, now: datetime
+) -> GuardianRow:
+    """Disconnect a guardian from their family account: back to INVITE, PIN untouched.
+
+    The account keeps its other links; its sessions lose this guardian at their next
+    request, and its open sockets close at once so they reconnect with what is left.
+    """
+    adult = await readable_adults(principal).filter(id=guardian_id).first()
+    if adult is None:
+        raise NotFound("Guardian")
+    async with in_transaction():
+        link = await GuardianLink.filter(adult_id=adult.id).select_for_update().first()
+        if link is None:
+            raise DomainError(
+                "NOT_LINKED", "This guardian has no family account to unlink.", "guardianId"
+            )
+        account_id = link.account_id
+        await link.delete()
+        await Invitation.filter(adult_id=adult.id, revoked_at__isnull=True).update(revoked_at=now)
+        await audit.record(
+            principal,
+            "family.unlink",
+            agency_id=principal.agency_id,
+            target_type="guardian",
+            target_id=adult.id,
+            data={"account_id": str(account_id)},
+        )
+    await bus.publish([(channels.access(account_id), AccessChanged(str(account_id), None))])
+    return await guardian_row(adult, principal)
+
+
+# --- claiming (registration and new connections) ---------------------------------------
+
+
+async def claim(secret: bytes, code: str, account: FamilyAccount, now: datetime) -> Invitation:
+    """Use an invitation code: link its guardian to ``account``. Call inside a transaction.
+
+    Wrong, used, superseded, revoked and expired codes are all the same NotFound, and
+    nothing is written for them.
+    """
+    normalized = normalize_code(code)
+    if normalized is None:
+        raise NotFound("Invitation")
+    invitation = (
+        await Invitation.filter(
+            code_hash=code_hash(secret, normalized),
+            used_at__isnull=True,
+            superseded_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+        )
+        .select_for_update()
+        .first()
+    )
+    if invitation is None:
+        raise NotFound("Invitation")
+    # Fetched apart: PostgreSQL cannot lock rows through select_related's outer joins.
+    await invitation.fetch_related("adult", "agency")
+    if invitation.adult.guardian_slot is None:
+        raise NotFound("Invitation")
+    # Conditional, so two registrations racing on one code cannot both use it.
+    used = await Invitation.filter(id=invitation.id, used_at__isnull=True).update(
+        used_at=now, used_by_id=account.id
+    )
+    if used != 1 or await GuardianLink.exists(adult_id=invitation.adult_id):
+        raise NotFound("Invitation")
+    await GuardianLink.create(account=account, adult_id=invitation.adult_id)
+    return invitation

@@ -10,4 +10,5 @@ MODEL_MODULES = [
     "models.notifications",
     "models.attendance",
     "models.audit",
+    "models.signatures",
 ]

@@ -21,6 +21,9 @@ class Agency(Model):
     # Digits in newly generated PINs: 6 by default; 4 or 5 are allowed, with a warning,
     # because shorter PINs are far easier to guess at a shared pad.
     pin_length = fields.SmallIntField(default=6, db_default=6)
+    # Parents must prove who they are with a code sent by email or SMS before they can
+    # open an attendance submission link.
+    submission_requires_verification = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -86,6 +86,18 @@ class CanEditAttendance(_StaffGrant):
     grant = Grant.EDIT_ATTENDANCE
 
 
+class CanSignChildren(_SignedInAnd):
+    """Staff with Attendance edit rights, or a parent (their own children, at the door:
+    the service checks the site's contactless code)."""
+
+    message = "Your access does not allow this."
+
+    def allows(self, principal: Principal) -> bool:
+        return (is_staff(principal) and principal.has(Grant.EDIT_ATTENDANCE)) or is_parent(
+            principal
+        )
+
+
 class IsSiteAdmin(_StaffGrant):
     grant = Grant.SITE_ADMIN
 

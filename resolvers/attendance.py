@@ -9,13 +9,14 @@ from uuid import UUID
 
 from starlette.websockets import WebSocket, WebSocketState
 
+from auth.principals import is_parent
 from models.org import Classroom, Site
 from realtime import channels
 from realtime.bus import Resync, SlowConsumer
 from realtime.events import AttendanceChanged
 from resolvers.context import Info
 from resolvers.outcome import Outcome, bad_input, object_id, outcome, raising
-from services import attendance, org, rosters
+from services import app_attendance, attendance, org, rosters
 from services.attendance import Entry
 from services.rosters import Counts, RosterEntry
 
@@ -54,6 +55,7 @@ class EntryArgs:
     at: datetime | None
     operator_pin: str | None
     client_mutation_id: UUID | None
+    contactless_token: str | None = None
 
 
 def _entry(args: EntryArgs) -> Entry:
@@ -84,11 +86,33 @@ async def _record(
     )
 
 
+async def _from_phone(
+    info: Info, args: EntryArgs, change: Callable[..., Awaitable[list[RosterEntry]]]
+) -> Outcome[list[RosterEntry]]:
+    ctx = info.context
+    principal = ctx.principal
+    assert is_parent(principal), "only parents sign in from their phone"
+    return await outcome(
+        change(
+            principal,
+            _entry(args),
+            args.contactless_token,
+            bus=ctx.bus,
+            secret=ctx.settings.secret,
+            now=ctx.now(),
+        )
+    )
+
+
 async def sign_in(info: Info, args: EntryArgs) -> Outcome[list[RosterEntry]]:
+    if is_parent(info.context.principal):
+        return await _from_phone(info, args, app_attendance.sign_in)
     return await _record(info, args, attendance.sign_in)
 
 
 async def sign_out(info: Info, args: EntryArgs) -> Outcome[list[RosterEntry]]:
+    if is_parent(info.context.principal):
+        return await _from_phone(info, args, app_attendance.sign_out)
     return await _record(info, args, attendance.sign_out)
 
 

@@ -178,6 +178,13 @@ class AttendanceEntryInput:
         default=None,
         description="A UUID the device generates once per entry: sending it again is harmless.",
     )
+    contactless_token: str | None = strawberry.field(
+        default=None,
+        description=(
+            "From a parent's phone: the code scanned from the kiosk at the door, required "
+            "there; staff entries do not use it."
+        ),
+    )
 
     def to_args(self) -> attendance_resolvers.EntryArgs:
         return attendance_resolvers.EntryArgs(
@@ -186,6 +193,7 @@ class AttendanceEntryInput:
             at=self.at,
             operator_pin=self.operator_pin,
             client_mutation_id=self.client_mutation_id,
+            contactless_token=self.contactless_token,
         )
 
 
@@ -218,6 +226,8 @@ class AttendanceErrorCode(Enum):
     INVALID_OPERATOR_PIN = "INVALID_OPERATOR_PIN"
     ALREADY_ATTENDED = "ALREADY_ATTENDED"
     ALREADY_ABSENT = "ALREADY_ABSENT"
+    CONTACTLESS_OFF = "CONTACTLESS_OFF"
+    INVALID_CONTACTLESS_CODE = "INVALID_CONTACTLESS_CODE"
 
 
 @strawberry.type

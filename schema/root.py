@@ -11,6 +11,7 @@ from auth.permissions import (
     AllowAnyone,
     CanEditAttendance,
     CanEditStudents,
+    CanSignChildren,
     CanViewAttendance,
     CanViewStudents,
     IsAgencyAdmin,
@@ -153,8 +154,11 @@ class Mutation(PinPadMutation, PinCareMutation, SettingsMutation, FamilyMutation
         return LogoutPayload(ok=True)
 
     @strawberry.mutation(
-        permission_classes=[CanEditAttendance],
-        description="Sign one child or a group in. All of them are signed in, or none.",
+        permission_classes=[CanSignChildren],
+        description=(
+            "Sign one child or a group in. All of them are signed in, or none. Parents sign "
+            "their own children in from their phone with the code scanned at the door."
+        ),
     )
     async def sign_in(self, info: Info, input: SignInInput) -> SignInPayload:
         result = await attendance_resolvers.sign_in(info, input.to_args())
@@ -162,8 +166,11 @@ class Mutation(PinPadMutation, PinCareMutation, SettingsMutation, FamilyMutation
         return SignInPayload(entries=entries, errors=attendance_errors(result))
 
     @strawberry.mutation(
-        permission_classes=[CanEditAttendance],
-        description="Sign one child or a group out. All of them are signed out, or none.",
+        permission_classes=[CanSignChildren],
+        description=(
+            "Sign one child or a group out. All of them are signed out, or none. Parents "
+            "sign out from their phone with the code scanned at the door."
+        ),
     )
     async def sign_out(self, info: Info, input: SignOutInput) -> SignOutPayload:
         result = await attendance_resolvers.sign_out(info, input.to_args())

@@ -1,0 +1,175 @@
+"""Signing children in and out from a parent's own phone, only with the site's QR code.
+
+The family app may sign a child in or out only at the door: the parent scans the code the
+site's kiosk shows (services/contactless.py), and the app sends it with the entry. The
+time is the server's (a parent cannot backdate), the actor is the guardian the account is
+linked to, and the event records the contactless source and the account as the proof.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID, uuid4, uuid5
+
+from auth.principals import ParentPrincipal
+from models.attendance import ActorKind, AttendanceEvent, AuthMethod, EventSource
+from models.org import Classroom
+from models.people import FamilyAdult, SharedPickup
+from realtime.bus import EventBus
+from services import attendance, contactless, org, people
+from services.errors import DomainError, DomainErrors, InvalidInput, NotFound
+from services.rosters import RosterEntry, classroom_enrollments, entries_for
+
+
+async def _families(principal: ParentPrincipal) -> set[UUID]:
+    """The parent's own families and those that named one of their guardians a pickup."""
+    shared = await SharedPickup.filter(adult_id__in=list(principal.adult_ids)).values_list(
+        "family_id", flat=True
+    )
+    return set(principal.family_ids) | {UUID(str(f)) for f in shared}
+
+
+async def _checked(
+    principal: ParentPrincipal,
+    entry: attendance.Entry,
+    token: str | None,
+    *,
+    secret: bytes,
+    now: datetime,
+) -> tuple[Classroom, list[UUID], FamilyAdult]:
+    if entry.at is not None:
+        raise InvalidInput("From the family app the time is always now.", "at")
+    if entry.operator_pin is not None:
+        raise InvalidInput("Staff PINs are not used from the family app.", "operatorPin")
+    if not entry.child_ids:
+        raise InvalidInput("Choose at least one child.", "childIds")
+    if len(entry.child_ids) > attendance.MAX_GROUP_SIZE:
+        raise InvalidInput(f"At most {attendance.MAX_GROUP_SIZE} children at once.", "childIds")
+    child_ids = list(dict.fromkeys(entry.child_ids))
+    classroom = (
+        await Classroom.filter(
+            id=entry.classroom_id, site__agency_id__in=list(principal.agency_ids)
+        )
+        .select_related("site")
+        .first()
+    )
+    if classroom is None:
+        raise NotFound("Classroom")
+    site = classroom.site
+    # The code first: without being at the door nothing else is worth telling.
+    contactless.verify(secret, site, token, now)
+    today = org.local_date(site, now)
+    enrolled = set(
+        await people.active_enrollments(today)
+        .filter(
+            classroom_id=classroom.id,
+            child_id__in=child_ids,
+            child__family_id__in=list(await _families(principal)),
+        )
+        .values_list("child_id", flat=True)
+    )
+    # Another family's child reads exactly like a child not enrolled here today.
+    missing = [cid for cid in child_ids if cid not in {UUID(str(e)) for e in enrolled}]
+    if missing:
+        raise DomainErrors(
+            [
+                DomainError(
+                    "NOT_ENROLLED",
+                    f"Child {cid} is not enrolled in this classroom today.",
+                    "childIds",
+                )
+                for cid in missing
+            ]
+        )
+    guardian = (
+        await FamilyAdult.filter(id__in=list(principal.adult_ids), family__agency_id=site.agency_id)
+        .order_by("guardian_slot")
+        .first()
+    )
+    if guardian is None:
+        raise NotFound("Classroom")
+    return classroom, child_ids, guardian
+
+
+def _actor(principal: ParentPrincipal, guardian: FamilyAdult) -> attendance.Actor:
+    return attendance.Actor(
+        principal=principal,
+        kind=ActorKind.GUARDIAN,
+        name=guardian.display_name,
+        device=principal.device,
+        source=EventSource.CONTACTLESS_QR,
+        auth_method=AuthMethod.QR_ACCOUNT,
+        adult_id=UUID(str(guardian.id)),
+    )
+
+
+def _client_uuids(entry: attendance.Entry, child_ids: list[UUID]) -> dict[UUID, UUID]:
+    return {
+        cid: uuid5(entry.client_mutation_id, str(cid)) if entry.client_mutation_id else uuid4()
+        for cid in child_ids
+    }
+
+
+async def _replayed(principal: ParentPrincipal, uuids: dict[UUID, UUID]) -> bool:
+    found = await AttendanceEvent.filter(
+        device=principal.device, client_uuid__in=list(uuids.values())
+    ).count()
+    return found == len(uuids)
+
+
+async def _current(classroom: Classroom, child_ids: list[UUID], now: datetime) -> list[RosterEntry]:
+    day = org.local_date(classroom.site, now)
+    enrollments = await classroom_enrollments(classroom.id, day)
+    return await entries_for(enrollments, day, set(child_ids))
+
+
+async def sign_in(
+    principal: ParentPrincipal,
+    entry: attendance.Entry,
+    token: str | None,
+    *,
+    bus: EventBus,
+    secret: bytes,
+    now: datetime,
+) -> list[RosterEntry]:
+    classroom, child_ids, guardian = await _checked(principal, entry, token, secret=secret, now=now)
+    uuids = _client_uuids(entry, child_ids)
+    if entry.client_mutation_id and await _replayed(principal, uuids):
+        return await _current(classroom, child_ids, now)
+    day = org.local_date(classroom.site, now)
+    events = await attendance.record_sign_ins(
+        _actor(principal, guardian),
+        classroom.site,
+        dict.fromkeys(child_ids, classroom.id),
+        at=now,
+        day=day,
+        operator=None,
+        client_uuids=uuids,
+    )
+    return await attendance.publish_changes(bus, classroom.site, day, events)
+
+
+async def sign_out(
+    principal: ParentPrincipal,
+    entry: attendance.Entry,
+    token: str | None,
+    *,
+    bus: EventBus,
+    secret: bytes,
+    now: datetime,
+) -> list[RosterEntry]:
+    classroom, child_ids, guardian = await _checked(principal, entry, token, secret=secret, now=now)
+    uuids = _client_uuids(entry, child_ids)
+    if entry.client_mutation_id and await _replayed(principal, uuids):
+        return await _current(classroom, child_ids, now)
+    day = org.local_date(classroom.site, now)
+    events = await attendance.record_sign_outs(
+        _actor(principal, guardian),
+        classroom.site,
+        child_ids,
+        at=now,
+        day=day,
+        operator=None,
+        client_uuids=uuids,
+    )
+    return await attendance.publish_changes(bus, classroom.site, day, events)

@@ -8,6 +8,7 @@ linked to, and the event records the contactless source and the account as the p
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from uuid import UUID, uuid4, uuid5
 
@@ -123,10 +124,11 @@ async def _current(classroom: Classroom, child_ids: list[UUID], now: datetime) -
     return await entries_for(enrollments, day, set(child_ids))
 
 
-async def sign_in(
+async def _record(
     principal: ParentPrincipal,
     entry: attendance.Entry,
     token: str | None,
+    write: Callable[..., Awaitable[list[AttendanceEvent]]],
     *,
     bus: EventBus,
     secret: bytes,
@@ -137,16 +139,30 @@ async def sign_in(
     if entry.client_mutation_id and await _replayed(principal, uuids):
         return await _current(classroom, child_ids, now)
     day = org.local_date(classroom.site, now)
-    events = await attendance.record_sign_ins(
+    events = await write(
         _actor(principal, guardian),
         classroom.site,
-        dict.fromkeys(child_ids, classroom.id),
+        {cid: classroom.id for cid in child_ids},
         at=now,
         day=day,
         operator=None,
         client_uuids=uuids,
     )
     return await attendance.publish_changes(bus, classroom.site, day, events)
+
+
+async def sign_in(
+    principal: ParentPrincipal,
+    entry: attendance.Entry,
+    token: str | None,
+    *,
+    bus: EventBus,
+    secret: bytes,
+    now: datetime,
+) -> list[RosterEntry]:
+    return await _record(
+        principal, entry, token, attendance.record_sign_ins, bus=bus, secret=secret, now=now
+    )
 
 
 async def sign_out(
@@ -158,18 +174,6 @@ async def sign_out(
     secret: bytes,
     now: datetime,
 ) -> list[RosterEntry]:
-    classroom, child_ids, guardian = await _checked(principal, entry, token, secret=secret, now=now)
-    uuids = _client_uuids(entry, child_ids)
-    if entry.client_mutation_id and await _replayed(principal, uuids):
-        return await _current(classroom, child_ids, now)
-    day = org.local_date(classroom.site, now)
-    events = await attendance.record_sign_outs(
-        _actor(principal, guardian),
-        classroom.site,
-        child_ids,
-        at=now,
-        day=day,
-        operator=None,
-        client_uuids=uuids,
+    return await _record(
+        principal, entry, token, attendance.record_sign_outs, bus=bus, secret=secret, now=now
     )
-    return await attendance.publish_changes(bus, classroom.site, day, events)

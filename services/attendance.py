@@ -6,7 +6,7 @@ transaction together with its audit entries; events are published only after com
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4, uuid5
@@ -442,14 +442,18 @@ async def sign_out(
 async def record_sign_outs(
     actor: Actor,
     site: Site,
-    child_ids: list[UUID],
+    children: Iterable[UUID],
     *,
     at: datetime,
     day: date,
     operator: StaffUser | None,
     client_uuids: dict[UUID, UUID],
 ) -> list[AttendanceEvent]:
-    """Close each child's open session, in the classroom it was opened in: all or none."""
+    """Close each child's open session, in the classroom it was opened in: all or none.
+
+    ``children`` may be the same child -> classroom mapping sign-in takes; only the
+    children count, since a session closes where it was opened."""
+    child_ids = list(children)
     async with in_transaction():
         sessions = {
             UUID(str(s.open_child)): s

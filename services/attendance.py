@@ -521,24 +521,39 @@ async def mark_absent(
     if on < org.local_date(site, now) and not site.allow_past_day_edits:
         raise DomainError("PAST_DAY_LOCKED", "This site does not allow editing past days.", "date")
 
+    event = await record_absence(
+        Actor.staff(principal), site, classroom.id, UUID(str(child.id)), on, reason, now=now
+    )
+    entries = await _published(bus, _Recorded(site, classroom.id, on, [child.id], [event]))
+    return entries[0]
+
+
+async def record_absence(
+    actor: Actor,
+    site: Site,
+    classroom_id: UUID,
+    child_id: UUID,
+    on: date,
+    reason: str,
+    *,
+    now: datetime,
+) -> AttendanceEvent:
+    """The absence event, unless the child attended that day or is already absent."""
     async with in_transaction():
-        sessions, events = await day_records([child.id], on)
-        if sessions[str(child.id)]:
+        sessions, events = await day_records([child_id], on)
+        if sessions[str(child_id)]:
             raise DomainError("ALREADY_ATTENDED", "The child attended that day.", "date")
-        if any(e.kind is EventKind.ABSENT for e in events[str(child.id)]):
+        if any(e.kind is EventKind.ABSENT for e in events[str(child_id)]):
             raise DomainError("ALREADY_ABSENT", "The child is already marked absent.", "date")
-        event = await _event(
-            Actor.staff(principal),
+        return await _event(
+            actor,
             EventKind.ABSENT,
             site=site,
-            classroom_id=classroom.id,
-            child_id=child.id,
+            classroom_id=classroom_id,
+            child_id=child_id,
             at=now,
             local_date=on,
             operator=None,
             client_uuid=uuid4(),
             reason=reason,
         )
-
-    entries = await _published(bus, _Recorded(site, classroom.id, on, [child.id], [event]))
-    return entries[0]

@@ -15,7 +15,7 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -30,7 +30,6 @@ from models.attendance import (
     AttendanceEvent,
     AttendanceSession,
     AuthMethod,
-    EventKind,
     EventSource,
 )
 from models.family_accounts import FamilyAccount, GuardianLink, LoginKind, PasswordReset
@@ -40,7 +39,7 @@ from realtime import channels
 from realtime.bus import EventBus
 from realtime.events import AccessChanged
 from services import access, audit, invitations, notifications, org, people
-from services.attendance import publish_changes
+from services.attendance import Actor, publish_changes, record_absence
 from services.errors import DomainError, InvalidInput, NotFound
 from services.rosters import (
     ChildDay,
@@ -554,49 +553,19 @@ async def report_absence(
             "TOO_FAR_AHEAD", f"Report absences at most {MAX_DAYS_AHEAD} days ahead.", "date"
         )
 
-    async with in_transaction():
-        sessions_by_child, events_by_child = await day_records([child.id], on)
-        if sessions_by_child[str(child.id)]:
-            raise DomainError("ALREADY_ATTENDED", "The child attended that day.", "date")
-        if any(e.kind is EventKind.ABSENT for e in events_by_child[str(child.id)]):
-            raise DomainError("ALREADY_ABSENT", "The child is already reported absent.", "date")
-        event = await AttendanceEvent.create(
-            agency_id=site.agency_id,
-            site_id=site.id,
-            classroom_id=classroom.id,
-            child_id=child.id,
-            kind=EventKind.ABSENT,
-            occurred_at=now,
-            local_date=on,
-            actor_kind=ActorKind.GUARDIAN,
-            actor_adult_id=guardian.id,
-            actor_name=guardian.display_name,
-            device=principal.device,
-            source=EventSource.FAMILY_APP,
-            # The parent proved who they are with their family account's sign-in.
-            auth_method=AuthMethod.QR_ACCOUNT,
-            client_uuid=uuid4(),
-            reason=reason,
-        )
-        await audit.record(
-            principal,
-            "attendance.absent",
-            agency_id=site.agency_id,
-            target_type="child",
-            target_id=child.id,
-            on_behalf_of=(ActorKind.GUARDIAN.value, guardian.id),
-            data={
-                "event_id": str(event.id),
-                "classroom_id": str(classroom.id),
-                "site_id": str(site.id),
-                "local_date": on.isoformat(),
-                "source": EventSource.FAMILY_APP.value,
-                "account_id": str(principal.account_id),
-                "guardian_id": str(guardian.id),
-                **({"reason": reason} if reason else {}),
-            },
-        )
-
+    actor = Actor(
+        principal=principal,
+        kind=ActorKind.GUARDIAN,
+        name=guardian.display_name,
+        device=principal.device,
+        source=EventSource.FAMILY_APP,
+        # The parent proved who they are with their family account's sign-in.
+        auth_method=AuthMethod.QR_ACCOUNT,
+        adult_id=UUID(str(guardian.id)),
+    )
+    event = await record_absence(
+        actor, site, UUID(str(classroom.id)), UUID(str(child.id)), on, reason, now=now
+    )
     # Published like a staff absence, so live rosters and counts move at once.
     entries = await publish_changes(bus, site, on, [event])
     return entries[0]

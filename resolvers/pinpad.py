@@ -37,6 +37,16 @@ async def sign_out(info: Info, pin: str, child_ids: list[str]) -> Outcome[pinpad
     )
 
 
+async def confirm_entries(info: Info, pin: str, entry_ids: list[str]) -> Outcome[pinpad.PadVisit]:
+    ctx = info.context
+    ids = [object_id(e, "Entry") for e in entry_ids]
+    return await outcome(
+        pinpad.confirm_entries(
+            ctx.kiosk, pin, ids, secret=ctx.settings.secret, now=ctx.now(), bus=ctx.bus
+        )
+    )
+
+
 async def lock(info: Info) -> Outcome[PadState]:
     return await outcome(pad_lockout.lock(info.context.kiosk))
 

@@ -13,7 +13,7 @@ from resolvers import attendance as attendance_resolvers
 from resolvers.outcome import Outcome
 from schema.errors import UserError, error_code
 from schema.people import Child
-from services import rosters
+from services import rosters, signatures
 
 
 @strawberry.enum
@@ -54,9 +54,28 @@ class AttendanceEvent:
     auth_method: AuthMethod
     device: str
     reason: str | None
+    corrects_id: strawberry.ID | None = strawberry.field(
+        description="The entry this one corrects; that entry stays in the record as it was."
+    )
+    signed_by: str | None = strawberry.field(
+        description="The guardian whose signature in force covers this entry; it replaces "
+        "the staff signature in reports."
+    )
+    signature_id: strawberry.ID | None = strawberry.field(
+        description="That signature, for staff to reset (resetParentSignature)."
+    )
+    signature_stale: bool = strawberry.field(
+        description="A parent signed it, then it was corrected: the parent is asked again."
+    )
+    needs_confirmation: bool = strawberry.field(
+        description="A staff entry no parent signature covers yet (and no correction "
+        "replaced). Parents are asked for the last 31 days."
+    )
 
     @classmethod
     def from_payload(cls, event: realtime_events.EventPayload) -> AttendanceEvent:
+        # A live update carries the event that just happened: no parent has signed it
+        # yet, so a staff entry needs confirming. Query the roster for corrections.
         return cls(
             id=strawberry.ID(event.id),
             kind=EventKind(event.kind),
@@ -69,10 +88,19 @@ class AttendanceEvent:
             auth_method=AuthMethod(event.auth_method),
             device=event.device,
             reason=event.reason,
+            corrects_id=None,
+            signed_by=None,
+            signature_id=None,
+            signature_stale=False,
+            needs_confirmation=event.actor_kind == ActorKind.STAFF.value,
         )
 
     @classmethod
-    def from_model(cls, event: attendance_models.AttendanceEvent) -> AttendanceEvent:
+    def from_model(
+        cls,
+        event: attendance_models.AttendanceEvent,
+        signoff: signatures.EventSignoff | None = None,
+    ) -> AttendanceEvent:
         return cls(
             id=strawberry.ID(str(event.id)),
             kind=event.kind,
@@ -85,6 +113,17 @@ class AttendanceEvent:
             auth_method=event.auth_method,
             device=event.device,
             reason=event.reason or None,
+            corrects_id=strawberry.ID(str(event.corrects_id)) if event.corrects_id else None,
+            signed_by=signoff.signed_by if signoff else None,
+            signature_id=(
+                strawberry.ID(str(signoff.signature_id))
+                if signoff and signoff.signature_id
+                else None
+            ),
+            signature_stale=signoff.stale if signoff else False,
+            needs_confirmation=(
+                signoff.needs_confirmation if signoff else signatures.asks_confirmation(event)
+            ),
         )
 
 
@@ -139,7 +178,9 @@ class RosterEntry:
             signed_in_at=entry.day.signed_in_at,
             signed_out_at=entry.day.signed_out_at,
             absence_reason=entry.day.absence_reason,
-            events=[AttendanceEvent.from_model(e) for e in entry.events],
+            events=[
+                AttendanceEvent.from_model(e, entry.signoffs.get(str(e.id))) for e in entry.events
+            ],
         )
 
 

@@ -10,11 +10,13 @@ import strawberry
 
 from auth.permissions import AllowAnyone, CanEditStudents, CanViewStudents, IsParent
 from auth.principals import ParentPrincipal
+from resolvers import confirmations as confirmation_resolvers
 from resolvers import family as family_resolvers
 from resolvers.context import Info
 from resolvers.outcome import Outcome
 from schema.access import AuthError, AuthErrorCode, AuthPayload, StaffViewer
 from schema.attendance import AttendanceStatus
+from schema.confirmations import UnconfirmedEntry
 from schema.errors import UserError, error_code
 from schema.kiosk import KioskViewer
 from schema.people import AdultRole, Child, ContactMethod, Language
@@ -110,6 +112,14 @@ class ParentViewer:
     async def children(self, info: Info) -> list[Child]:
         found = await family_resolvers.children(info)
         return [Child.from_model(kid, today=day) for kid, day in found]
+
+    @strawberry.field(
+        description="Staff entries of the last 31 days for you to confirm and sign "
+        "(confirmAttendance), oldest first, for all your children at once."
+    )
+    async def unconfirmed_entries(self, info: Info) -> list[UnconfirmedEntry]:
+        found = await confirmation_resolvers.unconfirmed(info)
+        return [UnconfirmedEntry.from_domain(u) for u in found]
 
     @classmethod
     def from_principal(cls, principal: ParentPrincipal) -> ParentViewer:

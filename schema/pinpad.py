@@ -14,7 +14,7 @@ from realtime.events import KioskAlert as KioskAlertEvent
 from resolvers import pinpad as pinpad_resolvers
 from resolvers.context import Info
 from resolvers.outcome import Outcome
-from schema.attendance import AttendanceStatus
+from schema.attendance import AttendanceStatus, EventKind
 from schema.errors import UserError, error_code
 from services import pinpad
 from services.pad_lockout import PadState as DomainPadState
@@ -65,6 +65,34 @@ class PadChild:
         )
 
 
+@strawberry.type(description="A staff entry for the guardian to confirm, named as on the pad.")
+class PadEntry:
+    id: strawberry.ID
+    child_id: strawberry.ID
+    child_display_name: str = strawberry.field(description="First name and last initial.")
+    kind: EventKind
+    at: datetime.datetime
+    date: datetime.date
+    reason: str | None
+    corrected_from: datetime.datetime | None = strawberry.field(
+        description="When this entry corrects another: the time that one said."
+    )
+
+    @classmethod
+    def from_domain(cls, entry: pinpad.PadEntry) -> PadEntry:
+        event = entry.unconfirmed.event
+        return cls(
+            id=strawberry.ID(str(entry.id)),
+            child_id=strawberry.ID(str(entry.child_id)),
+            child_display_name=f"{entry.child_first_name} {entry.child_last_initial}".strip(),
+            kind=event.kind,
+            at=event.occurred_at,
+            date=event.local_date,
+            reason=event.reason or None,
+            corrected_from=entry.unconfirmed.corrected_from,
+        )
+
+
 @strawberry.type(description="The adult whose PIN was accepted, as the pad greets them.")
 class PadAdult:
     id: strawberry.ID
@@ -85,6 +113,7 @@ class PinPadErrorCode(Enum):
     ALREADY_SIGNED_IN = "ALREADY_SIGNED_IN"
     NOT_SIGNED_IN = "NOT_SIGNED_IN"
     SIGN_OUT_BEFORE_SIGN_IN = "SIGN_OUT_BEFORE_SIGN_IN"
+    NOT_CONFIRMABLE = "NOT_CONFIRMABLE"
 
 
 @strawberry.type
@@ -103,6 +132,10 @@ def _errors(result: Outcome[Any]) -> list[PinPadError]:
 class PadVisitPayload:
     adult: PadAdult | None
     children: list[PadChild]
+    unconfirmed_entries: list[PadEntry] = strawberry.field(
+        description="A guardian's family's staff entries to confirm (kioskConfirmEntries); "
+        "always empty for contacts and pickups."
+    )
     pad_state: PadState
     errors: list[PinPadError]
 
@@ -124,6 +157,12 @@ class KioskSignInput:
     child_ids: list[strawberry.ID]
 
 
+@strawberry.input
+class KioskConfirmEntriesInput:
+    pin: str
+    entry_ids: list[strawberry.ID]
+
+
 async def _visit_payload(info: Info, result: Outcome[pinpad.PadVisit]) -> PadVisitPayload:
     visit = result.value
     state = await pinpad_resolvers.pad_state(info)
@@ -136,6 +175,9 @@ async def _visit_payload(info: Info, result: Outcome[pinpad.PadVisit]) -> PadVis
         if visit
         else None,
         children=[PadChild.from_domain(c) for c in visit.children] if visit else [],
+        unconfirmed_entries=(
+            [PadEntry.from_domain(e) for e in visit.unconfirmed_entries] if visit else []
+        ),
         pad_state=PadState.from_domain(state),
         errors=_errors(result),
     )
@@ -176,6 +218,21 @@ class PinPadMutation:
 
     @strawberry.mutation(
         permission_classes=[IsKiosk],
+        description=(
+            "A guardian confirms and signs their family's staff entries with their PIN: "
+            "all of them or none."
+        ),
+    )
+    async def kiosk_confirm_entries(
+        self, info: Info, input: KioskConfirmEntriesInput
+    ) -> PadVisitPayload:
+        ids = [str(e) for e in input.entry_ids]
+        return await _visit_payload(
+            info, await pinpad_resolvers.confirm_entries(info, input.pin, ids)
+        )
+
+    @strawberry.mutation(
+        permission_classes=[IsKiosk],
         description="Lock this kiosk's pad until a staff PIN unlocks it.",
     )
     async def kiosk_lock(self, info: Info) -> PadStatePayload:
@@ -194,7 +251,7 @@ class PinPadMutation:
 
 # Each carries a PIN: one per operation, so one request cannot try many (reliability #1).
 PIN_PAD_SINGLE_ROOT_FIELDS = frozenset(
-    {"kioskIdentify", "kioskSignIn", "kioskSignOut", "kioskUnlock"}
+    {"kioskIdentify", "kioskSignIn", "kioskSignOut", "kioskConfirmEntries", "kioskUnlock"}
 )
 
 

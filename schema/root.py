@@ -48,6 +48,7 @@ from schema.attendance import (
     SignOutPayload,
     attendance_errors,
 )
+from schema.confirmations import ConfirmationMutation, ConfirmationQuery
 from schema.errors import error_code
 from schema.extensions import hardening_extensions
 from schema.family import (
@@ -73,11 +74,16 @@ from schema.people import Child, PeopleError, PeopleErrorCode, UpdateChildInput,
 from schema.pin_care import PinCareMutation
 from schema.pinpad import PIN_PAD_SINGLE_ROOT_FIELDS, PinPadMutation
 from schema.site_settings import SettingsMutation
+from schema.submissions import (
+    SUBMISSION_SINGLE_ROOT_FIELDS,
+    SubmissionMutation,
+    SubmissionQuery,
+)
 from services.people import ChildChanges
 
 
 @strawberry.type
-class Query(FamilyQuery):
+class Query(FamilyQuery, SubmissionQuery, ConfirmationQuery):
     @strawberry.field(
         permission_classes=[AllowAnyone], description="The caller, or null when signed out."
     )
@@ -133,7 +139,14 @@ class Query(FamilyQuery):
 
 
 @strawberry.type
-class Mutation(PinPadMutation, PinCareMutation, SettingsMutation, FamilyMutation):
+class Mutation(
+    PinPadMutation,
+    PinCareMutation,
+    SettingsMutation,
+    FamilyMutation,
+    SubmissionMutation,
+    ConfirmationMutation,
+):
     @strawberry.mutation(permission_classes=[AllowAnyone])
     async def staff_login(self, info: Info, input: StaffLoginInput) -> AuthPayload:
         result = await access_resolvers.staff_login(info, input.email, input.password)
@@ -244,6 +257,7 @@ SINGLE_ROOT_FIELDS = (
     frozenset({"staffLogin", "signIn", "signOut", "revealPins", "rePin", "sendPins"})
     | PIN_PAD_SINGLE_ROOT_FIELDS
     | FAMILY_SINGLE_ROOT_FIELDS
+    | SUBMISSION_SINGLE_ROOT_FIELDS
 )
 
 

@@ -227,10 +227,9 @@ _TEMPLATES: dict[str, _Template] = {
         },
     ),
     "attendance_submission": _Template(
-        params=frozenset(
-            {"guardian_first_name", "agency_name", "period_from", "period_to", "link"}
-        ),
-        secrets=frozenset(),
+        params=frozenset({"guardian_first_name", "agency_name", "period_from", "period_to"}),
+        # The link carries the token that opens the family's record: it is the credential.
+        secrets=frozenset({"link"}),
         dates=frozenset({"period_from", "period_to"}),
         texts={
             Language.EN: _Text(
@@ -240,11 +239,12 @@ _TEMPLATES: dict[str, _Template] = {
                     "{agency_name} asks you to review your children's attendance from "
                     "{period_from} to {period_to}, then sign and submit it:\n\n"
                     "{link}\n\n"
-                    "If a day looks wrong, tell the staff before you sign.\n"
+                    "The link is personal: do not forward it. It works once and expires in "
+                    "14 days. If a day looks wrong, tell the staff before you sign.\n"
                 ),
                 sms=(
-                    "Playroll: Hi {guardian_first_name}, {agency_name} asks you to review and "
-                    "sign attendance for {period_from} to {period_to}: {link}"
+                    "Playroll: {agency_name} asks you to sign attendance for {period_from} to "
+                    "{period_to}: {link}"
                 ),
             ),
             Language.ES: _Text(
@@ -254,11 +254,52 @@ _TEMPLATES: dict[str, _Template] = {
                     "{agency_name} le pide revisar la asistencia de sus niños del "
                     "{period_from} al {period_to} y luego firmarla y enviarla:\n\n"
                     "{link}\n\n"
-                    "Si algún día no está bien, avise al personal antes de firmar.\n"
+                    "El enlace es personal: no lo reenvíe. Sirve una sola vez y vence en "
+                    "14 días. Si algún día no está bien, avise al personal antes de firmar.\n"
                 ),
                 sms=(
-                    "Playroll: Hola {guardian_first_name}, {agency_name} le pide revisar y "
-                    "firmar la asistencia del {period_from} al {period_to}: {link}"
+                    "Playroll: {agency_name} le pide firmar la asistencia del {period_from} al "
+                    "{period_to}: {link}"
+                ),
+            ),
+        },
+    ),
+    # Staff entered attendance for the child; the parent confirms and signs it.
+    "confirmation_request": _Template(
+        params=frozenset({"guardian_first_name", "child_first_name", "agency_name", "link"}),
+        secrets=frozenset(),
+        texts={
+            Language.EN: _Text(
+                subject="Please confirm {child_first_name}'s attendance",
+                email=(
+                    "Hello {guardian_first_name},\n\n"
+                    "Staff at {agency_name} recorded some of {child_first_name}'s sign-ins, "
+                    "sign-outs or absences for you. Please check that they are right and "
+                    "confirm them with your signature:\n\n"
+                    "{link}\n\n"
+                    "You can also confirm them with your PIN on the kiosk next time you sign "
+                    "in. If something looks wrong, tell the staff instead of confirming.\n"
+                ),
+                sms=(
+                    "Playroll: Hi {guardian_first_name}, please confirm the attendance "
+                    "{agency_name} staff recorded for {child_first_name}: {link}"
+                ),
+            ),
+            Language.ES: _Text(
+                subject="Confirme la asistencia de {child_first_name}",
+                email=(
+                    "Hola, {guardian_first_name}:\n\n"
+                    "El personal de {agency_name} registró por usted algunas entradas, "
+                    "salidas o ausencias de {child_first_name}. Revise que estén bien y "
+                    "confírmelas con su firma:\n\n"
+                    "{link}\n\n"
+                    "También puede confirmarlas con su PIN en el quiosco la próxima vez que "
+                    "registre la entrada. Si algo no está bien, avise al personal en lugar "
+                    "de confirmar.\n"
+                ),
+                sms=(
+                    "Playroll: Hola {guardian_first_name}, el personal de {agency_name} le "
+                    "pide confirmar la asistencia de {child_first_name}: {link}"
                 ),
             ),
         },

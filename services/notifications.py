@@ -60,9 +60,9 @@ async def enqueue(
 ) -> Notification:
     """Queue one message; the same ``dedupe_key`` queued again returns the first one.
 
-    ``params`` are stored as they are: names, dates, links. Anything secret (a PIN, a
-    code) goes in ``secret_params``, which is sealed with the server key; never put a
-    secret in a link. A destination that was already queued ``hourly_cap`` messages in
+    ``params`` are stored as they are: names, dates, plain links. Anything secret (a PIN,
+    a code, a link that carries a token) goes in ``secret_params``, which is sealed with
+    the server key. A destination that was already queued ``hourly_cap`` messages in
     the past hour gets no more (``TooManyMessages``), so a loop or an abuser cannot
     flood one inbox or phone. The template and its parameters are checked here
     (``messages.TemplateError``) so a mistake fails the caller's tests.

@@ -20,8 +20,9 @@ from models.kiosk import PinPurpose
 from models.org import Site, StaffSiteAccess, StaffUser
 from models.people import FamilyAdult, SharedPickup
 from models.pins import PinCredential
+from models.signatures import SignatureMethod
 from realtime.bus import EventBus
-from services import attendance, org, pad_lockout, people
+from services import attendance, confirmations, org, pad_lockout, people
 from services.errors import DomainError, DomainErrors, InvalidInput
 from services.pad_lockout import PadState
 from services.rosters import DayStatus, day_records, derive_child_day
@@ -41,6 +42,17 @@ class PadChild:
 
 
 @dataclass(frozen=True)
+class PadEntry:
+    """A staff entry the guardian is asked to confirm, the child named as on the pad."""
+
+    id: UUID
+    child_id: UUID
+    child_first_name: str
+    child_last_initial: str
+    unconfirmed: confirmations.Unconfirmed
+
+
+@dataclass(frozen=True)
 class PadVisit:
     """What the pad shows the adult whose PIN was accepted."""
 
@@ -48,6 +60,8 @@ class PadVisit:
     adult_first_name: str
     adult_last_initial: str
     children: list[PadChild]
+    # Guardians only: contacts and pickups never sign for the family.
+    unconfirmed_entries: list[PadEntry]
 
 
 async def _adult_for(credential: PinCredential, site: Site) -> FamilyAdult | None:
@@ -101,14 +115,31 @@ async def _visit(
     adult, _, site = await pad_lockout.attempt(
         principal, pin, PinPurpose.PAD, _adult_for, secret=secret, now=now, bus=bus
     )
-    children = await _children(adult, site, now)
     visit = PadVisit(
         adult_id=UUID(str(adult.id)),
         adult_first_name=adult.first_name,
         adult_last_initial=_initial(adult.last_name),
-        children=children,
+        children=await _children(adult, site, now),
+        unconfirmed_entries=await _unconfirmed(adult, site, now),
     )
     return adult, site, visit
+
+
+async def _unconfirmed(adult: FamilyAdult, site: Site, now: datetime) -> list[PadEntry]:
+    """The guardian's family's staff entries waiting for a signature (asked at sign-in)."""
+    if not adult.is_guardian:
+        return []
+    found = await confirmations.unconfirmed_for_families([adult.family_id], [site.agency_id], now)
+    return [
+        PadEntry(
+            id=UUID(str(u.event.id)),
+            child_id=UUID(str(u.child.id)),
+            child_first_name=u.child.first_name,
+            child_last_initial=_initial(u.child.last_name),
+            unconfirmed=u,
+        )
+        for u in found
+    ]
 
 
 async def identify(
@@ -155,7 +186,31 @@ async def _after(adult: FamilyAdult, site: Site, now: datetime, visit: PadVisit)
         visit.adult_first_name,
         visit.adult_last_initial,
         await _children(adult, site, now),
+        await _unconfirmed(adult, site, now),
     )
+
+
+async def confirm_entries(
+    principal: KioskPrincipal,
+    pin: str,
+    entry_ids: Sequence[UUID],
+    *,
+    secret: bytes,
+    now: datetime,
+    bus: EventBus,
+) -> PadVisit:
+    """A guardian signs their family's staff entries with their own PIN: all or none."""
+    adult, site, visit = await _visit(principal, pin, secret, now, bus)
+    await confirmations.confirm(
+        principal,
+        [adult],
+        entry_ids,
+        agency_ids=[site.agency_id],
+        method=SignatureMethod.KIOSK_PIN,
+        device=principal.device,
+        now=now,
+    )
+    return await _after(adult, site, now, visit)
 
 
 async def sign_in(

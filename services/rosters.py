@@ -19,6 +19,7 @@ from models.org import Classroom, Site
 from models.people import Child, Enrollment
 from realtime.events import AttendanceChanged
 from services import org, people
+from services.signatures import EventSignoff, signoffs
 
 
 class DayStatus(StrEnum):
@@ -62,6 +63,8 @@ class RosterEntry:
     scheduled: bool
     day: ChildDay
     events: list[AttendanceEvent] = field(default_factory=list)
+    # Event ID -> how a parent signature stands on it (the parent's replaces staff's).
+    signoffs: dict[str, EventSignoff] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -91,9 +94,10 @@ async def day_records(
 async def entries_for(
     enrollments: Sequence[Enrollment], on: date, only: set[UUID] | None = None
 ) -> list[RosterEntry]:
-    """Roster entries for enrolled children: three queries whatever the class size."""
+    """Roster entries for enrolled children: four queries whatever the class size."""
     chosen = [e for e in enrollments if only is None or UUID(str(e.child_id)) in only]
     sessions, events = await day_records((e.child_id for e in chosen), on)
+    signed = await signoffs([e for day_events in events.values() for e in day_events])
     entries = [
         RosterEntry(
             child=e.child,
@@ -102,6 +106,7 @@ async def entries_for(
             scheduled=people.is_scheduled(e, on),
             day=derive_child_day(sessions[str(e.child_id)], events[str(e.child_id)]),
             events=events[str(e.child_id)],
+            signoffs={str(ev.id): signed[str(ev.id)] for ev in events[str(e.child_id)]},
         )
         for e in chosen
     ]

@@ -8,11 +8,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from models.attendance import AttendanceEvent
+from models.attendance import ActorKind, AttendanceEvent
 from models.people import FamilyAdult
 from models.signatures import ParentSignature, SignatureMethod, SignedEntry
 
@@ -62,8 +63,9 @@ async def sign(
         svg=svg,
         certified=certified,
     )
-    for event in ordered:
-        await SignedEntry.create(signature=signature, event_id=event.id)
+    await SignedEntry.bulk_create(
+        [SignedEntry(signature=signature, event_id=event.id) for event in ordered]
+    )
     return signature
 
 
@@ -90,8 +92,73 @@ async def mark_stale(event_ids: Iterable[UUID | str], now: datetime) -> list[Par
     )
     stale = await ParentSignature.filter(
         id__in=list(signature_ids), stale_at__isnull=True, reset_at__isnull=True
-    )
+    ).select_for_update()
+    if stale:
+        # Conditional, so a signature reset meanwhile keeps its reset mark only.
+        await ParentSignature.filter(
+            id__in=[s.id for s in stale], stale_at__isnull=True, reset_at__isnull=True
+        ).update(stale_at=now)
     for signature in stale:
         signature.stale_at = now
-        await signature.save(update_fields=["stale_at"])
     return stale
+
+
+# Parents are asked to confirm staff entries of this many site-local days, today included.
+CONFIRMATION_WINDOW_DAYS = 31
+
+
+def window_start(today: date) -> date:
+    return today - timedelta(days=CONFIRMATION_WINDOW_DAYS - 1)
+
+
+def asks_confirmation(event: AttendanceEvent) -> bool:
+    """Staff entries are what a parent confirms; their own entries are already theirs."""
+    return event.actor_kind is ActorKind.STAFF
+
+
+@dataclass(frozen=True)
+class EventSignoff:
+    """How a parent's signature stands on one event, as reports show it."""
+
+    signature_id: UUID | None
+    signed_by: str | None
+    # A signature covered it until the entry was corrected; the parent is asked again.
+    stale: bool
+    needs_confirmation: bool
+
+
+async def signoffs(events: Sequence[AttendanceEvent]) -> dict[str, EventSignoff]:
+    """Each event's sign-off, one query for any number of events.
+
+    ``events`` must hold every event of their child-days, so a correction among them
+    marks the event it corrects as replaced (the correction is what needs confirming).
+    """
+    if not events:
+        return {}
+    corrected = {str(e.corrects_id) for e in events if e.corrects_id}
+    entries = await SignedEntry.filter(event_id__in=[e.id for e in events]).select_related(
+        "signature__adult"
+    )
+    current: dict[str, ParentSignature] = {}
+    stale: set[str] = set()
+    for entry in entries:
+        key, signature = str(entry.event_id), entry.signature
+        if signature.is_current:
+            held = current.get(key)
+            if held is None or signature.signed_at > held.signed_at:
+                current[key] = signature
+        elif signature.stale_at is not None:
+            stale.add(key)
+    found: dict[str, EventSignoff] = {}
+    for event in events:
+        key = str(event.id)
+        in_force = current.get(key)
+        found[key] = EventSignoff(
+            signature_id=UUID(str(in_force.id)) if in_force else None,
+            signed_by=in_force.adult.display_name if in_force else None,
+            stale=in_force is None and key in stale,
+            needs_confirmation=(
+                in_force is None and asks_confirmation(event) and key not in corrected
+            ),
+        )
+    return found

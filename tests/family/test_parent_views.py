@@ -187,10 +187,18 @@ def test_only_the_family_and_public_root_fields_admit_a_parent(schema: strawberr
         "Mutation.resetPassword",
         "Mutation.addConnection",
         "Mutation.reportAbsence",
+        # Their own children's staff entries only (tests/confirmations/test_parents.py).
+        "Mutation.confirmAttendance",
         # At the door only: the service requires the site's contactless code
         # (tests/kiosk/test_phone_sign_in.py).
         "Mutation.signIn",
         "Mutation.signOut",
+        # Open to whoever holds a submission link: the link's token is the credential
+        # (tests/submissions/test_link.py).
+        "Query.attendanceSubmission",
+        "Mutation.requestSubmissionCode",
+        "Mutation.verifySubmissionCode",
+        "Mutation.signAttendanceSubmission",
     }
 
 

@@ -111,8 +111,8 @@ async def test_dates_may_be_given_as_dates() -> None:
             "agency_name": "Sunrise",
             "period_from": date(2026, 11, 2),
             "period_to": date(2026, 11, 15),
-            "link": "https://families.example.org/submit",
         },
+        secret_params={"link": "https://families.example.org/submit?token=x"},
         now=START,
     )
     assert (await Notification.get(id=queued.id)).params["period_from"] == "2026-11-02"

@@ -25,7 +25,16 @@ EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
             "agency_name": "Sunrise Early Learning",
             "period_from": "2026-11-02",
             "period_to": "2026-11-15",
-            "link": "https://families.example.org/attendance/7f3a",
+        },
+        # The link opens the family's record, so it travels sealed, like a code.
+        {"link": "https://families.example.org/submit?token=Q2xQvX9b0mK4tR7sYw1e-A"},
+    ),
+    "confirmation_request": (
+        {
+            "guardian_first_name": "Guadalupe",
+            "child_first_name": "Maximiliano",
+            "agency_name": "Sunrise Early Learning",
+            "link": "https://families.example.org/confirm",
         },
         {},
     ),
@@ -125,7 +134,7 @@ def test_sms_has_no_subject() -> None:
         (
             "attendance_submission",
             {**EXAMPLES["attendance_submission"][0], "period_to": "soon"},
-            {},
+            EXAMPLES["attendance_submission"][1],
         ),
     ],
 )

@@ -17,7 +17,13 @@ async def update_site_settings(
     )
 
 
-async def update_agency_settings(info: Info, pin_length: int | None) -> Outcome[AgencySettings]:
+async def update_agency_settings(
+    info: Info, pin_length: int | None, submission_requires_verification: bool | None
+) -> Outcome[AgencySettings]:
     return await outcome(
-        site_settings.update_agency_settings(info.context.staff, pin_length=pin_length)
+        site_settings.update_agency_settings(
+            info.context.staff,
+            pin_length=pin_length,
+            submission_requires_verification=submission_requires_verification,
+        )
     )

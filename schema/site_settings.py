@@ -49,6 +49,13 @@ class UpdateAgencySettingsInput:
     pin_length: int | None = strawberry.field(
         default=None, description="Digits in new PINs: 6, or 4 or 5 with a warning."
     )
+    submission_requires_verification: bool | None = strawberry.field(
+        default=None,
+        description=(
+            "Parents prove who they are with a code by email or SMS before they open an "
+            "attendance submission link."
+        ),
+    )
 
 
 @strawberry.enum
@@ -71,6 +78,7 @@ class UpdateSiteSettingsPayload:
 @strawberry.type
 class UpdateAgencySettingsPayload:
     pin_length: int | None = strawberry.field(description="Digits in PINs issued from now on.")
+    submission_requires_verification: bool | None
     warnings: list[str] = strawberry.field(description="Shown when PINs are shorter than 6.")
     errors: list[SettingsError]
 
@@ -104,10 +112,15 @@ class SettingsMutation:
     async def update_agency_settings(
         self, info: Info, input: UpdateAgencySettingsInput
     ) -> UpdateAgencySettingsPayload:
-        result = await settings_resolvers.update_agency_settings(info, input.pin_length)
+        result = await settings_resolvers.update_agency_settings(
+            info, input.pin_length, input.submission_requires_verification
+        )
         settings = result.value
         return UpdateAgencySettingsPayload(
             pin_length=settings.pin_length if settings else None,
+            submission_requires_verification=(
+                settings.submission_requires_verification if settings else None
+            ),
             warnings=settings.warnings if settings else [],
             errors=_errors(result),
         )

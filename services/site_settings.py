@@ -41,6 +41,7 @@ class SiteSettingsChanges:
 @dataclass(frozen=True)
 class AgencySettings:
     pin_length: int
+    submission_requires_verification: bool
     warnings: list[str]
 
 
@@ -98,27 +99,42 @@ async def update_site_settings(
 
 
 async def update_agency_settings(
-    principal: StaffPrincipal, *, pin_length: int | None
+    principal: StaffPrincipal,
+    *,
+    pin_length: int | None,
+    submission_requires_verification: bool | None = None,
 ) -> AgencySettings:
     """PINs are 4, 5 or 6 digits; the new length applies to PINs issued from now on."""
     if pin_length is not None and pin_length not in pins.ALLOWED_LENGTHS:
         raise DomainError("INVALID_PIN_LENGTH", "PINs are 4, 5 or 6 digits.", "pinLength")
     async with in_transaction():
         agency = await Agency.select_for_update().get(id=principal.agency_id)
-        if pin_length is not None and pin_length != agency.pin_length:
-            before = agency.pin_length
-            agency.pin_length = pin_length
-            await agency.save(update_fields=["pin_length"])
+        wanted = {
+            "pin_length": pin_length,
+            "submission_requires_verification": submission_requires_verification,
+        }
+        changed = {
+            name: value
+            for name, value in wanted.items()
+            if value is not None and value != getattr(agency, name)
+        }
+        if changed:
+            before = {name: getattr(agency, name) for name in changed}
+            for name, value in changed.items():
+                setattr(agency, name, value)
+            await agency.save(update_fields=list(changed))
             await audit.record(
                 principal,
                 "agency.update_settings",
                 agency_id=agency.id,
                 target_type="agency",
                 target_id=agency.id,
-                data={"before": {"pin_length": before}, "after": {"pin_length": pin_length}},
+                data={"before": before, "after": changed},
             )
     warning = pins.short_pin_warning(agency.pin_length)
-    return AgencySettings(agency.pin_length, [warning] if warning else [])
+    return AgencySettings(
+        agency.pin_length, agency.submission_requires_verification, [warning] if warning else []
+    )
 
 
 def _plain(value: object) -> object:

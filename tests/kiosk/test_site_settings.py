@@ -333,3 +333,32 @@ async def test_a_new_length_applies_to_new_pins_and_existing_pins_keep_working(
     new_pin = _payload(re_pinned, "rePin")["results"][0]["pin"]
     assert len(new_pin) == 4
     assert len(old_pin) == 6
+
+
+async def test_agency_admins_switch_verification_codes_for_submissions(
+    gql: GraphQLClient, world: World
+) -> None:
+    query = """
+    mutation($i: UpdateAgencySettingsInput!) {
+      updateAgencySettings(input: $i) { pinLength submissionRequiresVerification errors { code } }
+    }
+    """
+    on = {"i": {"submissionRequiresVerification": True}}
+    refused = await gql.execute(query, on, token=await make.token_for(await _site_admin(world)))
+    assert refused.codes == ["FORBIDDEN"]
+    assert not (await Agency.get(id=world.agency.id)).submission_requires_verification
+
+    result = await gql.execute(query, on, token=await make.token_for(world.admin))
+    assert result.data == {
+        "updateAgencySettings": {
+            "pinLength": 6,
+            "submissionRequiresVerification": True,
+            "errors": [],
+        }
+    }
+    assert (await Agency.get(id=world.agency.id)).submission_requires_verification
+    audit = await AuditEntry.get(action="agency.update_settings")
+    assert audit.data == {
+        "before": {"submission_requires_verification": False},
+        "after": {"submission_requires_verification": True},
+    }

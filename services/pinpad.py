@@ -9,13 +9,13 @@ kiosk's site are offered, shown by first name and last initial.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
 from auth.principals import KioskPrincipal
-from models.attendance import ActorKind, AuthMethod, EventSource
+from models.attendance import ActorKind, AttendanceEvent, AuthMethod, EventSource
 from models.kiosk import PinPurpose
 from models.org import Site, StaffSiteAccess, StaffUser
 from models.people import FamilyAdult, SharedPickup
@@ -213,10 +213,11 @@ async def confirm_entries(
     return await _after(adult, site, now, visit)
 
 
-async def sign_in(
+async def _record(
     principal: KioskPrincipal,
     pin: str,
     child_ids: Sequence[UUID],
+    write: Callable[..., Awaitable[list[AttendanceEvent]]],
     *,
     secret: bytes,
     now: datetime,
@@ -225,7 +226,7 @@ async def sign_in(
     adult, site, visit = await _visit(principal, pin, secret, now, bus)
     chosen = _chosen(visit, child_ids)
     day = org.local_date(site, now)
-    events = await attendance.record_sign_ins(
+    events = await write(
         _actor(principal, adult),
         site,
         {c.id: c.classroom_id for c in chosen},
@@ -238,6 +239,20 @@ async def sign_in(
     return await _after(adult, site, now, visit)
 
 
+async def sign_in(
+    principal: KioskPrincipal,
+    pin: str,
+    child_ids: Sequence[UUID],
+    *,
+    secret: bytes,
+    now: datetime,
+    bus: EventBus,
+) -> PadVisit:
+    return await _record(
+        principal, pin, child_ids, attendance.record_sign_ins, secret=secret, now=now, bus=bus
+    )
+
+
 async def sign_out(
     principal: KioskPrincipal,
     pin: str,
@@ -247,20 +262,9 @@ async def sign_out(
     now: datetime,
     bus: EventBus,
 ) -> PadVisit:
-    adult, site, visit = await _visit(principal, pin, secret, now, bus)
-    chosen = _chosen(visit, child_ids)
-    day = org.local_date(site, now)
-    events = await attendance.record_sign_outs(
-        _actor(principal, adult),
-        site,
-        [c.id for c in chosen],
-        at=now,
-        day=day,
-        operator=None,
-        client_uuids={c.id: uuid4() for c in chosen},
+    return await _record(
+        principal, pin, child_ids, attendance.record_sign_outs, secret=secret, now=now, bus=bus
     )
-    await attendance.publish_changes(bus, site, day, events)
-    return await _after(adult, site, now, visit)
 
 
 async def _staff_for(credential: PinCredential, site: Site) -> StaffUser | None:

@@ -7,8 +7,9 @@ on PostgreSQL (and Redis).
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +92,14 @@ async def _empty_tables(database_url: str) -> None:
 @pytest.fixture(autouse=True)
 async def db(database: TortoiseContext, database_url: str) -> None:
     await _empty_tables(database_url)
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_after_test() -> Iterator[None]:
+    # A coroutine left unawaited is only reported when it is garbage-collected, which may
+    # be several tests later; collecting here pins the warning on the test that caused it.
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="session")

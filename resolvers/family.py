@@ -9,7 +9,7 @@ from models.org import Agency
 from models.people import Child
 from resolvers.context import Info
 from resolvers.outcome import Outcome, object_id, outcome, raising
-from services import family, invitations
+from services import family, invitations, parent_views
 from services.invitations import GuardianRow, InviteResult, OnlineState
 from services.rosters import RosterEntry
 
@@ -124,27 +124,27 @@ async def add_connection(info: Info, code: str) -> Outcome[Agency]:
     )
 
 
-async def children(info: Info) -> list[tuple[Child, family.FamilyDay | None]]:
+async def children(info: Info) -> list[tuple[Child, parent_views.FamilyDay | None]]:
     """The parent's children, each with their day so far (a few queries for all)."""
-    kids = await family.own_children(_parent(info))
-    days = await family.days_today(kids, info.context.now())
+    kids = await parent_views.own_children(_parent(info))
+    days = await parent_views.days_today(kids, info.context.now())
     return [(kid, days.get(str(kid.id))) for kid in kids]
 
 
-async def today(info: Info, child: Child) -> family.FamilyDay | None:
-    kids = await family.readable_children(_parent(info)).filter(id=child.id)
-    days = await family.days_today(kids, info.context.now())
+async def today(info: Info, child: Child) -> parent_views.FamilyDay | None:
+    kids = await parent_views.readable_children(_parent(info)).filter(id=child.id)
+    days = await parent_views.days_today(kids, info.context.now())
     return days.get(str(child.id))
 
 
-async def history(info: Info, child: Child, start: date, end: date) -> list[family.FamilyDay]:
-    return await raising(family.history(_parent(info), child.id, start, end))
+async def history(info: Info, child: Child, start: date, end: date) -> list[parent_views.FamilyDay]:
+    return await raising(parent_views.history(_parent(info), child.id, start, end))
 
 
 async def report_absence(info: Info, child_id: str, on: date, reason: str) -> Outcome[RosterEntry]:
     ctx = info.context
     return await outcome(
-        family.report_absence(
+        parent_views.report_absence(
             _parent(info), object_id(child_id, "Child"), on, reason, bus=ctx.bus, now=ctx.now()
         )
     )

@@ -20,7 +20,7 @@ from schema.confirmations import UnconfirmedEntry
 from schema.errors import UserError, error_code
 from schema.kiosk import KioskViewer
 from schema.people import AdultRole, Child, ContactMethod, Language
-from services import family, invitations
+from services import invitations, parent_views
 
 
 @strawberry.enum(description="A guardian's family account, as the staff column shows it.")
@@ -93,7 +93,7 @@ class ChildDay:
     absence_reason: str | None
 
     @classmethod
-    def from_domain(cls, day: family.FamilyDay) -> ChildDay:
+    def from_domain(cls, day: parent_views.FamilyDay) -> ChildDay:
         return cls(
             date=day.date,
             status=AttendanceStatus[day.day.status.value],
@@ -374,7 +374,7 @@ class FamilyMutation:
             info, str(input.child_id), input.date, input.reason
         )
         entry = result.value
-        day = ChildDay.from_domain(family.FamilyDay(entry.date, entry.day)) if entry else None
+        day = ChildDay.from_domain(parent_views.FamilyDay(entry.date, entry.day)) if entry else None
         return ReportAbsencePayload(day=day, errors=_family_errors(result))
 
 

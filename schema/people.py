@@ -12,7 +12,7 @@ from resolvers import family as family_resolvers
 from resolvers import people as people_resolvers
 from resolvers.context import Info
 from schema.errors import UserError
-from services.family import FamilyDay
+from services.parent_views import FamilyDay
 
 if TYPE_CHECKING:
     from schema.family import ChildDay

@@ -1,5 +1,5 @@
 """Family accounts: registering with an invitation code, signing in, adding a connection,
-resetting a password, and what a signed-in parent may read and report.
+resetting a password. What a signed-in parent reads and reports: services/parent_views.py.
 
 No answer tells whether an account, a login or a code exists: every failure of a kind
 gets one message, unknown logins cost the same argon2 work as known ones, and failed
@@ -12,47 +12,27 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
-from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from auth import passwords, sessions
-from auth.principals import ParentPrincipal, Principal, is_parent
+from auth.principals import ParentPrincipal, Principal
 from models.access import LoginFailure
-from models.attendance import (
-    ActorKind,
-    AttendanceEvent,
-    AttendanceSession,
-    AuthMethod,
-    EventSource,
-)
 from models.family_accounts import FamilyAccount, GuardianLink, LoginKind, PasswordReset
 from models.org import Agency
-from models.people import Child, ContactMethod, Enrollment, FamilyAdult, Language
+from models.people import ContactMethod, Language
 from realtime import channels
 from realtime.bus import EventBus
 from realtime.events import AccessChanged
-from services import access, audit, invitations, notifications, org, people
-from services.attendance import Actor, publish_changes, record_absence
+from services import access, audit, invitations, notifications
 from services.errors import DomainError, InvalidInput, NotFound
-from services.rosters import (
-    ChildDay,
-    RosterEntry,
-    day_records,
-    derive_child_day,
-)
 
 MAX_LOGIN_LENGTH = 254
-MAX_REASON_LENGTH = 500
-MAX_HISTORY_DAYS = 93
-# Parents report absences ahead (a trip, an appointment), not for next year.
-MAX_DAYS_AHEAD = 90
 RESET_CODE_LIFETIME = timedelta(minutes=10)
 RESET_MAX_TRIES = 5
 RESET_MAX_SENDS = 3
@@ -423,149 +403,3 @@ async def _apply_reset(
     return await sessions.issue_parent_session(
         account, policy.session_lifetime, principal.ip_address
     )
-
-
-# --- what a parent reads -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FamilyDay:
-    date: date
-    day: ChildDay
-
-
-def readable_children(principal: Principal) -> QuerySet[Child]:
-    """A parent sees the children of the families of the guardians they are linked to."""
-    if is_parent(principal):
-        return Child.filter(
-            family_id__in=list(principal.family_ids), agency_id__in=list(principal.agency_ids)
-        )
-    return Child.filter(id__in=[])
-
-
-async def own_children(principal: ParentPrincipal) -> list[Child]:
-    return await readable_children(principal).order_by("first_name", "last_name")
-
-
-def _is_current(enrollment: Enrollment, on: datetime) -> bool:
-    local = org.local_date(enrollment.classroom.site, on)
-    return enrollment.starts_on <= local and (
-        enrollment.ends_on is None or enrollment.ends_on >= local
-    )
-
-
-async def _home_enrollments(child_ids: list[UUID], now: datetime) -> dict[str, Enrollment]:
-    """Each child's current enrollment (else the latest), with its site for the time zone."""
-    found: dict[str, Enrollment] = {}
-    enrollments = (
-        await Enrollment.filter(child_id__in=child_ids)
-        .select_related("classroom__site")
-        .order_by("starts_on")
-    )
-    for enrollment in enrollments:
-        previous = found.get(str(enrollment.child_id))
-        # Oldest first: a later enrollment wins unless only the earlier one is current.
-        if previous is None or _is_current(enrollment, now) or not _is_current(previous, now):
-            found[str(enrollment.child_id)] = enrollment
-    return found
-
-
-async def days_today(children: list[Child], now: datetime) -> dict[str, FamilyDay]:
-    """Each child's day so far, on their site's local date: a few queries for all of them."""
-    homes = await _home_enrollments([c.id for c in children], now)
-    by_date: dict[date, list[str]] = defaultdict(list)
-    for child_id, enrollment in homes.items():
-        by_date[org.local_date(enrollment.classroom.site, now)].append(child_id)
-    days: dict[str, FamilyDay] = {}
-    for on, child_ids in by_date.items():
-        sessions_by_child, events_by_child = await day_records(child_ids, on)
-        for child_id in child_ids:
-            day = derive_child_day(sessions_by_child[child_id], events_by_child[child_id])
-            days[child_id] = FamilyDay(on, day)
-    return days
-
-
-async def history(
-    principal: ParentPrincipal, child_id: UUID, start: date, end: date
-) -> list[FamilyDay]:
-    """The days with any attendance record between two dates (inclusive), oldest first."""
-    if end < start:
-        raise InvalidInput("The end comes before the start.", "to")
-    if (end - start).days >= MAX_HISTORY_DAYS:
-        raise InvalidInput(f"At most {MAX_HISTORY_DAYS} days at once.", "to")
-    child = await readable_children(principal).get_or_none(id=child_id)
-    if child is None:
-        raise NotFound("Child")
-    sessions_by_day: dict[date, list[AttendanceSession]] = defaultdict(list)
-    events_by_day: dict[date, list[AttendanceEvent]] = defaultdict(list)
-    span = {"child_id": child.id, "local_date__gte": start, "local_date__lte": end}
-    for session in await AttendanceSession.filter(**span):
-        sessions_by_day[session.local_date].append(session)
-    for event in await AttendanceEvent.filter(**span):
-        events_by_day[event.local_date].append(event)
-    days = sorted(set(sessions_by_day) | set(events_by_day))
-    return [FamilyDay(d, derive_child_day(sessions_by_day[d], events_by_day[d])) for d in days]
-
-
-# --- what a parent reports -----------------------------------------------------------------
-
-
-async def report_absence(
-    principal: ParentPrincipal,
-    child_id: UUID,
-    on: date,
-    reason: str,
-    *,
-    bus: EventBus,
-    now: datetime,
-) -> RosterEntry:
-    """Report one's own child absent for a day they are enrolled and have not attended."""
-    reason = " ".join(reason.split())
-    if len(reason) > MAX_REASON_LENGTH:
-        raise InvalidInput(f"At most {MAX_REASON_LENGTH} characters.", "reason")
-    child = await readable_children(principal).get_or_none(id=child_id)
-    guardian = (
-        await FamilyAdult.filter(
-            id__in=list(principal.adult_ids),
-            family_id=child.family_id,
-            guardian_slot__isnull=False,
-        ).first()
-        if child is not None
-        else None
-    )
-    if child is None or guardian is None:
-        raise NotFound("Child")
-    enrollment = (
-        await people.active_enrollments(on)
-        .filter(child_id=child.id)
-        .select_related("classroom__site")
-        .first()
-    )
-    if enrollment is None:
-        raise DomainError("NOT_ENROLLED", f"The child is not enrolled on {on.isoformat()}.", "date")
-    classroom = enrollment.classroom
-    site = classroom.site
-    today = org.local_date(site, now)
-    if on < today and not site.allow_past_day_edits:
-        raise DomainError("PAST_DAY_LOCKED", "Past days can no longer be changed here.", "date")
-    if on > today + timedelta(days=MAX_DAYS_AHEAD):
-        raise DomainError(
-            "TOO_FAR_AHEAD", f"Report absences at most {MAX_DAYS_AHEAD} days ahead.", "date"
-        )
-
-    actor = Actor(
-        principal=principal,
-        kind=ActorKind.GUARDIAN,
-        name=guardian.display_name,
-        device=principal.device,
-        source=EventSource.FAMILY_APP,
-        # The parent proved who they are with their family account's sign-in.
-        auth_method=AuthMethod.QR_ACCOUNT,
-        adult_id=UUID(str(guardian.id)),
-    )
-    event = await record_absence(
-        actor, site, UUID(str(classroom.id)), UUID(str(child.id)), on, reason, now=now
-    )
-    # Published like a staff absence, so live rosters and counts move at once.
-    entries = await publish_changes(bus, site, on, [event])
-    return entries[0]

@@ -33,7 +33,7 @@ from models.signatures import (
 )
 from services import audit, notifications, people, signature_svg, signatures
 from services.errors import DomainError
-from services.family import FamilyDay
+from services.parent_views import FamilyDay
 from services.rosters import derive_child_day
 from services.submissions import enrollments_in, token_hash
 

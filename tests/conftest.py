@@ -39,11 +39,6 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def is_postgres(database_url: str) -> bool:
-    return database_url.startswith(("postgres://", "postgresql://", "asyncpg://"))
-
-
-@pytest.fixture(scope="session")
 def broadcast_url() -> str:
     return os.environ.get("PLAYROLL_TEST_REDIS_URL", "memory://")
 

@@ -6,7 +6,7 @@ transaction together with its audit entries; events are published only after com
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4, uuid5
@@ -329,6 +329,32 @@ async def _checked(
 # --- changes ---------------------------------------------------------------------------
 
 
+async def _staff_change(
+    principal: StaffPrincipal,
+    entry: Entry,
+    write: Callable[..., Awaitable[list[AttendanceEvent]]],
+    *,
+    bus: EventBus,
+    secret: bytes,
+    now: datetime,
+    skew: timedelta,
+) -> list[RosterEntry]:
+    checked = await _checked(principal, entry, secret=secret, now=now, skew=skew)
+    if checked.replayed:
+        return await checked.current_entries()
+    child_ids, classroom, day = checked.child_ids, checked.classroom, checked.day
+    events = await write(
+        Actor.staff(principal),
+        classroom.site,
+        dict.fromkeys(child_ids, classroom.id),
+        at=checked.at,
+        day=day,
+        operator=checked.operator,
+        client_uuids=checked.client_uuids,
+    )
+    return await _published(bus, _Recorded(classroom.site, classroom.id, day, child_ids, events))
+
+
 async def sign_in(
     principal: StaffPrincipal,
     entry: Entry,
@@ -339,21 +365,9 @@ async def sign_in(
     skew: timedelta,
 ) -> list[RosterEntry]:
     """Sign children into a classroom: all of them or none."""
-    checked = await _checked(principal, entry, secret=secret, now=now, skew=skew)
-    if checked.replayed:
-        return await checked.current_entries()
-    child_ids, classroom, day = checked.child_ids, checked.classroom, checked.day
-
-    events = await record_sign_ins(
-        Actor.staff(principal),
-        classroom.site,
-        dict.fromkeys(child_ids, classroom.id),
-        at=checked.at,
-        day=day,
-        operator=checked.operator,
-        client_uuids=checked.client_uuids,
+    return await _staff_change(
+        principal, entry, record_sign_ins, bus=bus, secret=secret, now=now, skew=skew
     )
-    return await _published(bus, _Recorded(classroom.site, classroom.id, day, child_ids, events))
 
 
 async def record_sign_ins(
@@ -422,21 +436,9 @@ async def sign_out(
     skew: timedelta,
 ) -> list[RosterEntry]:
     """Sign children out of their open sessions: all of them or none."""
-    checked = await _checked(principal, entry, secret=secret, now=now, skew=skew)
-    if checked.replayed:
-        return await checked.current_entries()
-    child_ids, classroom, day = checked.child_ids, checked.classroom, checked.day
-
-    events = await record_sign_outs(
-        Actor.staff(principal),
-        classroom.site,
-        child_ids,
-        at=checked.at,
-        day=day,
-        operator=checked.operator,
-        client_uuids=checked.client_uuids,
+    return await _staff_change(
+        principal, entry, record_sign_outs, bus=bus, secret=secret, now=now, skew=skew
     )
-    return await _published(bus, _Recorded(classroom.site, classroom.id, day, child_ids, events))
 
 
 async def record_sign_outs(

@@ -100,31 +100,49 @@ async def _credentials(adults: dict[str, FamilyAdult]) -> dict[str, PinCredentia
     return {str(credential.adult_id): credential for credential in found}
 
 
+@dataclass(frozen=True)
+class _Readable:
+    """An adult in reach whose current PIN could be read back."""
+
+    key: str
+    adult: FamilyAdult
+    pin: str
+
+
+async def _current_pins(
+    principal: StaffPrincipal, requested: list[tuple[str, UUID | None]], secret: bytes
+) -> list[AdultPin | _Readable]:
+    """Per requested adult: the PIN to act on, or the result that says why there is none."""
+    adults = await _reachable(principal, requested, lock=False)
+    credentials = await _credentials(adults)
+    found: list[AdultPin | _Readable] = []
+    for key, _ in requested:
+        adult = adults.get(key)
+        credential = credentials.get(key)
+        if adult is None:
+            found.append(AdultPin(key, None, PinCareStatus.NOT_FOUND))
+        elif credential is None:
+            found.append(AdultPin(key, adult, PinCareStatus.NO_PIN))
+        else:
+            try:
+                found.append(_Readable(key, adult, pins.reveal(secret, credential)))
+            except DomainError:
+                found.append(AdultPin(key, adult, PinCareStatus.PIN_UNREADABLE))
+    return found
+
+
 async def reveal_pins(
     principal: StaffPrincipal, adult_ids: Sequence[str], secret: bytes
 ) -> list[AdultPin]:
     """Read each adult's PIN back from its encrypted copy; every read is audited."""
-    requested = _requested(adult_ids)
     results: list[AdultPin] = []
     async with in_transaction():
-        adults = await _reachable(principal, requested, lock=False)
-        credentials = await _credentials(adults)
-        for key, _ in requested:
-            adult = adults.get(key)
-            if adult is None:
-                results.append(AdultPin(key, None, PinCareStatus.NOT_FOUND))
+        for item in await _current_pins(principal, _requested(adult_ids), secret):
+            if isinstance(item, AdultPin):
+                results.append(item)
                 continue
-            credential = credentials.get(key)
-            if credential is None:
-                results.append(AdultPin(key, adult, PinCareStatus.NO_PIN))
-                continue
-            try:
-                pin = pins.reveal(secret, credential)
-            except DomainError:
-                results.append(AdultPin(key, adult, PinCareStatus.PIN_UNREADABLE))
-                continue
-            await _audit(principal, "pin.reveal", adult)
-            results.append(AdultPin(key, adult, PinCareStatus.REVEALED, pin=pin))
+            await _audit(principal, "pin.reveal", item.adult)
+            results.append(AdultPin(item.key, item.adult, PinCareStatus.REVEALED, pin=item.pin))
     return results
 
 
@@ -174,28 +192,15 @@ async def send_pins(
     hourly_cap: int = notifications.DEFAULT_DESTINATION_HOURLY_CAP,
 ) -> list[AdultPin]:
     """Queue each adult's current PIN by their preferred contact, in their language."""
-    requested = _requested(adult_ids)
     results: list[AdultPin] = []
     async with in_transaction():
         agency = await Agency.get(id=principal.agency_id)
-        adults = await _reachable(principal, requested, lock=False)
-        credentials = await _credentials(adults)
-        for key, _ in requested:
-            adult = adults.get(key)
-            if adult is None:
-                results.append(AdultPin(key, None, PinCareStatus.NOT_FOUND))
+        for item in await _current_pins(principal, _requested(adult_ids), secret):
+            if isinstance(item, AdultPin):
+                results.append(item)
                 continue
-            credential = credentials.get(key)
-            if credential is None:
-                results.append(AdultPin(key, adult, PinCareStatus.NO_PIN))
-                continue
-            try:
-                pin = pins.reveal(secret, credential)
-            except DomainError:
-                results.append(AdultPin(key, adult, PinCareStatus.PIN_UNREADABLE))
-                continue
-            status = await _send(principal, secret, agency, adult, pin, hourly_cap)
-            results.append(AdultPin(key, adult, status))
+            status = await _send(principal, secret, agency, item.adult, item.pin, hourly_cap)
+            results.append(AdultPin(item.key, item.adult, status))
     return results
 
 

@@ -93,8 +93,9 @@ CONTACTS = [
     ("Uncle", "Tío", 1), ("Neighbor", "Vecina", 0), ("Family friend", "Amigo de la familia", 1),
 ]  # fmt: skip
 NON_RELATIVES = {"Neighbor", "Family friend"}
-# Mostly full-time; a few children come on some days only.
-WEEKDAYS = ["12345"] * 8 + ["135", "24"]
+# The demo agency runs a seven-day program, so whoever opens the demo sees children on
+# the roster whatever the day; a few children come on some days only.
+WEEKDAYS = ["1234567"] * 8 + ["1357", "246"]
 
 
 def _ascii(name: str) -> str:

@@ -123,3 +123,13 @@ async def test_the_demo_parent_pin_opens_the_kiosk_pad_at_the_first_site(
     # Every guardian and authorized pickup holds a PIN of its own.
     pickups = await FamilyAdult.filter(authorized_pickup=True).count()
     assert await PinCredential.filter(adult_id__isnull=False).count() == pickups
+
+
+async def test_the_demo_has_children_scheduled_on_every_day_of_the_week(settings: Settings) -> None:
+    """Someone trying the demo on a Sunday still sees a roster."""
+    await create_demo_data(settings.secret)
+
+    schedules = await Enrollment.all().values_list("weekdays", flat=True)
+    for weekday in "1234567":
+        scheduled = sum(weekday in days for days in schedules)
+        assert scheduled >= 40, f"only {scheduled} children on ISO weekday {weekday}"

@@ -9,7 +9,7 @@
 # server/settings.py); only harmless defaults are baked in. PLAYROLL_SECRET_KEY has no
 # default on purpose: the server refuses to start without one outside debug mode.
 #
-# .ci/run replays the pip install and `playroll serve --migrate` steps below without
+# .ci/run replays the two pip installs and `playroll serve --migrate` below without
 # Docker, so keep the two in step.
 
 # ---- build: install playroll and its dependencies into a self-contained venv ----------
@@ -25,8 +25,11 @@ RUN python -m venv /opt/venv
 ENV PATH="/opt/venv/bin:${PATH}"
 
 WORKDIR /src
+# Dependencies first, pinned by the lock: a change to the code reuses this layer.
+COPY requirements.lock ./
+RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir --no-deps .
 
 # ---- runtime: the venv only, no sources, running as an unprivileged user ---------------
 FROM python:3.11-slim

@@ -5,16 +5,18 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install check test schema serve lint-docker ci
+.PHONY: install check test schema serve lint-docker lock ci
 
 install:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
-	$(BIN)/python -m pip install -e '.[dev]'
+	$(BIN)/python -m pip install -c requirements-dev.lock -e '.[dev]'
 
 check:
+	$(BIN)/python .ci/lock_is_current.py requirements-dev.lock
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/hadolint Dockerfile
 	$(BIN)/lint-imports
 	$(BIN)/mypy server models services schema resolvers auth realtime integrations jobs
 	$(BIN)/deptry .
@@ -35,6 +37,12 @@ serve:
 
 lint-docker:
 	$(BIN)/hadolint Dockerfile
+
+# Re-pin the whole dependency tree from pyproject.toml: after changing dependencies, and
+# monthly (with UPGRADE=1) to take new releases through CI. Commit both files.
+lock:
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --quiet $(if $(UPGRADE),--upgrade) -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet $(if $(UPGRADE),--upgrade) -o requirements-dev.lock
 
 ci:
 	bash .ci/run

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+import phonenumbers
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -39,7 +40,6 @@ RESET_MAX_SENDS = 3
 RESET_SEND_WINDOW = timedelta(minutes=15)
 
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+", re.ASCII)
-_PHONE_RE = re.compile(r"\+[1-9][0-9]{6,14}", re.ASCII)
 
 _BAD_LOGIN = DomainError("INVALID_CREDENTIALS", "The login or password is not right.")
 _BAD_REGISTRATION = DomainError(
@@ -65,10 +65,11 @@ class AccountPolicy:
 # --- logins and passwords ----------------------------------------------------------------
 
 
-def normalize_login(login: str) -> tuple[str, LoginKind]:
-    """An email address (lower-cased) or a phone number in E.164 form.
+def normalize_login(login: str, default_region: str = "US") -> tuple[str, LoginKind]:
+    """An email address (lower-cased) or a valid phone number in E.164 form.
 
-    Ten digits are read as a North American number; other countries need their ``+``.
+    A number without its ``+`` country code is read in ``default_region``. Only ASCII
+    digits are taken, so one number has one spelling.
     """
     cleaned = login.strip()
     if len(cleaned) > MAX_LOGIN_LENGTH:
@@ -77,15 +78,14 @@ def normalize_login(login: str) -> tuple[str, LoginKind]:
         email = cleaned.lower()
         if _EMAIL_RE.fullmatch(email):
             return email, LoginKind.EMAIL
-    else:
-        phone = "".join(c for c in cleaned if c not in " .-()")
-        if phone.isascii() and phone.isdigit():
-            if len(phone) == 10:
-                phone = "+1" + phone
-            elif len(phone) == 11 and phone.startswith("1"):
-                phone = "+" + phone
-        if _PHONE_RE.fullmatch(phone):
-            return phone, LoginKind.PHONE
+    elif cleaned.isascii():
+        try:
+            number = phonenumbers.parse(cleaned, default_region)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is not None and phonenumbers.is_valid_number(number):
+            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            return e164, LoginKind.PHONE
     raise InvalidInput("Give an email address or a mobile phone number.", "login")
 
 

@@ -17,6 +17,8 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+from babel.dates import format_date
+
 from models.people import ContactMethod, Language
 
 
@@ -47,46 +49,16 @@ class _Template:
     dates: frozenset[str] = field(default_factory=frozenset)
 
 
-_MONTHS = {
-    Language.EN: [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    Language.ES: [
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ],
-}
+# Babel's CLDR patterns: "November 2, 2026" / "2 de noviembre de 2026" in an email,
+# "Nov 2" / "2 nov" in a text message.
+_LOCALES = {Language.EN: "en_US", Language.ES: "es"}
+_SMS_DATE = {Language.EN: "MMM d", Language.ES: "d MMM"}
 
 
 def _format_date(value: str, language: Language, channel: ContactMethod) -> str:
     day = date.fromisoformat(value)
-    month = _MONTHS[language][day.month - 1]
-    if channel is ContactMethod.SMS:
-        return f"{month[:3]} {day.day}" if language is Language.EN else f"{day.day} {month[:3]}"
-    if language is Language.EN:
-        return f"{month} {day.day}, {day.year}"
-    return f"{day.day} de {month} de {day.year}"
+    pattern = _SMS_DATE[language] if channel is ContactMethod.SMS else "long"
+    return format_date(day, pattern, locale=_LOCALES[language])
 
 
 _TEMPLATES: dict[str, _Template] = {

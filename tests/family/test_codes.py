@@ -46,6 +46,8 @@ def test_anything_else_is_no_code(typed: str) -> None:
         ("(512) 555-0134", "+15125550134", LoginKind.PHONE),
         ("1 512 555 0134", "+15125550134", LoginKind.PHONE),
         ("+52 55 1234 5678", "+525512345678", LoginKind.PHONE),
+        ("+44 20 7946 0958", "+442079460958", LoginKind.PHONE),
+        ("+33 6 12 34 56 78", "+33612345678", LoginKind.PHONE),
     ],
 )
 def test_logins_are_normalized(typed: str, login: str, kind: LoginKind) -> None:
@@ -58,6 +60,9 @@ def test_logins_are_normalized(typed: str, login: str, kind: LoginKind) -> None:
         "maria",
         "@example.com",
         "555-0134",
+        # No such area code: a typo caught before an invitation goes nowhere.
+        "+1 555 555 0123",
+        "+44 12",
         "\u0665\u0661\u0662\u0665\u0665\u0665\u0660\u0661\u0663\u0664",
         "x" * 300,
     ],

@@ -1,4 +1,10 @@
-"""The ``playroll`` command: serve, migrate, seed-demo, worker, export-schema."""
+"""The ``playroll`` command: serve, migrate, seed-demo, worker, export-schema.
+
+Mistakes an operator can fix (a setting, an unreachable database, a step run out of
+order) end in one or two lines naming the variable or the command to run, and a
+non-zero exit; ``playroll --debug ...`` adds the traceback. Anything else is a fault of
+ours and keeps its traceback.
+"""
 
 from __future__ import annotations
 
@@ -7,51 +13,111 @@ import asyncio
 import contextlib
 import logging
 import sys
+import traceback
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from server.db import DatabaseUnavailable, redacted
 from server.settings import Settings
 
 DEFAULT_SCHEMA_PATH = Path("schema.graphql")
+
+T = TypeVar("T")
+
+
+class CommandError(Exception):
+    """A failure the operator can fix: the message says how."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)  # noqa: T201
 
 
 def _settings() -> Settings:
     try:
         return Settings()
     except ValidationError as e:
+        lines = []
         for error in e.errors():
-            sys.stderr.write(f"playroll: configuration error: {error['msg']}\n")
-        raise SystemExit(2) from None
+            message = str(error["msg"]).removeprefix("Value error, ")
+            # A field's own error names the variable; a cross-field check names its own.
+            field = "PLAYROLL_" + str(error["loc"][0]).upper() + ": " if error["loc"] else ""
+            lines.append(f"configuration error: {field}{message}")
+        raise CommandError("\n".join(lines)) from e
 
 
-async def _migrate(settings: Settings) -> None:
-    from tortoise import Tortoise
-    from tortoise.migrations.api import migrate
-
-    from server.db import tortoise_config
-
+def _run(work: Coroutine[Any, Any, T]) -> T:
     try:
-        await migrate(config=tortoise_config(settings.database_url))
-    finally:
-        await Tortoise.close_connections()
+        return asyncio.run(work)
+    except DatabaseUnavailable as e:
+        raise CommandError(str(e)) from e
+
+
+async def _pending(settings: Settings) -> list[str]:
+    from server.db import pending_migrations
+
+    return await pending_migrations(settings.database_url)
+
+
+def _require_schema(settings: Settings, *, fix: str = "playroll migrate") -> None:
+    pending = _run(_pending(settings))
+    if pending:
+        raise CommandError(
+            f"the database at {redacted(settings.database_url)} is not ready "
+            f"({len(pending)} migration(s) not applied, from {pending[0]}): run `{fix}` first"
+        )
+
+
+def _migrate(settings: Settings) -> list[str]:
+    from server.db import apply_migrations
+
+    applied: list[str] = []
+
+    def report(name: str) -> None:
+        applied.append(name)
+        _say(f"  applied {name}")
+
+    _say(f"migrating {redacted(settings.database_url)}")
+    _run(apply_migrations(settings.database_url, report))
+    return applied
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    asyncio.run(_migrate(_settings()))
-    print("database schema is up to date")  # noqa: T201
+    applied = _migrate(_settings())
+    _say(
+        f"database schema is up to date ({len(applied)} migration(s) applied)"
+        if applied
+        else "database schema is up to date (nothing to apply)"
+    )
     return 0
 
 
-def cmd_seed_demo(args: argparse.Namespace) -> int:
+def _seed(settings: Settings) -> bool:
     from server.demo import seed_demo
 
-    settings = _settings()
-    if not settings.debug:
-        sys.stderr.write("playroll: seed-demo only runs with PLAYROLL_DEBUG=1 (demo mode)\n")
-        return 2
+    _say("loading the demo agency (2 sites, 4 classrooms, 60 children)...")
     created = asyncio.run(seed_demo(settings))
-    print("demo data created" if created else "demo data already present")  # noqa: T201
+    _say("demo data created" if created else "demo data already present")
+    return created
+
+
+def _refuse_demo_outside_debug(settings: Settings, what: str) -> None:
+    if not settings.debug:
+        raise CommandError(f"{what} only runs with PLAYROLL_DEBUG=1 (demo mode)")
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    settings = _settings()
+    _refuse_demo_outside_debug(settings, "seed-demo")
+    _require_schema(settings)
+    _seed(settings)
     return 0
 
 
@@ -66,12 +132,30 @@ def cmd_export_schema(args: argparse.Namespace) -> int:
     if args.check:
         current = args.path.read_text() if args.path.exists() else ""
         if current != sdl:
-            sys.stderr.write(f"{args.path} is stale: run `playroll export-schema`\n")
-            return 1
+            raise CommandError(f"{args.path} is stale: run `playroll export-schema`", 1)
         return 0
     args.path.write_text(sdl)
-    print(f"wrote {args.path}")  # noqa: T201
+    _say(f"wrote {args.path}")
     return 0
+
+
+def _announce(settings: Settings, host: str, port: int, *, demo: bool) -> None:
+    base = f"http://{host}:{port}"
+    _say(f"Playroll API at {base}/graphql (health: {base}/healthz)")
+    _say(f"database {redacted(settings.database_url)}, broadcast {settings.broadcast_url}")
+    if settings.runs_jobs_in_process:
+        _say("notifications are delivered by this process")
+    else:
+        _say("notifications wait for `playroll worker`")
+    if settings.debug:
+        _say(f"debug mode: GraphiQL at {base}/graphql; never expose this to the internet")
+    if demo:
+        from server.demo import DEMO_PARENT_PIN, STAFF
+
+        _say("demo logins (email / password / staff PIN):")
+        for email, password, *_rest, pin, _site in STAFF:
+            _say(f"  {email} / {password} / {pin or '-'}")
+        _say(f"  family PIN at a kiosk of the first site: {DEMO_PARENT_PIN}")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -80,15 +164,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.app import create_app
 
     settings = _settings()
-    if args.seed_demo and not settings.debug:
-        sys.stderr.write("playroll: --seed-demo only runs with PLAYROLL_DEBUG=1 (demo mode)\n")
-        return 2
-    if args.migrate:
-        asyncio.run(_migrate(settings))
     if args.seed_demo:
-        from server.demo import seed_demo
-
-        asyncio.run(seed_demo(settings))
+        _refuse_demo_outside_debug(settings, "--seed-demo")
+    if args.migrate:
+        _migrate(settings)
+    else:
+        _require_schema(settings, fix="playroll migrate` (or `playroll serve --migrate")
+    if args.seed_demo:
+        _seed(settings)
+    _announce(settings, args.host, args.port, demo=args.seed_demo)
     uvicorn.run(
         create_app(settings),
         host=args.host,
@@ -126,9 +210,7 @@ async def _work(settings: Settings, *, once: bool) -> None:
         try:
             if once:
                 drained = await worker.run_once()
-                print(  # noqa: T201
-                    f"sent {drained.sent}, retry later {drained.retried}, failed {drained.failed}"
-                )
+                _say(f"sent {drained.sent}, retry later {drained.retried}, failed {drained.failed}")
                 return
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
@@ -142,13 +224,17 @@ async def _work(settings: Settings, *, once: bool) -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    asyncio.run(_work(_settings(), once=args.once))
+    settings = _settings()
+    _require_schema(settings)
+    asyncio.run(_work(settings, once=args.once))
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    parser = argparse.ArgumentParser(prog="playroll", description=__doc__)
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="playroll", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback when a command fails"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the API server")
@@ -173,9 +259,19 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("path", nargs="?", type=Path, default=DEFAULT_SCHEMA_PATH)
     export.add_argument("--check", action="store_true", help="fail if the file is stale")
     export.set_defaults(func=cmd_export_schema)
+    return parser
 
-    args = parser.parse_args(argv)
-    result: int = args.func(args)
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = _parser().parse_args(argv)
+    try:
+        result: int = args.func(args)
+    except CommandError as e:
+        if args.debug:
+            traceback.print_exception(e.__cause__ or e, file=sys.stderr)
+        sys.stderr.write("".join(f"playroll: {line}\n" for line in str(e).splitlines()))
+        return e.exit_code
     return result
 
 

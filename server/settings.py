@@ -7,13 +7,15 @@ from email.utils import parseaddr
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 logger = logging.getLogger(__name__)
 
 # Used only in debug mode when no key is configured, so a developer's demo keeps working
 # across restarts (PIN lookups are keyed by it). Never accepted outside debug.
+# Tortoise's names for asyncpg; "postgresql" is libpq's spelling.
+_POSTGRES_SCHEMES = {"postgres", "postgresql", "asyncpg"}
 _DEBUG_ONLY_SECRET_KEY = "playroll-debug-only-secret-key-do-not-use-in-production"
 
 
@@ -77,6 +79,19 @@ class Settings(BaseSettings):
     # Whether `playroll serve` also runs the background jobs. Unset: yes on the embedded
     # SQLite default (one process does everything), no otherwise (run `playroll worker`).
     jobs_in_process: bool | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme == "sqlite" and (parts.netloc or parts.path):
+            return url
+        if parts.scheme in _POSTGRES_SCHEMES and parts.hostname and parts.path.strip("/"):
+            return url
+        raise ValueError(
+            "use sqlite://FILE (e.g. sqlite://playroll.db) or "
+            "postgres://USER:PASSWORD@HOST:5432/DATABASE"
+        )
 
     @model_validator(mode="before")
     @classmethod

@@ -34,6 +34,7 @@ def limits_from(settings: Settings) -> Limits:
         max_aliases=settings.max_aliases,
         max_tokens=settings.max_tokens,
         max_root_fields=settings.max_root_fields,
+        max_cost=settings.max_query_cost,
     )
 
 

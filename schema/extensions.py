@@ -1,8 +1,8 @@
 """Schema hardening: document limits, deny-list of secrets in batches, error policy.
 
-Count work, not requests (reliability.md #1): depth, aliases (fragments expanded),
-tokens and root fields are limited before anything runs; mutations that carry a secret
-must be the only root field of their operation.
+Count work, not requests (reliability.md #1): cost (selections, fragments expanded),
+depth, aliases, tokens and root fields are limited before anything runs; mutations that
+carry a secret must be the only root field of their operation.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from strawberry.extensions import (
 )
 
 from schema.limits import Limits
+from schema.validation import BoundedValidation
 
 logger = logging.getLogger("playroll.graphql")
 
@@ -139,6 +140,8 @@ def hardening_extensions(limits: Limits, single_root: frozenset[str]) -> list[An
     root_rule = root_field_rule(limits.max_root_fields, single_root)
     extensions: list[Any] = [
         lambda: ErrorPolicy(debug=limits.debug),
+        # Runs validation itself: cost first, so no rule below walks an over-cost document.
+        lambda: BoundedValidation(max_cost=limits.max_cost, debug=limits.debug),
         lambda: QueryDepthLimiter(max_depth=limits.max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),

@@ -12,3 +12,5 @@ class Limits:
     max_aliases: int = 15
     max_tokens: int = 2000
     max_root_fields: int = 10
+    # Selections after expanding fragments, all operations of the document together.
+    max_cost: int = 300

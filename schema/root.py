@@ -79,6 +79,7 @@ from schema.submissions import (
     SubmissionMutation,
     SubmissionQuery,
 )
+from schema.validation import QuietExecutor
 from services.people import ChildChanges
 
 
@@ -269,4 +270,6 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
         subscription=Subscription,
         extensions=hardening_extensions(limits, SINGLE_ROOT_FIELDS),
         config=StrawberryConfig(disable_field_suggestions=not limits.debug),
+        # Validation errors are handled by BoundedValidation; this covers variable values.
+        execution_context_class=None if limits.debug else QuietExecutor,
     )

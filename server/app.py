@@ -14,6 +14,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise import connections
 
 from realtime.bus import EventBus
@@ -34,6 +35,7 @@ def limits_from(settings: Settings) -> Limits:
         max_aliases=settings.max_aliases,
         max_tokens=settings.max_tokens,
         max_root_fields=settings.max_root_fields,
+        max_cost=settings.max_query_cost,
     )
 
 
@@ -90,6 +92,9 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         connection_init_wait_timeout=timedelta(seconds=settings.connection_init_wait_seconds),
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         allowed_origins=settings.allowed_origins,
+        # graphql-transport-ws only: the legacy graphql-ws has no connection_init deadline
+        # and would need its own copy of every socket rule; no client of ours speaks it.
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
     )
 
     @asynccontextmanager

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     max_aliases: int = 15
     max_tokens: int = 2000
     max_root_fields: int = 10
+    max_query_cost: int = 300
     max_body_bytes: int = 1024 * 1024
     max_ws_frame_bytes: int = 64 * 1024
     max_subscriptions_per_connection: int = 20

@@ -239,21 +239,29 @@ def selection(type_: graphql.GraphQLOutputType, depth: int = 2) -> str:
     return "{ %s }" % " ".join(parts)
 
 
-def with_variables(kind: str, field_name: str, hostile: Hostile) -> st.SearchStrategy[Operation]:
+def variables_query(kind: str, field_name: str) -> str:
+    """The field with each argument passed as a variable, selecting every leaf."""
     root = SCHEMA.query_type if kind == "query" else SCHEMA.mutation_type
     assert root is not None
     field = root.fields[field_name]
     names = list(field.args)
     declared = ", ".join(f"${n}: {field.args[n].type}" for n in names)
     passed = ", ".join(f"{n}: ${n}" for n in names)
-    query = "%s%s { %s%s %s }" % (
+    return "%s%s { %s%s %s }" % (
         kind,
         f"({declared})" if names else "",
         field_name,
         f"({passed})" if names else "",
         selection(field.type),
     )
-    values = st.fixed_dictionaries({n: hostile.value(field.args[n].type, n) for n in names})
+
+
+def with_variables(kind: str, field_name: str, hostile: Hostile) -> st.SearchStrategy[Operation]:
+    root = SCHEMA.query_type if kind == "query" else SCHEMA.mutation_type
+    assert root is not None
+    args = root.fields[field_name].args
+    query = variables_query(kind, field_name)
+    values = st.fixed_dictionaries({n: hostile.value(a.type, n) for n, a in args.items()})
     return values.map(lambda v: Operation(field_name, query, v))
 
 
@@ -268,3 +276,67 @@ def as_literals(kind: str, field_name: str, hostile: Hostile, mode: Mode) -> st.
     # Characters any codec can carry: lone surrogates cannot be written in a document.
     strategy = build(SCHEMA, fields=[field_name], custom_scalars=scalars, mode=mode, codec=None)
     return strategy.map(lambda q: Operation(field_name, q))
+
+
+# --- one odd value at a time ---------------------------------------------------------------
+
+ODD_LEAVES: dict[str, list[Json]] = {
+    "String": ["\ud800", "a\x01b", "x" * 100_000],
+    "Date": ["0001-01-01", "9999-12-31"],
+    "DateTime": ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"],
+    "Int": [2**31 - 1, -(2**31)],
+    "ID": ["", "not-a-uuid"],
+}
+
+
+def _plain(type_: Any, argument: str, hostile: Hostile) -> Json:
+    """A plain, well-typed value: every field given, the first real ID of its kind."""
+    type_ = type_.of_type if isinstance(type_, graphql.GraphQLNonNull) else type_
+    if isinstance(type_, graphql.GraphQLScalarType):
+        if type_.name == "ID":
+            return hostile._real_ids(argument)[0]
+        defaults: dict[str, Json] = {"Int": 1, "Float": 1.0, "Boolean": False}
+        if type_.name == "UUID":
+            return "7b0c8ad4-4c43-4b5e-9a0c-0d6bb7a0e6f1"
+        return PLAIN[type_.name][0] if type_.name in PLAIN else defaults[type_.name]
+    if isinstance(type_, graphql.GraphQLEnumType):
+        return next(iter(type_.values))
+    if isinstance(type_, graphql.GraphQLList):
+        return [_plain(type_.of_type, argument, hostile)]
+    assert isinstance(type_, graphql.GraphQLInputObjectType)
+    return {name: _plain(f.type, name, hostile) for name, f in type_.fields.items()}
+
+
+def _leaves(type_: Any, path: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], str]]:
+    type_ = type_.of_type if isinstance(type_, graphql.GraphQLNonNull) else type_
+    if isinstance(type_, graphql.GraphQLScalarType):
+        return [(path, type_.name)]
+    if isinstance(type_, graphql.GraphQLList):
+        return _leaves(type_.of_type, (*path, 0))
+    if isinstance(type_, graphql.GraphQLInputObjectType):
+        return [leaf for n, f in type_.fields.items() for leaf in _leaves(f.type, (*path, n))]
+    return []
+
+
+def _replaced(value: Json, path: tuple[str | int, ...], odd: Json) -> Json:
+    if not path:
+        return odd
+    copy = list(value) if isinstance(value, list) else dict(value)
+    copy[path[0]] = _replaced(value[path[0]], path[1:], odd)  # type: ignore[index]
+    return copy
+
+
+def one_odd_leaf(kind: str, field_name: str, hostile: Hostile) -> list[Operation]:
+    """Plain arguments but for one leaf, for each leaf and each odd value of its type."""
+    query = variables_query(kind, field_name)
+    root = SCHEMA.query_type if kind == "query" else SCHEMA.mutation_type
+    assert root is not None
+    args = root.fields[field_name].args
+    plain = {n: _plain(a.type, n, hostile) for n, a in args.items()}
+    operations = []
+    for name, arg in args.items():
+        for path, scalar_name in _leaves(arg.type, (name,)):
+            for odd in ODD_LEAVES.get(scalar_name, []):
+                variables = _replaced(plain, path, odd)
+                operations.append(Operation(field_name, query, variables))
+    return operations

@@ -2,7 +2,9 @@
 
 Operations come from ``schema.graphql``: hypothesis-graphql writes valid and invalid
 literals; ``Hostile`` sends JSON variables with wrong types, nulls, huge and odd strings,
-extreme numbers and dates at the calendar's edges. Each goes through the real ASGI app as
+extreme numbers and dates at the calendar's edges; ``one_odd_leaf`` sends plain arguments
+with one odd value at a time, so that it reaches the service rather than losing to a
+validation error on a neighbouring field. Each goes through the real ASGI app as
 an anonymous caller and as an agency admin (and as a kiosk, for the kiosk's fields).
 
 Hypothesis draws the examples first (derandomized, so every run sends the same ones) and
@@ -25,6 +27,7 @@ from tests.security.generated import (
     Hostile,
     Operation,
     as_literals,
+    one_odd_leaf,
     root_fields,
     with_variables,
 )
@@ -58,6 +61,7 @@ def _operations(ids: dict[str, list[str]]) -> list[Operation]:
     typed, untyped = Hostile(ids, typed=True), Hostile(ids, typed=False)
     operations: list[Operation] = []
     for kind, name, takes_arguments in root_fields():
+        operations += one_odd_leaf(kind, name, typed)
         operations += _draw(with_variables(kind, name, typed), TYPED_EXAMPLES)
         operations += _draw(as_literals(kind, name, typed, Mode.POSITIVE), LITERAL_EXAMPLES)
         if takes_arguments:  # Without arguments, there is nothing to get wrong.

@@ -8,6 +8,7 @@ carry a secret must be the only root field of their operation.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -69,22 +70,38 @@ def root_field_rule(max_root_fields: int, single_root: frozenset[str]) -> type[V
     return RootFieldLimit
 
 
+# PostgreSQL cannot store NUL; a lone surrogate cannot be encoded to UTF-8 at all (nor
+# hashed, nor stored); other control characters (bar tab and line breaks) have no place
+# in names or messages and would reach terminals, CSV exports and text messages.
+_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def _text_fault(value: object) -> str | None:
+    """Why ``value`` (a variable's value, at any depth) is not acceptable text, if it is not."""
+    if isinstance(value, str):
+        found = _BAD_TEXT.search(value)
+        if found is None:
+            return None
+        if found.group() == "\x00":
+            return "Text may not contain NUL characters."
+        if found.group() >= "\ud800":
+            return "Text is not valid Unicode: it contains a lone surrogate."
+        return "Text may not contain control characters other than tab and line breaks."
+    if isinstance(value, dict):
+        items: list[object] = [*value.keys(), *value.values()]
+        return next(filter(None, map(_text_fault, items)), None)
+    if isinstance(value, list):
+        return next(filter(None, map(_text_fault, value)), None)
+    return None
+
+
 class NulCharacterRule(ValidationRule):
-    """PostgreSQL cannot store NUL in text: refuse it up front as bad input."""
+    """Refuse unstorable text in literals up front as bad input (see ``_text_fault``)."""
 
     def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
-        if "\x00" in node.value:
-            self.report_error(GraphQLError("Text may not contain NUL characters.", node))
-
-
-def _has_nul(value: object) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+        fault = _text_fault(node.value)
+        if fault:
+            self.report_error(GraphQLError(fault, node))
 
 
 class ErrorPolicy(SchemaExtension):
@@ -102,10 +119,9 @@ class ErrorPolicy(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         yield
         variables = self.execution_context.variables
-        if not self.execution_context.pre_execution_errors and _has_nul(variables):
-            raise GraphQLError(
-                "Text may not contain NUL characters.", extensions={"code": "BAD_USER_INPUT"}
-            )
+        fault = _text_fault(variables)
+        if not self.execution_context.pre_execution_errors and fault:
+            raise GraphQLError(fault, extensions={"code": "BAD_USER_INPUT"})
 
     def on_operation(self) -> Iterator[None]:
         yield

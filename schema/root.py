@@ -73,12 +73,14 @@ from schema.org import AssignStaffRoleInput, AssignStaffRolePayload, Classroom, 
 from schema.people import Child, PeopleError, PeopleErrorCode, UpdateChildInput, UpdateChildPayload
 from schema.pin_care import PinCareMutation
 from schema.pinpad import PIN_PAD_SINGLE_ROOT_FIELDS, PinPadMutation
+from schema.scalars import SCALAR_MAP
 from schema.site_settings import SettingsMutation
 from schema.submissions import (
     SUBMISSION_SINGLE_ROOT_FIELDS,
     SubmissionMutation,
     SubmissionQuery,
 )
+from schema.transport import SubscriptionsOverWebSocket
 from schema.validation import QuietExecutor
 from services.people import ChildChanges
 
@@ -268,8 +270,8 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=hardening_extensions(limits, SINGLE_ROOT_FIELDS),
-        config=StrawberryConfig(disable_field_suggestions=not limits.debug),
+        extensions=[*hardening_extensions(limits, SINGLE_ROOT_FIELDS), SubscriptionsOverWebSocket],
+        config=StrawberryConfig(disable_field_suggestions=not limits.debug, scalar_map=SCALAR_MAP),
         # Validation errors are handled by BoundedValidation; this covers variable values.
         execution_context_class=None if limits.debug else QuietExecutor,
     )

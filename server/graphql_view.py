@@ -8,6 +8,7 @@ import json
 import logging
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -21,6 +22,7 @@ from auth.tokens import bearer_token
 from realtime.bus import EventBus
 from resolvers.context import Context
 from server import socket_guard
+from server.json_limits import deeper_than
 from server.settings import Settings
 
 _GUARD_KEY = "playroll.socket_guard"
@@ -44,7 +46,19 @@ class PlayrollGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.bus = bus
 
+    def parse_json(self, data: str | bytes) -> Any:
+        # strawberry answers every unparsable body with the same words; say what was wrong.
+        try:
+            return self.decode_json(data)
+        except json.JSONDecodeError as e:
+            raise HTTPException(400, f"Unable to parse request body as JSON: {e.msg}") from e
+
     def decode_json(self, data: str | bytes) -> object:
+        """Request bodies and WebSocket messages alike (a socket closes with 4400)."""
+        limit = self.settings.max_json_depth
+        if deeper_than(data, limit):
+            # json.loads recurses per level and would end in RecursionError: count first.
+            raise json.JSONDecodeError(f"nested deeper than {limit} levels", "", 0)
         try:
             # Python refuses integers over 4,300 digits with ValueError, and accepts NaN
             # unless told otherwise: both are the client's fault, so both must be a 400.

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     max_root_fields: int = 10
     max_query_cost: int = 300
     max_body_bytes: int = 1024 * 1024
+    # Arrays and objects nested deeper than this in a request body or WebSocket message are
+    # refused before parsing (Python's parser would otherwise recurse until it fails).
+    max_json_depth: int = Field(default=64, ge=1, le=500)
     max_ws_frame_bytes: int = 64 * 1024
     max_subscriptions_per_connection: int = 20
     connection_init_wait_seconds: float = 10.0

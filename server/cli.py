@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from server import logs
 from server.settings import Settings
 
 DEFAULT_SCHEMA_PATH = Path("schema.graphql")
@@ -148,6 +149,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Before anything logs: no token, PIN, code or password in any line, debug included.
+    logs.install()
     parser = argparse.ArgumentParser(prog="playroll", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 

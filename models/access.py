@@ -1,4 +1,4 @@
-"""Sign-in sessions and the failed-login record used for throttling."""
+"""Sign-in sessions and the counters that throttle sign-ins and code checks."""
 
 from __future__ import annotations
 
@@ -46,11 +46,29 @@ class AuthSession(Model):
         table = "auth_session"
 
 
+class ThrottleCounter(Model):
+    """Attempts made under one throttle key in its current window."""
+
+    # Keys are ``account:<email>``, ``ip:<address>``, ``family:<login>``, ``connect:<id>``.
+    # An attempt is taken with one conditional UPDATE before the secret is checked, so
+    # concurrent attempts can never take more than the limit (services/throttle.py).
+
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=300, unique=True)
+    attempts = fields.IntField()
+    expires_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "throttle_counter"
+
+
 class LoginFailure(Model):
     """One failed login, keyed by ``account:<email>`` and by ``ip:<address>``."""
 
-    # Family logins and codes add their own keys (``family:<login>``, ``code:...``) so
-    # each is throttled apart from staff logins, while one address shares a single limit.
+    # Retired: no longer written or read, kept so its table is not dropped on SQLite.
+    # Superseded by ThrottleCounter in migration 0006: counting these rows and then
+    # checking the password let concurrent attempts all pass the count. Failed attempts
+    # stay on record as ``authn.login_fail`` audit entries.
 
     id = fields.IntField(primary_key=True)
     key = fields.CharField(max_length=300, db_index=True)

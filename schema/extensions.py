@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import strawberry
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
@@ -30,6 +31,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.types import ExecutionContext
 
 from schema.limits import Limits
 from schema.validation import BoundedValidation
@@ -104,17 +106,30 @@ class NulCharacterRule(ValidationRule):
             self.report_error(GraphQLError(fault, node))
 
 
+class Schema(strawberry.Schema):
+    """Errors are logged by ErrorPolicy, once each: strawberry's own logging would log
+    every one again, refusals included, at ERROR with a traceback."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        return
+
+
 class ErrorPolicy(SchemaExtension):
     """Give every error an ``extensions.code``; mask unexpected ones outside debug.
 
     Errors raised on purpose carry a code already (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
     BAD_USER_INPUT). Errors without a path come from the document or its variables, so
-    they are the client's: BAD_USER_INPUT. Anything else is a bug: logged with its
-    traceback, and shown as INTERNAL_SERVER_ERROR with no detail unless in debug.
+    they are the client's: BAD_USER_INPUT. A refused operation is logged once at INFO,
+    without a traceback or the error messages (a validation message quotes the input).
+    Anything else is a bug: logged with its traceback, and shown as
+    INTERNAL_SERVER_ERROR with no detail unless in debug.
     """
 
     def __init__(self, *, debug: bool) -> None:
         self.debug = debug
+        self._refusals: list[str] = []
 
     def on_validate(self) -> Iterator[None]:
         yield
@@ -130,15 +145,23 @@ class ErrorPolicy(SchemaExtension):
         if result is None or not errors:
             return
         result.errors = [self._classify(e) for e in errors]
+        if self._refusals:
+            name = self.execution_context.operation_name or "(unnamed)"
+            logger.info("refused operation %s: %s", name, ", ".join(self._refusals))
+
+    def _refused(self, error: GraphQLError, reason: object) -> GraphQLError:
+        where = ".".join(str(p) for p in error.path) if error.path else "document"
+        self._refusals.append(f"{reason} at {where}")
+        return error
 
     def _classify(self, error: GraphQLError) -> GraphQLError:
         if error.extensions and "code" in error.extensions:
-            return error
+            return self._refused(error, error.extensions["code"])
         original = error.original_error
         client_fault = original is None or isinstance(original, GraphQLError | ValueError)
         if client_fault and (error.path is None or original is None):
             error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
-            return error
+            return self._refused(error, "BAD_USER_INPUT")
         logger.error("unexpected error in %s", error.path, exc_info=original)
         if self.debug:
             error.extensions = {**(error.extensions or {}), "code": "INTERNAL_SERVER_ERROR"}

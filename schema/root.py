@@ -50,7 +50,7 @@ from schema.attendance import (
 )
 from schema.confirmations import ConfirmationMutation, ConfirmationQuery
 from schema.errors import error_code
-from schema.extensions import hardening_extensions
+from schema.extensions import Schema, hardening_extensions
 from schema.family import (
     FAMILY_SINGLE_ROOT_FIELDS,
     FamilyMutation,
@@ -266,7 +266,7 @@ SINGLE_ROOT_FIELDS = (
 
 def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     limits = limits or Limits()
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -20,6 +20,7 @@ from tortoise import connections
 from realtime.bus import EventBus
 from schema.limits import Limits
 from schema.root import build_schema
+from server import logs
 from server.db import open_database
 from server.graphql_view import PlayrollGraphQL
 from server.middleware import BodySizeLimit
@@ -81,6 +82,7 @@ async def _background_jobs(settings: Settings) -> AsyncIterator[None]:
 
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
     """Build the ASGI app. ``manage_database=False`` when the caller opened the ORM."""
+    logs.install()
     broadcast = broadcast_for(settings.broadcast_url)
     bus = EventBus(broadcast, queue_limit=settings.subscriber_queue_limit)
     graphql = PlayrollGraphQL(

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from server import logs
 from server.db import DatabaseUnavailable, redacted
 from server.settings import Settings
 
@@ -264,6 +265,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Before anything logs: no token, PIN, code or password in any line, debug included.
+    logs.install()
     args = _parser().parse_args(argv)
     try:
         result: int = args.func(args)

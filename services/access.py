@@ -1,7 +1,8 @@
-"""Signing staff in and out, with throttling of failed logins per account and per IP."""
+"""Signing staff in and out, with throttling of login attempts per account and per IP."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -10,13 +11,14 @@ from tortoise.transactions import in_transaction
 
 from auth import passwords, sessions
 from auth.principals import Principal, StaffPrincipal
-from models.access import LoginFailure
 from models.org import StaffUser
 from realtime import channels
 from realtime.bus import EventBus
 from realtime.events import AccessChanged
-from services import audit
+from services import audit, throttle
 from services.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 MAX_EMAIL_LENGTH = 254
 
@@ -27,7 +29,7 @@ THROTTLED = DomainError(
 )
 
 
-# (key, failures allowed, window)
+# (key, attempts allowed per window, window)
 Limit = tuple[str, int, timedelta]
 
 
@@ -44,10 +46,10 @@ def normalize_email(email: str) -> str:
 
 
 def limits_for(policy: ThrottlePolicy, account_key: str, address_key: str) -> list[Limit]:
-    """The per-account and per-address limits of one login attempt."""
+    """The per-address and per-account limits of one login attempt, address first."""
     return [
-        (account_key, policy.account_max_failures, policy.account_window),
         (address_key, policy.ip_max_failures, policy.ip_window),
+        (account_key, policy.account_max_failures, policy.account_window),
     ]
 
 
@@ -55,22 +57,31 @@ def ip_key(principal: Principal) -> str:
     return f"ip:{principal.ip_address}"
 
 
-async def throttled(limits: Sequence[Limit], now: datetime) -> bool:
-    """Shared by every login and code check: too many recent failures under any key."""
-    for key, limit, window in limits:
-        if await LoginFailure.filter(key=key, failed_at__gt=now - window).count() >= limit:
-            return True
-    return False
-
-
-async def record_failure(
-    principal: Principal, keys: Sequence[str], *, data: dict[str, object]
+async def take_attempt(
+    principal: Principal, limits: Sequence[Limit], now: datetime, *, data: dict[str, object]
 ) -> None:
-    """Count a failed attempt under each key, and audit it (never with the secret tried)."""
-    async with in_transaction():
-        for key in keys:
-            await LoginFailure.create(key=key)
-        await audit.record(principal, "authn.login_fail", agency_id=None, data=data)
+    """Shared by every login and code check: count this attempt under every limit before
+    any secret is checked, or refuse it with THROTTLED.
+
+    The address comes first, so an attempt refused by the account limit still counts
+    against its address: hammering a closed door keeps it closed.
+    """
+    for key, limit, window in limits:
+        if not await throttle.take(key, limit, window, now):
+            logger.warning("attempt refused by the %s throttle", key.split(":", 1)[0])
+            await record_failure(principal, data={**data, "reason": "throttled"})
+            raise THROTTLED
+
+
+async def give_back(limits: Sequence[Limit], now: datetime) -> None:
+    """A right secret: its attempt does not count against any limit."""
+    for key, _, _ in limits:
+        await throttle.give_back(key, now)
+
+
+async def record_failure(principal: Principal, *, data: dict[str, object]) -> None:
+    """Audit a failed attempt (never with the secret tried); it was counted when taken."""
+    await audit.record(principal, "authn.login_fail", agency_id=None, data=data)
 
 
 async def staff_login(
@@ -86,18 +97,13 @@ async def staff_login(
     now = now or datetime.now(UTC)
     email = normalize_email(email)[:MAX_EMAIL_LENGTH]
     account_key = f"account:{email}"
-    address = ip_key(principal)
-    if await throttled(limits_for(policy, account_key, address), now):
-        # Refused before any password check, and counted, so hammering keeps it closed.
-        await record_failure(principal, [address], data={"email": email, "reason": "throttled"})
-        raise THROTTLED
+    limits = limits_for(policy, account_key, ip_key(principal))
+    await take_attempt(principal, limits, now, data={"email": email})
 
     staff = await StaffUser.get_or_none(email=email, is_active=True)
     # Verify even without an account: the same cost either way.
     if not passwords.verify_password(staff.password_hash if staff else None, password):
-        await record_failure(
-            principal, [account_key, address], data={"email": email, "reason": "bad_credentials"}
-        )
+        await record_failure(principal, data={"email": email, "reason": "bad_credentials"})
         raise _BAD_CREDENTIALS
     assert staff is not None
 
@@ -105,7 +111,6 @@ async def staff_login(
         if passwords.needs_rehash(staff.password_hash):
             staff.password_hash = passwords.hash_password(password)
             await staff.save(update_fields=["password_hash"])
-        await LoginFailure.filter(key=account_key).delete()
         token = await sessions.issue_staff_session(staff, session_lifetime, principal.ip_address)
         await audit.record(
             principal,
@@ -114,6 +119,9 @@ async def staff_login(
             target_type="staff",
             target_id=staff.id,
         )
+    # The account's earlier failures are forgiven, as before a throttle existed.
+    await give_back(limits, now)
+    await throttle.forget(account_key)
     return token
 
 

@@ -23,14 +23,13 @@ from tortoise.transactions import in_transaction
 
 from auth import passwords, sessions
 from auth.principals import ParentPrincipal, Principal
-from models.access import LoginFailure
 from models.family_accounts import FamilyAccount, GuardianLink, LoginKind, PasswordReset
 from models.org import Agency
 from models.people import ContactMethod, Language
 from realtime import channels
 from realtime.bus import EventBus
 from realtime.events import AccessChanged
-from services import access, audit, invitations, notifications
+from services import access, audit, invitations, notifications, throttle
 from services.errors import DomainError, InvalidInput, NotFound
 
 MAX_LOGIN_LENGTH = 254
@@ -102,17 +101,6 @@ def _login_key(login: str) -> str:
     return f"family:{login}"
 
 
-async def _refuse_if_throttled(
-    principal: Principal, limits: list[access.Limit], now: datetime, what: str
-) -> None:
-    if await access.throttled(limits, now):
-        # Counted too, so hammering a closed door keeps it closed.
-        await access.record_failure(
-            principal, [access.ip_key(principal)], data={"login": what, "reason": "throttled"}
-        )
-        raise access.THROTTLED
-
-
 async def register(
     principal: Principal,
     code: str,
@@ -126,11 +114,8 @@ async def register(
     account this login already has, when the password matches); returns a token."""
     login, kind = normalize_login(login)
     _check_password(password, "password")
-    key = _login_key(login)
-    address = access.ip_key(principal)
-    await _refuse_if_throttled(
-        principal, access.limits_for(policy.throttle, key, address), now, login
-    )
+    limits = access.limits_for(policy.throttle, _login_key(login), access.ip_key(principal))
+    await access.take_attempt(principal, limits, now, data={"login": login})
 
     existing = await FamilyAccount.get_or_none(login=login)
     # One argon2 computation either way, so timing does not tell whether the login exists.
@@ -163,10 +148,9 @@ async def register(
     except (NotFound, IntegrityError, DomainError):
         # Counted against the login too, so registration is no way around the sign-in
         # throttle; counted for unknown logins alike, so the throttle tells nothing.
-        await access.record_failure(
-            principal, [key, address], data={"login": login, "reason": "bad_registration"}
-        )
+        await access.record_failure(principal, data={"login": login, "reason": "bad_registration"})
         raise _BAD_REGISTRATION from None
+    await access.give_back(limits, now)
     return token
 
 
@@ -180,23 +164,18 @@ async def login(
         # Not a login anyone could hold: answered like an unknown one.
         login = login.strip().lower()[:MAX_LOGIN_LENGTH]
     key = _login_key(login)
-    address = access.ip_key(principal)
-    await _refuse_if_throttled(
-        principal, access.limits_for(policy.throttle, key, address), now, login
-    )
+    limits = access.limits_for(policy.throttle, key, access.ip_key(principal))
+    await access.take_attempt(principal, limits, now, data={"login": login})
 
     account = await FamilyAccount.get_or_none(login=login, is_active=True)
     if not passwords.verify_password(account.password_hash if account else None, password):
-        await access.record_failure(
-            principal, [key, address], data={"login": login, "reason": "bad_credentials"}
-        )
+        await access.record_failure(principal, data={"login": login, "reason": "bad_credentials"})
         raise _BAD_LOGIN
     assert account is not None
     async with in_transaction():
         if passwords.needs_rehash(account.password_hash):
             account.password_hash = passwords.hash_password(password)
             await account.save(update_fields=["password_hash"])
-        await LoginFailure.filter(key=key).delete()
         token = await sessions.issue_parent_session(
             account, policy.session_lifetime, principal.ip_address
         )
@@ -208,6 +187,8 @@ async def login(
             target_id=account.id,
             on_behalf_of=("PARENT", account.id),
         )
+    await access.give_back(limits, now)
+    await throttle.forget(key)
     return token
 
 
@@ -231,9 +212,8 @@ async def add_connection(
 ) -> Agency:
     """Link another guardian (usually at another agency) to the signed-in account."""
     key = f"connect:{principal.account_id}"
-    address = access.ip_key(principal)
-    limits = access.limits_for(policy.throttle, key, address)
-    await _refuse_if_throttled(principal, limits, now, principal.login)
+    limits = access.limits_for(policy.throttle, key, access.ip_key(principal))
+    await access.take_attempt(principal, limits, now, data={"login": principal.login})
     try:
         async with in_transaction():
             account = await FamilyAccount.get(id=principal.account_id)
@@ -249,9 +229,10 @@ async def add_connection(
             )
     except (NotFound, IntegrityError):
         await access.record_failure(
-            principal, [key, address], data={"login": principal.login, "reason": "bad_code"}
+            principal, data={"login": principal.login, "reason": "bad_code"}
         )
         raise _BAD_CODE from None
+    await access.give_back(limits, now)
     return invitation.agency
 
 
@@ -339,11 +320,10 @@ async def reset_password(
     """
     _check_password(new_password, "newPassword")
     login, _ = normalize_login(login)
-    address = access.ip_key(principal)
     limits: list[access.Limit] = [
-        (address, policy.throttle.ip_max_failures, policy.throttle.ip_window)
+        (access.ip_key(principal), policy.throttle.ip_max_failures, policy.throttle.ip_window)
     ]
-    await _refuse_if_throttled(principal, limits, now, login)
+    await access.take_attempt(principal, limits, now, data={"login": login})
     new_hash = passwords.hash_password(new_password)
     token: str | None = None
     account = await FamilyAccount.get_or_none(login=login, is_active=True)
@@ -369,10 +349,9 @@ async def reset_password(
             else:
                 await PasswordReset.filter(id=reset.id).update(attempts=F("attempts") + 1)
     if token is None or account is None:
-        await access.record_failure(
-            principal, [address], data={"login": login, "reason": "bad_reset_code"}
-        )
+        await access.record_failure(principal, data={"login": login, "reason": "bad_reset_code"})
         raise _BAD_RESET
+    await access.give_back(limits, now)
     await bus.publish([(channels.access(account.id), AccessChanged(str(account.id), None))])
     return token
 
@@ -391,7 +370,7 @@ async def _apply_reset(
     account.password_hash = new_hash
     await account.save(update_fields=["password_hash"])
     await sessions.revoke_account_sessions(account.id)
-    await LoginFailure.filter(key=_login_key(account.login)).delete()
+    await throttle.forget(_login_key(account.login))
     await audit.record(
         principal,
         "family.password_reset",

@@ -9,7 +9,8 @@ commits even though the caller then gets an error.
 - ``pad_lock_failures`` wrong PINs within ``pad_lock_window_minutes`` at one pad lock that
   pad for ``pad_lock_minutes``, and staff hear of it on the site's alert channel.
 - ``site_daily_pin_failures`` wrong PINs in one local day across the site's pads lock
-  every pad of the site until a staff PIN unlocks one of them.
+  every pad of the site until a staff PIN unlocks one of them. Wrong staff PINs typed at
+  an unlock screen count towards it like every other PIN.
 - Staff lock a pad by hand (``lock``); a staff PIN unlocks it (``attempt`` with
   ``PinPurpose.UNLOCK``). Wrong staff PINs at the unlock screen are counted too, and too
   many of them close the unlock screen for the same window.
@@ -140,6 +141,22 @@ async def _unlock_screen_closed_until(kiosk: Kiosk, site: Site, now: datetime) -
     return min(f.failed_at for f in recent) + window
 
 
+async def _lock_pad_if_due(kiosk: Kiosk, site: Site, now: datetime) -> PadState | None:
+    """Lock this pad for a while once it has seen too many wrong PINs in the window."""
+    window_start = now - timedelta(minutes=site.pad_lock_window_minutes)
+    # Failures before the pad was last unlocked (or its last lock ended) are spent.
+    if kiosk.locked_until is not None and kiosk.locked_until > window_start:
+        window_start = kiosk.locked_until
+    at_pad = await PinFailure.filter(
+        kiosk_id=kiosk.id, purpose=PinPurpose.PAD, failed_at__gt=window_start
+    ).count()
+    if at_pad < site.pad_lock_failures:
+        return None
+    kiosk.locked_until = now + timedelta(minutes=site.pad_lock_minutes)
+    await kiosk.save(update_fields=["locked_until"])
+    return PadState(True, LockReason.TOO_MANY_FAILURES, kiosk.locked_until)
+
+
 async def _record_failure(
     principal: KioskPrincipal, kiosk: Kiosk, site: Site, purpose: PinPurpose, now: datetime
 ) -> tuple[list[KioskAlert], PadState | None]:
@@ -153,33 +170,22 @@ async def _record_failure(
         target_id=kiosk.id,
         data={"purpose": purpose.value, "site_id": str(site.id)},
     )
-    if purpose is PinPurpose.UNLOCK:
-        closed_until = await _unlock_screen_closed_until(kiosk, site, now)
-        if closed_until is None:
-            return [], None
-        return [_alert(kiosk, site, "UNLOCK_BLOCKED", now, closed_until)], None
-
     alerts: list[KioskAlert] = []
     new_lock: PadState | None = None
-    window_start = now - timedelta(minutes=site.pad_lock_window_minutes)
-    # Failures before the pad was last unlocked (or its last lock ended) are spent.
-    if kiosk.locked_until is not None and kiosk.locked_until > window_start:
-        window_start = kiosk.locked_until
-    at_pad = await PinFailure.filter(
-        kiosk_id=kiosk.id, purpose=PinPurpose.PAD, failed_at__gt=window_start
-    ).count()
-    if at_pad >= site.pad_lock_failures:
-        kiosk.locked_until = now + timedelta(minutes=site.pad_lock_minutes)
-        await kiosk.save(update_fields=["locked_until"])
-        new_lock = PadState(True, LockReason.TOO_MANY_FAILURES, kiosk.locked_until)
-        alerts.append(_alert(kiosk, site, "PAD_LOCKED", now, kiosk.locked_until))
+    if purpose is PinPurpose.UNLOCK:
+        closed_until = await _unlock_screen_closed_until(kiosk, site, now)
+        if closed_until is not None:
+            alerts.append(_alert(kiosk, site, "UNLOCK_BLOCKED", now, closed_until))
+    else:
+        new_lock = await _lock_pad_if_due(kiosk, site, now)
+        if new_lock is not None:
+            alerts.append(_alert(kiosk, site, "PAD_LOCKED", now, kiosk.locked_until))
 
     day_start = _day_start(site, now)
     if site.pad_failures_counted_from is not None and site.pad_failures_counted_from > day_start:
         day_start = site.pad_failures_counted_from
-    at_site = await PinFailure.filter(
-        site_id=site.id, purpose=PinPurpose.PAD, failed_at__gte=day_start
-    ).count()
+    # Wrong staff PINs at the unlock screen count too: every PIN typed at a pad does.
+    at_site = await PinFailure.filter(site_id=site.id, failed_at__gte=day_start).count()
     if at_site >= site.site_daily_pin_failures and site.pads_locked_at is None:
         site.pads_locked_at = now
         await site.save(update_fields=["pads_locked_at"])

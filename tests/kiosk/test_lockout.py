@@ -243,6 +243,40 @@ async def test_wrong_staff_pins_close_the_unlock_screen_for_a_while(
     assert (await _unlock(gql, token, TEACHER_PIN))["errors"] == []
 
 
+async def test_wrong_staff_pins_at_the_unlock_screen_count_toward_the_sites_day(
+    gql: GraphQLClient, world: World, pad: tuple[Kiosk, str], clock: Clock
+) -> None:
+    _, token = pad
+    _, side_token = await make.kiosk(world.site, paired_by=world.admin, name="Side door")
+    for pin in WRONG[:4]:
+        assert _codes(await _try(gql, side_token, pin)) == ["INVALID_PIN"]
+    clock.advance(minutes=6)
+    for pin in WRONG[4:7]:
+        assert _codes(await _try(gql, side_token, pin)) == ["INVALID_PIN"]
+    await gql.execute(LOCK, token=token)
+    # Spaced so the front door's unlock screen never closes by itself (5 in 5 minutes).
+    for pin in WRONG[:4]:
+        assert _codes(await _unlock(gql, token, pin)) == ["INVALID_PIN"]
+    clock.advance(minutes=6)
+    for pin in WRONG[4:7]:
+        assert _codes(await _unlock(gql, token, pin)) == ["INVALID_PIN"]
+    assert _alerts(gql) == []
+
+    fifteenth = await _unlock(gql, token, WRONG[7])
+    # This pad shows its own (manual) lock; every other pad of the site is closed now.
+    assert fifteenth == {
+        "padState": {"locked": True, "reason": "MANUAL"},
+        "errors": [{"code": "PAD_LOCKED"}],
+    }
+    assert (await Site.get(id=world.site.id)).pads_locked_at is not None
+    assert [a["reason"] for a in _alerts(gql)] == ["SITE_LOCKED"]
+    refused = await _try(gql, side_token, GUARDIAN_PIN)
+    assert refused["padState"]["reason"] == "SITE_LOCKED"
+    # A staff PIN still opens the site, from the unlock screen that closed it.
+    assert (await _unlock(gql, token, TEACHER_PIN))["errors"] == []
+    assert (await _try(gql, side_token, GUARDIAN_PIN))["errors"] == []
+
+
 async def test_unlock_is_alone_in_its_operation(gql: GraphQLClient, pad: tuple[Kiosk, str]) -> None:
     _, token = pad
     aliased = """

@@ -1,20 +1,17 @@
 """PINs: ASCII digits compared as strings, looked up by keyed HMAC, kept encrypted.
 
 A PIN is both identifier and secret on a shared pad, so it is looked up through a keyed
-HMAC (one hash per attempt, useless without the server key) and stored a second time
+HMAC (one hash per attempt and server key, useless without the key) and stored a second time
 encrypted for the staff who may read it back. The clear PIN is never stored or logged.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import itertools
 import re
 import secrets
 
-from cryptography.fernet import Fernet, InvalidToken
+from auth.keys import Keyring, Purpose
 
 DEFAULT_PIN_LENGTH = 6
 _PIN_RE = re.compile(r"[0-9]{4,6}", re.ASCII)
@@ -45,23 +42,23 @@ def generate_pin(length: int = DEFAULT_PIN_LENGTH) -> str:
             return pin
 
 
-def pin_lookup(secret: bytes, agency_id: str, pin: str) -> str:
-    """The keyed digest used to find a PIN's owner within one agency."""
-    message = f"pin:{agency_id}:{pin}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+def pin_lookup_message(agency_id: str, pin: str) -> bytes:
+    return f"pin:{agency_id}:{pin}".encode()
 
 
-def _fernet(secret: bytes) -> Fernet:
-    key = hashlib.sha256(b"playroll-pin-encryption:" + secret).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
+def pin_lookup(keyring: Keyring, agency_id: str, pin: str) -> str:
+    """The keyed digest a PIN is stored under, with the current key."""
+    return keyring.digest(Purpose.PIN_LOOKUP, pin_lookup_message(agency_id, pin))
 
 
-def encrypt_pin(secret: bytes, pin: str) -> str:
-    return _fernet(secret).encrypt(pin.encode()).decode()
+def pin_lookups(keyring: Keyring, agency_id: str, pin: str) -> list[str]:
+    """Every digest the PIN may be stored under (current key first), during a rotation."""
+    return keyring.digests(Purpose.PIN_LOOKUP, pin_lookup_message(agency_id, pin))
 
 
-def decrypt_pin(secret: bytes, encrypted: str) -> str | None:
-    try:
-        return _fernet(secret).decrypt(encrypted.encode()).decode()
-    except InvalidToken:
-        return None
+def encrypt_pin(keyring: Keyring, pin: str) -> str:
+    return keyring.encrypt(Purpose.PIN_ENCRYPTION, pin)
+
+
+def decrypt_pin(keyring: Keyring, encrypted: str) -> str | None:
+    return keyring.decrypt(Purpose.PIN_ENCRYPTION, encrypted)

@@ -1,29 +1,18 @@
 """Sealing short secrets (PINs and codes in queued messages) with the server key.
 
-Fernet gives authenticated encryption; the key is derived from the server secret with
-its own label, so it differs from the key that protects stored PINs.
+Fernet gives authenticated encryption with the keyring's sealing key, which differs from
+the key that protects stored PINs. Sealed with the current key, opened with any.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-
-from cryptography.fernet import Fernet, InvalidToken
+from auth.keys import Keyring, Purpose
 
 
-def _fernet(secret: bytes) -> Fernet:
-    key = hashlib.sha256(b"playroll-sealed:" + secret).digest()
-    return Fernet(base64.urlsafe_b64encode(key))
+def seal(keyring: Keyring, text: str) -> str:
+    return keyring.encrypt(Purpose.SEALED, text)
 
 
-def seal(secret: bytes, text: str) -> str:
-    return _fernet(secret).encrypt(text.encode()).decode()
-
-
-def unseal(secret: bytes, sealed: str) -> str | None:
-    """The text, or None when it was sealed with another key or tampered with."""
-    try:
-        return _fernet(secret).decrypt(sealed.encode()).decode()
-    except InvalidToken:
-        return None
+def unseal(keyring: Keyring, sealed: str) -> str | None:
+    """The text, or None when no known key sealed it or it was tampered with."""
+    return keyring.decrypt(Purpose.SEALED, sealed)

@@ -33,6 +33,7 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from auth import sealed
+from auth.keys import Keyring
 from integrations.transport import (
     OutgoingMessage,
     PermanentFailure,
@@ -96,7 +97,7 @@ class Worker:
     def __init__(
         self,
         *,
-        secret: bytes,
+        secret: Keyring,
         transports: Mapping[ContactMethod, Transport],
         max_attempts: int = 10,
         # Longer than any single send may take (SMTP timeout 30 s, HTTP 10 s) plus clock
@@ -218,7 +219,10 @@ class Worker:
         if notification.secret_params:
             opened = sealed.unseal(self.secret, notification.secret_params)
             if opened is None:
-                raise _Undeliverable("secret parameters do not unseal: was the secret key changed?")
+                raise _Undeliverable(
+                    "secret parameters do not unseal: was the secret key changed "
+                    "without PLAYROLL_SECRET_KEY_PREVIOUS?"
+                )
             secrets = json.loads(opened)
         try:
             rendered = messages.render(

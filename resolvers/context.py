@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
+from auth.keys import Keyring
 from auth.principals import KioskPrincipal, Principal, StaffPrincipal, is_kiosk, is_staff
 from realtime.bus import EventBus
 from resolvers.loaders import Loaders
@@ -32,7 +33,7 @@ class AppSettings(Protocol):
     base_url: str
 
     @property
-    def secret(self) -> bytes: ...
+    def secret(self) -> Keyring: ...
 
 
 @dataclass

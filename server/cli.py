@@ -1,4 +1,4 @@
-"""The ``playroll`` command: serve, migrate, seed-demo, worker, export-schema.
+"""The ``playroll`` command: serve, migrate, seed-demo, worker, rotate-keys, export-schema.
 
 Mistakes an operator can fix (a setting, an unreachable database, a step run out of
 order) end in one or two lines naming the variable or the command to run, and a
@@ -231,6 +231,45 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _rotate_keys(settings: Settings) -> int:
+    from tortoise.context import TortoiseContext
+    from tqdm import tqdm
+
+    from server.db import tortoise_config
+    from services import key_rotation
+
+    keyring = settings.secret
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(settings.database_url))
+        if settings.secret_key_previous is None and not await key_rotation.needs_rotation(keyring):
+            raise CommandError(
+                "nothing to rotate: set PLAYROLL_SECRET_KEY_PREVIOUS to the old key "
+                "and PLAYROLL_SECRET_KEY to the new one (README, Key rotation)"
+            )
+        with tqdm(total=await key_rotation.count(), unit="value", desc="re-keying") as bar:
+            report = await key_rotation.rotate(keyring, progress=bar.update)
+    pins, sealed = report.pins, report.sealed
+    _say(
+        f"PINs: {pins.rekeyed} re-keyed, {pins.current} already current; "
+        f"queued message secrets: {sealed.rekeyed} re-keyed, {sealed.current} already current"
+    )
+    if report.failed:
+        problems = [
+            f"{pins.unreadable} PINs and {sealed.unreadable} queued message secrets could not "
+            "be read with any known key (is PLAYROLL_SECRET_KEY_PREVIOUS the old key?)"
+        ]
+        if pins.conflicts:
+            problems.append(f"{pins.conflicts} PINs are held twice in their agency (re-PIN one)")
+        raise CommandError(f"{'; '.join(problems)}; those were left unchanged", 1)
+    return 0
+
+
+def cmd_rotate_keys(args: argparse.Namespace) -> int:
+    settings = _settings()
+    _require_schema(settings)
+    return asyncio.run(_rotate_keys(settings))
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="playroll", description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -255,6 +294,10 @@ def _parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="deliver queued notifications")
     worker.add_argument("--once", action="store_true", help="deliver what is due, then exit")
     worker.set_defaults(func=cmd_worker)
+
+    commands.add_parser(
+        "rotate-keys", help="re-key stored PINs and queued secrets with the current secret key"
+    ).set_defaults(func=cmd_rotate_keys)
 
     export = commands.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("path", nargs="?", type=Path, default=DEFAULT_SCHEMA_PATH)

@@ -15,6 +15,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from auth import passwords
+from auth.keys import Keyring
 from models.org import Agency, Classroom, ModuleAccess, Role, Site, StaffSiteAccess, StaffUser
 from models.people import (
     Child,
@@ -111,7 +112,7 @@ def _day_between(rng: random.Random, start: date, end: date) -> date:
 class _Builder:
     """Creates the families and children of one run; owns the seeded RNG and counters."""
 
-    def __init__(self, agency: Agency, secret: bytes) -> None:
+    def __init__(self, agency: Agency, secret: Keyring) -> None:
         self.agency = agency
         self.secret = secret
         self.rng = random.Random(SEED)
@@ -195,7 +196,7 @@ class _Builder:
         )
 
 
-async def _create_staff(agency: Agency, sites: list[Site], secret: bytes) -> None:
+async def _create_staff(agency: Agency, sites: list[Site], secret: Keyring) -> None:
     roles = {}
     for name, (students, attendance, messaging, site_admin) in ROLES.items():
         roles[name] = await Role.create(
@@ -218,7 +219,7 @@ async def _create_staff(agency: Agency, sites: list[Site], secret: bytes) -> Non
             await StaffSiteAccess.create(staff=user, site=sites[site_index])
 
 
-async def create_demo_data(secret: bytes) -> bool:
+async def create_demo_data(secret: Keyring) -> bool:
     """Create the demo agency unless it exists; True when created. Needs the ORM open."""
     if await Agency.exists(name=DEMO_AGENCY_NAME):
         return False

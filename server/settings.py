@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from auth.keys import Keyring
+
 logger = logging.getLogger(__name__)
 
 # Used only in debug mode when no key is configured, so a developer's demo keeps working
@@ -25,6 +27,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite://playroll.db"
     broadcast_url: str = "memory://"
     secret_key: SecretStr | None = None
+    # During a key rotation: the key being replaced, kept to read what it protected until
+    # `playroll rotate-keys` has re-keyed it (README, "Key rotation").
+    secret_key_previous: SecretStr | None = None
     debug: bool = False
 
     # Public base URL used to build every link sent to people; never the Host header.
@@ -118,6 +123,15 @@ class Settings(BaseSettings):
             self.secret_key = SecretStr(_DEBUG_ONLY_SECRET_KEY)
         elif len(self.secret_key.get_secret_value()) < 32:
             raise ValueError("PLAYROLL_SECRET_KEY must be at least 32 characters")
+        previous = self.secret_key_previous
+        if previous is not None:
+            if len(previous.get_secret_value()) < 32:
+                raise ValueError("PLAYROLL_SECRET_KEY_PREVIOUS must be at least 32 characters")
+            if previous.get_secret_value() == self.secret_key.get_secret_value():
+                raise ValueError(
+                    "PLAYROLL_SECRET_KEY_PREVIOUS is the same as PLAYROLL_SECRET_KEY: set the "
+                    "new key in PLAYROLL_SECRET_KEY and the old one in the previous key"
+                )
         return self
 
     @model_validator(mode="after")
@@ -160,6 +174,11 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     @property
-    def secret(self) -> bytes:
+    def secret(self) -> Keyring:
+        """The keys derived from the secret key (and the previous one, during a rotation)."""
         assert self.secret_key is not None  # set by the validator
-        return self.secret_key.get_secret_value().encode()
+        previous = self.secret_key_previous
+        return Keyring.from_secrets(
+            self.secret_key.get_secret_value().encode(),
+            previous.get_secret_value().encode() if previous is not None else None,
+        )

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from uuid import UUID, uuid4, uuid5
 
+from auth.keys import Keyring
 from auth.principals import ParentPrincipal
 from models.attendance import ActorKind, AttendanceEvent, AuthMethod, EventSource
 from models.org import Classroom
@@ -35,7 +36,7 @@ async def _checked(
     entry: attendance.Entry,
     token: str | None,
     *,
-    secret: bytes,
+    secret: Keyring,
     now: datetime,
 ) -> tuple[Classroom, list[UUID], FamilyAdult]:
     if entry.at is not None:
@@ -131,7 +132,7 @@ async def _record(
     write: Callable[..., Awaitable[list[AttendanceEvent]]],
     *,
     bus: EventBus,
-    secret: bytes,
+    secret: Keyring,
     now: datetime,
 ) -> list[RosterEntry]:
     classroom, child_ids, guardian = await _checked(principal, entry, token, secret=secret, now=now)
@@ -157,7 +158,7 @@ async def sign_in(
     token: str | None,
     *,
     bus: EventBus,
-    secret: bytes,
+    secret: Keyring,
     now: datetime,
 ) -> list[RosterEntry]:
     return await _record(
@@ -171,7 +172,7 @@ async def sign_out(
     token: str | None,
     *,
     bus: EventBus,
-    secret: bytes,
+    secret: Keyring,
     now: datetime,
 ) -> list[RosterEntry]:
     return await _record(

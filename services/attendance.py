@@ -14,6 +14,7 @@ from uuid import UUID, uuid4, uuid5
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from auth.keys import Keyring
 from auth.principals import Principal, StaffPrincipal
 from models.attendance import (
     ActorKind,
@@ -101,7 +102,7 @@ def _check_time(site: Site, at: datetime | None, now: datetime, skew: timedelta)
 
 
 async def _operator(
-    principal: StaffPrincipal, site: Site, operator_pin: str | None, secret: bytes
+    principal: StaffPrincipal, site: Site, operator_pin: str | None, secret: Keyring
 ) -> StaffUser | None:
     """The staff member who confirmed the entry with their own PIN, when the site asks."""
     if operator_pin is None:
@@ -309,7 +310,7 @@ class _Checked:
 
 
 async def _checked(
-    principal: StaffPrincipal, entry: Entry, *, secret: bytes, now: datetime, skew: timedelta
+    principal: StaffPrincipal, entry: Entry, *, secret: Keyring, now: datetime, skew: timedelta
 ) -> _Checked:
     """Group size, classroom, time, operator PIN and enrollment; and whether the device
     already sent this very entry (then it is answered, not recorded again)."""
@@ -335,7 +336,7 @@ async def _staff_change(
     write: Callable[..., Awaitable[list[AttendanceEvent]]],
     *,
     bus: EventBus,
-    secret: bytes,
+    secret: Keyring,
     now: datetime,
     skew: timedelta,
 ) -> list[RosterEntry]:
@@ -360,7 +361,7 @@ async def sign_in(
     entry: Entry,
     *,
     bus: EventBus,
-    secret: bytes,
+    secret: Keyring,
     now: datetime,
     skew: timedelta,
 ) -> list[RosterEntry]:
@@ -431,7 +432,7 @@ async def sign_out(
     entry: Entry,
     *,
     bus: EventBus,
-    secret: bytes,
+    secret: Keyring,
     now: datetime,
     skew: timedelta,
 ) -> list[RosterEntry]:

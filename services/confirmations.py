@@ -19,6 +19,7 @@ from uuid import UUID, uuid4
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from auth.keys import Keyring
 from auth.principals import ParentPrincipal, Principal, StaffPrincipal
 from models.attendance import ActorKind, AttendanceEvent, EventKind
 from models.org import Agency
@@ -284,7 +285,7 @@ async def request_confirmation(
     principal: StaffPrincipal,
     child_id: UUID,
     *,
-    secret: bytes,
+    secret: Keyring,
     base_url: str,
     hourly_cap: int,
     now: datetime,
@@ -334,7 +335,7 @@ async def _ask(
     child: Child,
     agency: Agency,
     request_id: UUID,
-    secret: bytes,
+    secret: Keyring,
     base_url: str,
     hourly_cap: int,
     now: datetime,

@@ -10,7 +10,6 @@ after midnight where the site is, not where the server is.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,6 +18,7 @@ from zoneinfo import ZoneInfo
 import qrcode
 from qrcode.image.svg import SvgPathImage
 
+from auth.keys import Keyring, Purpose
 from models.org import ContactlessMode, Site
 from services import org
 from services.errors import DomainError
@@ -44,9 +44,20 @@ def _scope(site: Site, day: date) -> str:
     return f"D{day:%Y%m%d}"
 
 
-def _signature(secret: bytes, site_id: str, scope: str) -> str:
-    digest = hmac.new(secret, f"contactless:{site_id}:{scope}".encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(digest.digest()[:16]).decode().rstrip("=")
+def _signatures(secret: Keyring, site_id: str, scope: str) -> list[str]:
+    """The code's signature under every key, current first."""
+    message = f"contactless:{site_id}:{scope}".encode()
+    return [
+        base64.urlsafe_b64encode(bytes.fromhex(digest)[:16]).decode().rstrip("=")
+        for digest in secret.digests(Purpose.SIGNING, message)
+    ]
+
+
+def _tokens(secret: Keyring, site: Site, scope: str) -> list[str]:
+    return [
+        f"{_PREFIX}.{site.id}.{scope}.{signature}"
+        for signature in _signatures(secret, str(site.id), scope)
+    ]
 
 
 def _next_midnight(site: Site, day: date) -> datetime:
@@ -54,19 +65,23 @@ def _next_midnight(site: Site, day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
 
 
-def current(secret: bytes, site: Site, now: datetime) -> ContactlessCode | None:
+def current(secret: Keyring, site: Site, now: datetime) -> ContactlessCode | None:
     """The code the site's kiosks show now, or None when contactless is switched off."""
     if not site.contactless_enabled:
         return None
     day = org.local_date(site, now)
     scope = _scope(site, day)
-    token = f"{_PREFIX}.{site.id}.{scope}.{_signature(secret, str(site.id), scope)}"
+    token = _tokens(secret, site, scope)[0]
     dynamic = site.contactless_mode == ContactlessMode.DYNAMIC
     return ContactlessCode(token, _next_midnight(site, day) if dynamic else None)
 
 
-def verify(secret: bytes, site: Site, token: str | None, now: datetime) -> None:
-    """Refuse unless ``token`` is the site's code valid right now."""
+def verify(secret: Keyring, site: Site, token: str | None, now: datetime) -> None:
+    """Refuse unless ``token`` is the site's code valid right now.
+
+    A code signed with the previous key still passes during a key rotation: printed
+    static codes keep working until the previous key is removed.
+    """
     if not site.contactless_enabled:
         raise DomainError(
             "CONTACTLESS_OFF", "This site does not take sign-ins from phones.", "contactlessToken"
@@ -76,8 +91,11 @@ def verify(secret: bytes, site: Site, token: str | None, now: datetime) -> None:
         "Scan the code shown on the kiosk at the door.",
         "contactlessToken",
     )
-    expected = current(secret, site, now)
-    if not token or expected is None:
+    if not token:
         raise wrong
-    if not hmac.compare_digest(token.encode(), expected.token.encode()):
+    scope = _scope(site, org.local_date(site, now))
+    matched = False
+    for expected in _tokens(secret, site, scope):
+        matched |= hmac.compare_digest(token.encode(), expected.encode())
+    if not matched:
         raise wrong

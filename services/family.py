@@ -8,8 +8,6 @@ attempts are throttled per login (or account) and per address like staff sign-in
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from auth import passwords, sessions
+from auth.keys import Keyring, Purpose
 from auth.principals import ParentPrincipal, Principal
 from models.family_accounts import FamilyAccount, GuardianLink, LoginKind, PasswordReset
 from models.org import Agency
@@ -56,7 +55,7 @@ _BAD_RESET = DomainError(
 class AccountPolicy:
     """What the resolvers pass down from Settings for sign-ins and codes."""
 
-    secret: bytes
+    secret: Keyring
     throttle: access.ThrottlePolicy
     session_lifetime: timedelta
 
@@ -239,9 +238,8 @@ async def add_connection(
 # --- password reset ------------------------------------------------------------------------
 
 
-def _reset_hash(secret: bytes, account_id: UUID | str, code: str) -> str:
-    message = f"password-reset:{account_id}:{code}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+def _reset_message(account_id: UUID | str, code: str) -> bytes:
+    return f"password-reset:{account_id}:{code}".encode()
 
 
 async def _language_of(account: FamilyAccount) -> Language:
@@ -253,7 +251,7 @@ async def request_password_reset(
     principal: Principal,
     login: str,
     *,
-    secret: bytes,
+    secret: Keyring,
     now: datetime,
     hourly_cap: int = notifications.DEFAULT_DESTINATION_HOURLY_CAP,
 ) -> None:
@@ -279,7 +277,7 @@ async def request_password_reset(
             ).update(revoked_at=now)
             reset = await PasswordReset.create(
                 account=account,
-                code_hash=_reset_hash(secret, account.id, code),
+                code_hash=secret.digest(Purpose.CODE_HASH, _reset_message(account.id, code)),
                 created_at=now,
                 expires_at=now + RESET_CODE_LIFETIME,
             )
@@ -343,8 +341,8 @@ async def reset_password(
                 .first()
             )
         if account is not None and reset is not None:
-            expected = _reset_hash(policy.secret, account.id, code.strip())
-            if hmac.compare_digest(reset.code_hash, expected):
+            message = _reset_message(account.id, code.strip())
+            if policy.secret.matches(Purpose.CODE_HASH, message, reset.code_hash):
                 token = await _apply_reset(principal, account, reset, new_hash, policy, now)
             else:
                 await PasswordReset.filter(id=reset.id).update(attempts=F("attempts") + 1)

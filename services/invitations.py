@@ -8,8 +8,6 @@ HMAC, valid 14 days and usable once; inviting again supersedes it, unlinking rev
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 from collections import defaultdict
@@ -21,6 +19,7 @@ from uuid import UUID
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from auth.keys import Keyring, Purpose
 from auth.principals import Principal, StaffPrincipal, is_staff
 from models.family_accounts import FamilyAccount, GuardianLink, Invitation
 from models.org import Agency
@@ -72,8 +71,13 @@ def normalize_code(code: str) -> str | None:
     return cleaned if _CODE_RE.fullmatch(cleaned) else None
 
 
-def code_hash(secret: bytes, normalized: str) -> str:
-    return hmac.new(secret, f"invitation:{normalized}".encode(), hashlib.sha256).hexdigest()
+def code_hash(secret: Keyring, normalized: str) -> str:
+    return secret.digest(Purpose.CODE_HASH, f"invitation:{normalized}".encode())
+
+
+def code_hashes(secret: Keyring, normalized: str) -> list[str]:
+    """What a code issued before a key rotation may be stored under, current key first."""
+    return secret.digests(Purpose.CODE_HASH, f"invitation:{normalized}".encode())
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -186,7 +190,7 @@ async def invite(
     principal: StaffPrincipal,
     guardian_ids: list[str],
     *,
-    secret: bytes,
+    secret: Keyring,
     base_url: str,
     now: datetime,
     hourly_cap: int = notifications.DEFAULT_DESTINATION_HOURLY_CAP,
@@ -213,7 +217,7 @@ async def invite(
 async def _invite_one(
     principal: StaffPrincipal,
     adult_id: UUID,
-    secret: bytes,
+    secret: Keyring,
     base_url: str,
     now: datetime,
     hourly_cap: int,
@@ -332,7 +336,7 @@ async def unlink(
 # --- claiming (registration and new connections) ---------------------------------------
 
 
-async def claim(secret: bytes, code: str, account: FamilyAccount, now: datetime) -> Invitation:
+async def claim(secret: Keyring, code: str, account: FamilyAccount, now: datetime) -> Invitation:
     """Use an invitation code: link its guardian to ``account``. Call inside a transaction.
 
     Wrong, used, superseded, revoked and expired codes are all the same NotFound, and
@@ -343,7 +347,7 @@ async def claim(secret: bytes, code: str, account: FamilyAccount, now: datetime)
         raise NotFound("Invitation")
     invitation = (
         await Invitation.filter(
-            code_hash=code_hash(secret, normalized),
+            code_hash__in=code_hashes(secret, normalized),
             used_at__isnull=True,
             superseded_at__isnull=True,
             revoked_at__isnull=True,

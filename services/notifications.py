@@ -16,6 +16,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from auth import sealed
+from auth.keys import Keyring
 from models.notifications import Notification
 from models.people import ContactMethod, FamilyAdult, Language
 from services import messages
@@ -47,7 +48,7 @@ def recipient_for(adult: FamilyAdult) -> Recipient | None:
 
 
 async def enqueue(
-    secret: bytes,
+    secret: Keyring,
     *,
     agency_id: UUID | str | None,
     recipient: Recipient,

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
+from auth.keys import Keyring
 from auth.principals import KioskPrincipal
 from models.kiosk import Kiosk, PinFailure, PinPurpose
 from models.org import Site
@@ -209,7 +210,7 @@ async def attempt(
     purpose: PinPurpose,
     accept: Callable[[PinCredential, Site], Awaitable[T | None]],
     *,
-    secret: bytes,
+    secret: Keyring,
     now: datetime,
     bus: EventBus,
 ) -> tuple[T, Kiosk, Site]:

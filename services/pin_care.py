@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from auth.keys import Keyring
 from auth.principals import Grant, Principal, StaffPrincipal, is_staff
 from models.org import Agency
 from models.people import FamilyAdult
@@ -110,7 +111,7 @@ class _Readable:
 
 
 async def _current_pins(
-    principal: StaffPrincipal, requested: list[tuple[str, UUID | None]], secret: bytes
+    principal: StaffPrincipal, requested: list[tuple[str, UUID | None]], secret: Keyring
 ) -> list[AdultPin | _Readable]:
     """Per requested adult: the PIN to act on, or the result that says why there is none."""
     adults = await _reachable(principal, requested, lock=False)
@@ -132,7 +133,7 @@ async def _current_pins(
 
 
 async def reveal_pins(
-    principal: StaffPrincipal, adult_ids: Sequence[str], secret: bytes
+    principal: StaffPrincipal, adult_ids: Sequence[str], secret: Keyring
 ) -> list[AdultPin]:
     """Read each adult's PIN back from its encrypted copy; every read is audited."""
     results: list[AdultPin] = []
@@ -149,7 +150,7 @@ async def reveal_pins(
 async def re_pin(
     principal: StaffPrincipal,
     adult_ids: Sequence[str],
-    secret: bytes,
+    secret: Keyring,
     *,
     send: bool,
     hourly_cap: int = notifications.DEFAULT_DESTINATION_HOURLY_CAP,
@@ -187,7 +188,7 @@ async def re_pin(
 async def send_pins(
     principal: StaffPrincipal,
     adult_ids: Sequence[str],
-    secret: bytes,
+    secret: Keyring,
     *,
     hourly_cap: int = notifications.DEFAULT_DESTINATION_HOURLY_CAP,
 ) -> list[AdultPin]:
@@ -206,7 +207,7 @@ async def send_pins(
 
 async def _send(
     principal: StaffPrincipal,
-    secret: bytes,
+    secret: Keyring,
     agency: Agency,
     adult: FamilyAdult,
     pin: str,
@@ -257,7 +258,7 @@ async def _audit(
     )
 
 
-async def own_pin(principal: StaffPrincipal, secret: bytes) -> str | None:
+async def own_pin(principal: StaffPrincipal, secret: Keyring) -> str | None:
     """The caller's own staff PIN read back; None when they have none."""
     credential = await PinCredential.get_or_none(
         staff_id=principal.user_id, agency_id=principal.agency_id

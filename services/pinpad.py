@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
+from auth.keys import Keyring
 from auth.principals import KioskPrincipal
 from models.attendance import ActorKind, AttendanceEvent, AuthMethod, EventSource
 from models.kiosk import PinPurpose
@@ -110,7 +111,7 @@ async def _children(adult: FamilyAdult, site: Site, now: datetime) -> list[PadCh
 
 
 async def _visit(
-    principal: KioskPrincipal, pin: str, secret: bytes, now: datetime, bus: EventBus
+    principal: KioskPrincipal, pin: str, secret: Keyring, now: datetime, bus: EventBus
 ) -> tuple[FamilyAdult, Site, PadVisit]:
     adult, _, site = await pad_lockout.attempt(
         principal, pin, PinPurpose.PAD, _adult_for, secret=secret, now=now, bus=bus
@@ -143,7 +144,7 @@ async def _unconfirmed(adult: FamilyAdult, site: Site, now: datetime) -> list[Pa
 
 
 async def identify(
-    principal: KioskPrincipal, pin: str, *, secret: bytes, now: datetime, bus: EventBus
+    principal: KioskPrincipal, pin: str, *, secret: Keyring, now: datetime, bus: EventBus
 ) -> PadVisit:
     _, _, visit = await _visit(principal, pin, secret, now, bus)
     return visit
@@ -195,7 +196,7 @@ async def confirm_entries(
     pin: str,
     entry_ids: Sequence[UUID],
     *,
-    secret: bytes,
+    secret: Keyring,
     now: datetime,
     bus: EventBus,
 ) -> PadVisit:
@@ -219,7 +220,7 @@ async def _record(
     child_ids: Sequence[UUID],
     write: Callable[..., Awaitable[list[AttendanceEvent]]],
     *,
-    secret: bytes,
+    secret: Keyring,
     now: datetime,
     bus: EventBus,
 ) -> PadVisit:
@@ -244,7 +245,7 @@ async def sign_in(
     pin: str,
     child_ids: Sequence[UUID],
     *,
-    secret: bytes,
+    secret: Keyring,
     now: datetime,
     bus: EventBus,
 ) -> PadVisit:
@@ -258,7 +259,7 @@ async def sign_out(
     pin: str,
     child_ids: Sequence[UUID],
     *,
-    secret: bytes,
+    secret: Keyring,
     now: datetime,
     bus: EventBus,
 ) -> PadVisit:
@@ -282,7 +283,7 @@ async def _staff_for(credential: PinCredential, site: Site) -> StaffUser | None:
 
 
 async def unlock(
-    principal: KioskPrincipal, pin: str, *, secret: bytes, now: datetime, bus: EventBus
+    principal: KioskPrincipal, pin: str, *, secret: Keyring, now: datetime, bus: EventBus
 ) -> PadState:
     staff, _, _ = await pad_lockout.attempt(
         principal, pin, PinPurpose.UNLOCK, _staff_for, secret=secret, now=now, bus=bus

@@ -2,7 +2,8 @@
 
 One namespace per agency: ``PinCredential.lookup`` is unique, and the keyed HMAC behind
 it covers the agency ID, so the database itself refuses a PIN already held by anyone in
-the agency, staff or adult. The clear PIN is returned to the caller that issued or
+the agency, staff or adult (during a key rotation, ``store`` also checks the older keys'
+digests). The clear PIN is returned to the caller that issued or
 revealed it and never stored or logged.
 """
 
@@ -14,6 +15,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from auth import pins
+from auth.keys import Keyring
 from models.org import Agency
 from models.pins import PinCredential
 from services.errors import DomainError
@@ -39,18 +41,24 @@ def short_pin_warning(length: int) -> str | None:
     )
 
 
-def lookup(secret: bytes, agency_id: UUID | str, pin: str) -> str:
+def lookup(secret: Keyring, agency_id: UUID | str, pin: str) -> str:
     return pins.pin_lookup(secret, str(agency_id), pin)
 
 
-async def find(secret: bytes, agency_id: UUID | str, pin: str) -> PinCredential | None:
-    """The credential holding this PIN in the agency, or None. One keyed hash, one query."""
+async def find(secret: Keyring, agency_id: UUID | str, pin: str) -> PinCredential | None:
+    """The credential holding this PIN in the agency, or None. One query.
+
+    During a key rotation a PIN not yet re-keyed is stored under an older key, so every
+    key's digest is asked for; the current key's row wins (only one can exist).
+    """
     if not pins.is_well_formed(pin):
         return None
-    return await PinCredential.get_or_none(lookup=lookup(secret, agency_id, pin))
+    candidates = pins.pin_lookups(secret, str(agency_id), pin)
+    found = {row.lookup: row for row in await PinCredential.filter(lookup__in=candidates)}
+    return next((found[c] for c in candidates if c in found), None)
 
 
-def reveal(secret: bytes, credential: PinCredential) -> str:
+def reveal(secret: Keyring, credential: PinCredential) -> str:
     revealed = pins.decrypt_pin(secret, credential.encrypted)
     if revealed is None:
         # Only a changed server key gets here; the PIN must be issued again.
@@ -59,7 +67,7 @@ def reveal(secret: bytes, credential: PinCredential) -> str:
 
 
 async def store(
-    secret: bytes,
+    secret: Keyring,
     agency_id: UUID | str,
     pin: str,
     *,
@@ -78,6 +86,11 @@ async def store(
         # A savepoint, so a collision leaves an enclosing transaction usable.
         async with in_transaction():
             await PinCredential.filter(**owner).delete()
+            # The unique column only sees the current key's digest: a PIN still stored
+            # under an older key (mid-rotation) is taken all the same.
+            older = pins.pin_lookups(secret, str(agency_id), pin)[1:]
+            if await PinCredential.filter(lookup__in=older).exists():
+                raise DomainError("PIN_TAKEN", "Choose another PIN.", "pin")
             return await PinCredential.create(
                 agency_id=agency_id,
                 lookup=lookup(secret, agency_id, pin),
@@ -89,7 +102,7 @@ async def store(
 
 
 async def issue(
-    secret: bytes,
+    secret: Keyring,
     agency: Agency,
     *,
     staff_id: UUID | str | None = None,

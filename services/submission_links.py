@@ -8,8 +8,6 @@ the link or the contact exists, and the token and codes appear in no audit row.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 from collections import defaultdict
@@ -21,6 +19,7 @@ from uuid import UUID
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from auth.keys import Keyring, Purpose
 from auth.principals import Principal
 from models.attendance import AttendanceEvent, AttendanceSession
 from models.org import Agency, Site
@@ -35,7 +34,7 @@ from services import audit, notifications, people, signature_svg, signatures
 from services.errors import DomainError
 from services.parent_views import FamilyDay
 from services.rosters import derive_child_day
-from services.submissions import enrollments_in, token_hash
+from services.submissions import enrollments_in, token_hashes
 
 CODE_LIFETIME = timedelta(minutes=10)
 CODE_MAX_TRIES = 5
@@ -79,10 +78,9 @@ class Review:
     children: list[ReviewChild]
 
 
-def _code_hash(secret: bytes, request_id: UUID | str, code: str) -> str:
+def _code_message(request_id: UUID | str, code: str) -> bytes:
     # Salted with the request, so one code's hash says nothing about another link's.
-    message = f"submission-code:{request_id}:{code}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+    return f"submission-code:{request_id}:{code}".encode()
 
 
 @dataclass(frozen=True)
@@ -93,13 +91,14 @@ class _Opened:
     adult: FamilyAdult
 
 
-async def _open(secret: bytes, token: str, now: datetime, *, lock: bool = False) -> _Opened:
+async def _open(secret: Keyring, token: str, now: datetime, *, lock: bool = False) -> _Opened:
     """The live request behind a link (not used, not expired), or INVALID_LINK."""
-    hashed = token_hash(secret, token)
-    if hashed is None:
+    hashed = token_hashes(secret, token)
+    if not hashed:
         raise INVALID_LINK
+    # Every key's hash: a link sent before a key rotation still opens.
     query = SubmissionRequest.filter(
-        token_hash=hashed, completed_at__isnull=True, expires_at__gt=now
+        token_hash__in=hashed, completed_at__isnull=True, expires_at__gt=now
     )
     request = await (query.select_for_update() if lock else query).first()
     if request is None:
@@ -130,7 +129,7 @@ async def request_code(
     token: str,
     channel: ContactMethod,
     *,
-    secret: bytes,
+    secret: Keyring,
     now: datetime,
     hourly_cap: int = notifications.DEFAULT_DESTINATION_HOURLY_CAP,
 ) -> None:
@@ -162,7 +161,7 @@ async def request_code(
                 request_id=opened.request.id,
                 channel=channel,
                 destination=destination,
-                code_hash=_code_hash(secret, opened.request.id, code),
+                code_hash=secret.digest(Purpose.CODE_HASH, _code_message(opened.request.id, code)),
                 created_at=now,
                 expires_at=now + CODE_LIFETIME,
             )
@@ -190,7 +189,7 @@ async def request_code(
 
 
 async def verify_code(
-    principal: Principal, token: str, code: str, *, now: datetime, secret: bytes
+    principal: Principal, token: str, code: str, *, now: datetime, secret: Keyring
 ) -> None:
     """Mark the link verified with the latest code sent for it.
 
@@ -212,7 +211,9 @@ async def verify_code(
             and latest.expires_at > now
             and latest.attempts < CODE_MAX_TRIES
             and _CODE_RE.fullmatch(typed)
-            and hmac.compare_digest(latest.code_hash, _code_hash(secret, opened.request.id, typed))
+            and secret.matches(
+                Purpose.CODE_HASH, _code_message(opened.request.id, typed), latest.code_hash
+            )
         ):
             # Conditional, so one code cannot verify twice however the calls race.
             verified = (
@@ -252,7 +253,7 @@ async def _family_children(opened: _Opened) -> tuple[list[Child], list[Enrollmen
     return ordered, enrollments
 
 
-async def review(principal: Principal, token: str, *, secret: bytes, now: datetime) -> Review:
+async def review(principal: Principal, token: str, *, secret: Keyring, now: datetime) -> Review:
     """What the guardian is asked to sign: each child's days at the site in the period."""
     opened = await _open(secret, token, now)
     if not _verified(opened, now):
@@ -311,7 +312,7 @@ async def sign(
     strokes: Sequence[Sequence[Sequence[object]]],
     certified: bool,
     *,
-    secret: bytes,
+    secret: Keyring,
     now: datetime,
 ) -> SubmissionRequest:
     """The guardian's drawn signature over every event of their children in the period.

@@ -8,8 +8,6 @@ is in ``services.submission_links``. Audit rows never carry the token.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 from collections import defaultdict
@@ -23,6 +21,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from auth.keys import Keyring, Purpose
 from auth.principals import Principal, StaffPrincipal, is_staff
 from models.org import Agency, Site
 from models.people import Enrollment, Family, FamilyAdult, GuardianSlot
@@ -81,12 +80,13 @@ class SubmitResult:
 # --- secrets ------------------------------------------------------------------------------
 
 
-def token_hash(secret: bytes, token: str) -> str | None:
-    """The stored form of a link token; None for text no link ever carried."""
+def token_hashes(secret: Keyring, token: str) -> list[str]:
+    """The forms a link token may be stored under, current key first; none for text no
+    link ever carried."""
     token = token.strip()
     if not _TOKEN_RE.fullmatch(token):
-        return None
-    return hmac.new(secret, f"submission-link:{token}".encode(), hashlib.sha256).hexdigest()
+        return []
+    return secret.digests(Purpose.CODE_HASH, f"submission-link:{token}".encode())
 
 
 # --- staff: submitting and following up ---------------------------------------------------
@@ -128,7 +128,7 @@ async def submit(
     start: date,
     end: date,
     *,
-    secret: bytes,
+    secret: Keyring,
     base_url: str,
     now: datetime,
     hourly_cap: int = notifications.DEFAULT_DESTINATION_HOURLY_CAP,
@@ -205,7 +205,7 @@ async def _ask_family(
     family: Family,
     by_slot: dict[str, FamilyAdult],
     *,
-    secret: bytes,
+    secret: Keyring,
     base_url: str,
     now: datetime,
     hourly_cap: int,
@@ -216,8 +216,7 @@ async def _ask_family(
         return FamilyResult(family, FamilyOutcome.NO_GUARDIAN_CONTACT, None)
     adult, recipient = addressee
     token = secrets.token_urlsafe(16)  # 128 random bits
-    hashed = token_hash(secret, token)
-    assert hashed is not None
+    hashed = token_hashes(secret, token)[0]  # a fresh token always has the link's form
     try:
         # A savepoint: a family over the message cap gets no link, the others still do.
         async with in_transaction():

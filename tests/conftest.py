@@ -20,6 +20,7 @@ from tortoise import Tortoise, connections
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate
 
+from auth.keys import Keyring
 from schema.limits import Limits
 from schema.root import build_schema
 from server.db import open_database, tortoise_config
@@ -27,6 +28,8 @@ from server.settings import Settings
 from tests.graphql import GraphQLClient
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+# What services take: the keys derived from the test secret (the settings' ``secret``).
+TEST_KEYRING = Keyring.from_secrets(TEST_SECRET.encode())
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from models.people import (
     Language,
 )
 from services import pins as pin_service
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_KEYRING
 
 _counter = itertools.count(1)
 # Hashing is deliberately slow; tests share one hash unless they test passwords.
@@ -84,7 +84,7 @@ async def staff(
         is_agency_admin=admin,
     )
     if pin:
-        await pin_service.store(TEST_SECRET.encode(), of.id, pin, staff_id=user.id)
+        await pin_service.store(TEST_KEYRING, of.id, pin, staff_id=user.id)
     for s in sites:
         await StaffSiteAccess.create(staff=user, site=s)
     return user
@@ -168,7 +168,7 @@ async def adult_with_pin(
         language=language,
         authorized_pickup=True,
     )
-    secret = TEST_SECRET.encode()
+    secret = TEST_KEYRING
     if pin is None:
         pin = await pin_service.issue(secret, await Agency.get(id=of.agency_id), adult_id=grown.id)
     else:

@@ -13,7 +13,7 @@ from services import attendance
 from services.attendance import Entry
 from services.errors import DomainErrors
 from tests import factories as make
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_KEYRING
 from tests.graphql import GraphQLClient
 from tests.world import World
 
@@ -36,7 +36,7 @@ async def test_concurrent_sign_ins_leave_exactly_one_open_session(
                 principal,
                 Entry([kid.id], world.room.id, None, None, None),
                 bus=bus,
-                secret=TEST_SECRET.encode(),
+                secret=TEST_KEYRING,
                 now=datetime.now(UTC),
                 skew=timedelta(minutes=2),
             )
@@ -57,7 +57,7 @@ async def test_concurrent_sign_ins_leave_exactly_one_open_session(
             principal,
             Entry([kid.id], world.room.id, None, None, None),
             bus=bus,
-            secret=TEST_SECRET.encode(),
+            secret=TEST_KEYRING,
             now=datetime.now(UTC),
             skew=timedelta(minutes=2),
         )

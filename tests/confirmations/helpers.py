@@ -114,11 +114,9 @@ async def scene(world: World) -> Scene:
     home = await household(world)
     contact_pin = "141421"
     from services import pins as pin_service
-    from tests.conftest import TEST_SECRET
+    from tests.conftest import TEST_KEYRING
 
-    await pin_service.store(
-        TEST_SECRET.encode(), world.agency.id, contact_pin, adult_id=home.contact.id
-    )
+    await pin_service.store(TEST_KEYRING, world.agency.id, contact_pin, adult_id=home.contact.id)
     ben_family = await Family.get(id=world.kids[1].family_id)
     ben_guardian = await make.adult(ben_family, slot=GuardianSlot.A, first_name="Bea")
     kiosk, kiosk_token = await make.kiosk(world.site, paired_by=world.admin)

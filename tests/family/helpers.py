@@ -12,7 +12,7 @@ from models.family_accounts import FamilyAccount, GuardianLink, LoginKind
 from models.notifications import Notification
 from models.people import ContactMethod, Family, FamilyAdult, GuardianSlot, Language
 from tests import factories as make
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_KEYRING
 from tests.graphql import GraphQLClient, Result
 from tests.world import World
 
@@ -153,7 +153,7 @@ def _destinations(guardian: FamilyAdult) -> list[str]:
 
 def _unsealed_code(message: Notification) -> str:
     assert message.secret_params is not None
-    opened = sealed.unseal(TEST_SECRET.encode(), message.secret_params)
+    opened = sealed.unseal(TEST_KEYRING, message.secret_params)
     assert opened is not None
     code: str = json.loads(opened)["code"]
     return code

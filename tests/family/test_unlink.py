@@ -14,7 +14,7 @@ from models.org import ModuleAccess, StaffUser
 from models.pins import PinCredential
 from services import pins as pin_service
 from tests import factories as make
-from tests.conftest import TEST_SECRET, LiveServer
+from tests.conftest import TEST_KEYRING, LiveServer
 from tests.family.helpers import (
     CHILDREN,
     UNLINK,
@@ -66,7 +66,7 @@ async def test_unlinking_returns_the_guardian_to_invite_and_keeps_the_pin(
         "errors": [],
     }
     credential = await PinCredential.get(adult_id=home.guardian_a.id)
-    assert pin_service.reveal(TEST_SECRET.encode(), credential) == home.pin_a
+    assert pin_service.reveal(TEST_KEYRING, credential) == home.pin_a
     assert await GuardianLink.filter(adult_id=home.guardian_a.id).count() == 0
     assert await Invitation.filter(adult_id=home.guardian_a.id, revoked_at=None).count() == 0
     assert await AuditEntry.filter(action="family.unlink").count() == 1

@@ -7,16 +7,17 @@ from typing import Any
 
 import pytest
 
+from auth.keys import Keyring
 from models.org import ContactlessMode, Site
 from resolvers.context import Context
 from services import contactless
 from services.errors import DomainError
 from tests import factories as make
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_KEYRING
 from tests.graphql import GraphQLClient
 from tests.world import World
 
-SECRET = TEST_SECRET.encode()
+SECRET = TEST_KEYRING
 CODE = "{ kiosk { contactlessCode { token svg expiresAt } } }"
 # 23:59 on 23 November in Chicago (the world's main site), 05:59 the next day in UTC.
 LATE_EVENING = datetime(2026, 11, 24, 5, 59, tzinfo=UTC)
@@ -83,7 +84,9 @@ async def test_missing_and_forged_codes_are_refused(world: World, token: str | N
     forged = real.token[:-2] + ("AA" if not real.token.endswith("AA") else "BB")
     assert _refusal(site, forged, LATE_EVENING) == "INVALID_CONTACTLESS_CODE"
     # Another server key cannot make codes for this one.
-    other = contactless.current(b"another-server-key-of-32-bytes-or-more", site, LATE_EVENING)
+    other = contactless.current(
+        Keyring.from_secrets(b"another-server-key-of-32-bytes-or-more"), site, LATE_EVENING
+    )
     assert other is not None
     assert _refusal(site, other.token, LATE_EVENING) == "INVALID_CONTACTLESS_CODE"
 

@@ -14,7 +14,7 @@ from models.org import Site
 from resolvers.context import Context
 from services import pins as pin_service
 from tests import factories as make
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_KEYRING
 from tests.graphql import GraphQLClient
 from tests.world import OTHER_TEACHER_PIN, TEACHER_PIN, World
 
@@ -32,7 +32,7 @@ mutation($i: KioskPinInput!) {
 """
 LOCK = "mutation { kioskLock { padState { locked reason } errors { code } } }"
 GUARDIAN_PIN = "271828"
-SECRET = TEST_SECRET.encode()
+SECRET = TEST_KEYRING
 WRONG = ["100001", "100002", "100003", "100004", "100005", "100006", "100007", "100008"]
 
 
@@ -57,9 +57,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 async def pad(world: World) -> tuple[Kiosk, str]:
     family = await make.family(world.agency, "Family Rivera")
     guardian = await make.adult(family, first_name="Rosa")
-    await pin_service.store(
-        TEST_SECRET.encode(), world.agency.id, GUARDIAN_PIN, adult_id=guardian.id
-    )
+    await pin_service.store(TEST_KEYRING, world.agency.id, GUARDIAN_PIN, adult_id=guardian.id)
     await make.child(world.room, of=family, first_name="Maya")
     return await make.kiosk(world.site, paired_by=world.admin, name="Front door")
 
@@ -219,9 +217,7 @@ async def test_staff_lock_a_pad_by_hand_and_only_a_staff_pin_opens_it(
     assert _codes(await _try(gql, token, GUARDIAN_PIN)) == ["PAD_LOCKED"]
     # Agency admins work everywhere in their agency.
     admin_pin = "360245"
-    await pin_service.store(
-        TEST_SECRET.encode(), world.agency.id, admin_pin, staff_id=world.admin.id
-    )
+    await pin_service.store(TEST_KEYRING, world.agency.id, admin_pin, staff_id=world.admin.id)
     assert (await _unlock(gql, token, admin_pin))["errors"] == []
     assert (await _try(gql, token, GUARDIAN_PIN))["errors"] == []
     # Only kiosks lock kiosks.

@@ -13,12 +13,12 @@ from models.people import SharedPickup
 from resolvers.context import Context
 from services import contactless
 from tests import factories as make
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_KEYRING
 from tests.family.helpers import Household, account_for, household, parent_token
 from tests.graphql import GraphQLClient
 from tests.world import World
 
-SECRET = TEST_SECRET.encode()
+SECRET = TEST_KEYRING
 SIGN_IN = """
 mutation($i: SignInInput!) {
   signIn(input: $i) { entries { child { id } status } errors { code field } }

@@ -14,6 +14,7 @@ import pytest
 from starlette.requests import Request
 
 from auth import sealed
+from auth.keys import Keyring
 from auth.pins import is_well_formed
 from models.audit import AuditEntry
 from models.notifications import Notification
@@ -25,11 +26,11 @@ from resolvers.context import Context, Info
 from services import notifications
 from services import pins as pin_service
 from tests import factories as make
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_KEYRING
 from tests.graphql import GraphQLClient, Result
 from tests.world import OTHER_TEACHER_PIN, TEACHER_PIN, World
 
-SECRET = TEST_SECRET.encode()
+SECRET = TEST_KEYRING
 RESULTS = "results { adultId adult { id firstName } status pin delivery } errors { code field }"
 REVEAL = "mutation($i: RevealPinsInput!) { revealPins(input: $i) { %s } }" % RESULTS
 RE_PIN = "mutation($i: RePinInput!) { rePin(input: $i) { %s } }" % RESULTS
@@ -255,7 +256,7 @@ async def test_a_re_pin_that_cannot_finish_changes_no_one(
     second, second_pin = await make.adult_with_pin(family)
     real_issue = pin_service.issue
 
-    async def full_after_one(secret: bytes, agency: Any, **owner: Any) -> str:
+    async def full_after_one(secret: Keyring, agency: Any, **owner: Any) -> str:
         if str(owner.get("adult_id")) == str(second.id):
             raise pin_service.PinSpaceExhausted("full")
         return await real_issue(secret, agency, **owner)
@@ -360,7 +361,7 @@ async def test_a_capped_destination_is_reported_and_the_rest_still_go_out(
     fine, _ = await make.adult_with_pin(family, email="free@example.test")
     real_enqueue = notifications.enqueue
 
-    async def capped_enqueue(secret: bytes, **kwargs: Any) -> Notification:
+    async def capped_enqueue(secret: Keyring, **kwargs: Any) -> Notification:
         queued = await real_enqueue(secret, **kwargs)
         if kwargs["recipient"].destination == "busy@example.test":
             # As a cap would, after writing: the savepoint must undo it.

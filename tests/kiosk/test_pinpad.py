@@ -15,7 +15,7 @@ from models.people import Child, Family, FamilyAdult, GuardianSlot, SharedPickup
 from models.pins import PinCredential
 from services import pins as pin_service
 from tests import factories as make
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_KEYRING
 from tests.graphql import GraphQLClient, Result
 from tests.world import TEACHER_PIN, World
 
@@ -69,7 +69,7 @@ class Door:
 
 
 async def _with_pin(adult: FamilyAdult, pin: str, agency_id: object) -> FamilyAdult:
-    await pin_service.store(TEST_SECRET.encode(), str(agency_id), pin, adult_id=adult.id)
+    await pin_service.store(TEST_KEYRING, str(agency_id), pin, adult_id=adult.id)
     return adult
 
 

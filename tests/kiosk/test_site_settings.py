@@ -15,7 +15,7 @@ from services import contactless
 from services import pins as pin_service
 from services.errors import DomainError
 from tests import factories as make
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_KEYRING
 from tests.graphql import GraphQLClient, Result
 from tests.world import World
 
@@ -193,7 +193,7 @@ async def test_a_rotated_static_code_is_refused_and_the_new_one_works(
 ) -> None:
     token = await make.token_for(await _site_admin(world))
     await _update(gql, token, world.site.id, contactlessMode="STATIC")
-    secret, now = TEST_SECRET.encode(), datetime.now(UTC)
+    secret, now = TEST_KEYRING, datetime.now(UTC)
     printed = contactless.current(secret, await Site.get(id=world.site.id), now)
     assert printed is not None
     await _update(gql, token, world.site.id, rotateStaticCode=True)
@@ -319,7 +319,7 @@ async def test_a_new_length_applies_to_new_pins_and_existing_pins_keep_working(
     adult, old_pin = await make.adult_with_pin(await kid.family)
     admin = await make.token_for(world.admin)
     await gql.execute(UPDATE_AGENCY, {"i": {"pinLength": 4}}, token=admin)
-    secret = TEST_SECRET.encode()
+    secret = TEST_KEYRING
     still = await pin_service.find(secret, world.agency.id, old_pin)
     assert still is not None
     assert str(still.adult_id) == str(adult.id)

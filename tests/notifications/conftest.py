@@ -17,9 +17,9 @@ from models.notifications import Notification
 from models.org import Agency
 from models.people import ContactMethod, Family, FamilyAdult, GuardianSlot, Language
 from services import notifications
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_KEYRING
 
-SECRET = TEST_SECRET.encode()
+SECRET = TEST_KEYRING
 START = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 _keys = itertools.count(1)
 

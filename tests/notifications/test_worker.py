@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from auth.keys import Keyring
 from integrations.transport import OutgoingMessage, PermanentFailure, TransientFailure
 from jobs.worker import Outcome, backoff, utc_now
 from models.notifications import DeliveryAttempt, DeliveryStatus, Notification
@@ -199,7 +200,7 @@ async def test_secrets_sealed_with_another_key_fail_the_message(
 ) -> None:
     queued = await enqueue_pin(await guardian())
     rotated = worker(recorder, clock)
-    rotated.secret = b"another-key-entirely-0123456789abcdef"
+    rotated.secret = Keyring.from_secrets(b"another-key-entirely-0123456789abcdef")
     assert (await rotated.run_once()).failed == 1
     assert recorder.sent == []
     assert "do not unseal" in (await Notification.get(id=queued.id)).last_error

@@ -25,7 +25,7 @@ from models.notifications import Notification
 from models.org import Classroom
 from models.people import Child, ContactMethod, Family, FamilyAdult, GuardianSlot, Language
 from tests import factories as make
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_KEYRING
 from tests.graphql import GraphQLClient, Result
 from tests.world import World
 
@@ -193,7 +193,7 @@ async def submit(
 
 def _unseal(message: Notification) -> dict[str, str]:
     assert message.secret_params is not None
-    opened = sealed.unseal(TEST_SECRET.encode(), message.secret_params)
+    opened = sealed.unseal(TEST_KEYRING, message.secret_params)
     assert opened is not None
     secrets: dict[str, str] = json.loads(opened)
     return secrets

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
@@ -64,12 +64,13 @@ async def throttled(limits: Sequence[Limit], now: datetime) -> bool:
 
 
 async def record_failure(
-    principal: Principal, keys: Sequence[str], *, data: dict[str, object]
+    principal: Principal, keys: Sequence[str], *, data: dict[str, object], now: datetime
 ) -> None:
     """Count a failed attempt under each key, and audit it (never with the secret tried)."""
     async with in_transaction():
         for key in keys:
-            await LoginFailure.create(key=key)
+            # failed_at from the caller's clock: ``throttled`` compares it with ``now``.
+            await LoginFailure.create(key=key, failed_at=now)
         await audit.record(principal, "authn.login_fail", agency_id=None, data=data)
 
 
@@ -80,23 +81,27 @@ async def staff_login(
     *,
     policy: ThrottlePolicy,
     session_lifetime: timedelta,
-    now: datetime | None = None,
+    now: datetime,
 ) -> str:
     """A new session token for valid credentials; the same error for every failure."""
-    now = now or datetime.now(UTC)
     email = normalize_email(email)[:MAX_EMAIL_LENGTH]
     account_key = f"account:{email}"
     address = ip_key(principal)
     if await throttled(limits_for(policy, account_key, address), now):
         # Refused before any password check, and counted, so hammering keeps it closed.
-        await record_failure(principal, [address], data={"email": email, "reason": "throttled"})
+        await record_failure(
+            principal, [address], data={"email": email, "reason": "throttled"}, now=now
+        )
         raise THROTTLED
 
     staff = await StaffUser.get_or_none(email=email, is_active=True)
     # Verify even without an account: the same cost either way.
     if not passwords.verify_password(staff.password_hash if staff else None, password):
         await record_failure(
-            principal, [account_key, address], data={"email": email, "reason": "bad_credentials"}
+            principal,
+            [account_key, address],
+            data={"email": email, "reason": "bad_credentials"},
+            now=now,
         )
         raise _BAD_CREDENTIALS
     assert staff is not None
@@ -106,7 +111,9 @@ async def staff_login(
             staff.password_hash = passwords.hash_password(password)
             await staff.save(update_fields=["password_hash"])
         await LoginFailure.filter(key=account_key).delete()
-        token = await sessions.issue_staff_session(staff, session_lifetime, principal.ip_address)
+        token = await sessions.issue_staff_session(
+            staff, session_lifetime, principal.ip_address, now
+        )
         await audit.record(
             principal,
             "authn.login_success",
@@ -117,10 +124,10 @@ async def staff_login(
     return token
 
 
-async def logout(principal: StaffPrincipal, bus: EventBus) -> None:
+async def logout(principal: StaffPrincipal, bus: EventBus, now: datetime) -> None:
     """Revoke this session; sockets opened with it close (they listen for the event)."""
     async with in_transaction():
-        await sessions.revoke(principal.session_id)
+        await sessions.revoke(principal.session_id, now)
         await audit.record(
             principal,
             "authn.logout",

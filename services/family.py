@@ -108,7 +108,10 @@ async def _refuse_if_throttled(
     if await access.throttled(limits, now):
         # Counted too, so hammering a closed door keeps it closed.
         await access.record_failure(
-            principal, [access.ip_key(principal)], data={"login": what, "reason": "throttled"}
+            principal,
+            [access.ip_key(principal)],
+            data={"login": what, "reason": "throttled"},
+            now=now,
         )
         raise access.THROTTLED
 
@@ -149,7 +152,7 @@ async def register(
             )
             invitation = await invitations.claim(policy.secret, code, account, now)
             token = await sessions.issue_parent_session(
-                account, policy.session_lifetime, principal.ip_address
+                account, policy.session_lifetime, principal.ip_address, now
             )
             await audit.record(
                 principal,
@@ -164,7 +167,10 @@ async def register(
         # Counted against the login too, so registration is no way around the sign-in
         # throttle; counted for unknown logins alike, so the throttle tells nothing.
         await access.record_failure(
-            principal, [key, address], data={"login": login, "reason": "bad_registration"}
+            principal,
+            [key, address],
+            data={"login": login, "reason": "bad_registration"},
+            now=now,
         )
         raise _BAD_REGISTRATION from None
     return token
@@ -188,7 +194,10 @@ async def login(
     account = await FamilyAccount.get_or_none(login=login, is_active=True)
     if not passwords.verify_password(account.password_hash if account else None, password):
         await access.record_failure(
-            principal, [key, address], data={"login": login, "reason": "bad_credentials"}
+            principal,
+            [key, address],
+            data={"login": login, "reason": "bad_credentials"},
+            now=now,
         )
         raise _BAD_LOGIN
     assert account is not None
@@ -198,7 +207,7 @@ async def login(
             await account.save(update_fields=["password_hash"])
         await LoginFailure.filter(key=key).delete()
         token = await sessions.issue_parent_session(
-            account, policy.session_lifetime, principal.ip_address
+            account, policy.session_lifetime, principal.ip_address, now
         )
         await audit.record(
             principal,
@@ -211,9 +220,9 @@ async def login(
     return token
 
 
-async def logout(principal: ParentPrincipal, bus: EventBus) -> None:
+async def logout(principal: ParentPrincipal, bus: EventBus, now: datetime) -> None:
     async with in_transaction():
-        await sessions.revoke(principal.session_id)
+        await sessions.revoke(principal.session_id, now)
         await audit.record(
             principal,
             "authn.logout",
@@ -249,7 +258,10 @@ async def add_connection(
             )
     except (NotFound, IntegrityError):
         await access.record_failure(
-            principal, [key, address], data={"login": principal.login, "reason": "bad_code"}
+            principal,
+            [key, address],
+            data={"login": principal.login, "reason": "bad_code"},
+            now=now,
         )
         raise _BAD_CODE from None
     return invitation.agency
@@ -370,7 +382,10 @@ async def reset_password(
                 await PasswordReset.filter(id=reset.id).update(attempts=F("attempts") + 1)
     if token is None or account is None:
         await access.record_failure(
-            principal, [address], data={"login": login, "reason": "bad_reset_code"}
+            principal,
+            [address],
+            data={"login": login, "reason": "bad_reset_code"},
+            now=now,
         )
         raise _BAD_RESET
     await bus.publish([(channels.access(account.id), AccessChanged(str(account.id), None))])
@@ -390,7 +405,7 @@ async def _apply_reset(
         return None
     account.password_hash = new_hash
     await account.save(update_fields=["password_hash"])
-    await sessions.revoke_account_sessions(account.id)
+    await sessions.revoke_account_sessions(account.id, now)
     await LoginFailure.filter(key=_login_key(account.login)).delete()
     await audit.record(
         principal,
@@ -401,5 +416,5 @@ async def _apply_reset(
         on_behalf_of=("PARENT", account.id),
     )
     return await sessions.issue_parent_session(
-        account, policy.session_lifetime, principal.ip_address
+        account, policy.session_lifetime, principal.ip_address, now
     )

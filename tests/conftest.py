@@ -12,6 +12,7 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,44 @@ from tests.clock import FrozenClock
 from tests.graphql import GraphQLClient
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+WALL_CLOCK_ENV = "PLAYROLL_TEST_WALL_CLOCK"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--wall-clock",
+        default=os.environ.get(WALL_CLOCK_ENV),
+        metavar="ISO",
+        help=(
+            "run the whole session with the process's wall clock moved to this instant "
+            "(ISO 8601 with offset, e.g. 2026-11-01T00:20-05:00), ticking from there; "
+            f"also ${WALL_CLOCK_ENV}. Proves no test or app code reads the machine's clock."
+        ),
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    instant = config.getoption("--wall-clock")
+    if instant:
+        import time_machine
+
+        moment = datetime.fromisoformat(instant)
+        if moment.tzinfo is None:
+            raise pytest.UsageError("--wall-clock needs a UTC offset")
+        # Python's clocks only (datetime, time.time); monotonic time, OpenSSL and other
+        # processes keep the real one. Ends with the process.
+        config.stash[_TRAVEL] = traveller = time_machine.travel(moment, tick=True)
+        traveller.start()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    instant = config.getoption("--wall-clock")
+    return f"wall clock moved to {instant}" if instant else None
+
+
+_TRAVEL = pytest.StashKey[object]()
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,9 @@ from server import cli
 from server.settings import Settings
 from tests.clock import FrozenClock
 from tests.conftest import TEST_SECRET
-from tests.notifications.conftest import START, enqueue_pin, guardian, worker
+from tests.notifications.conftest import enqueue_pin, guardian, worker
+
+LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _settings(**values: Any) -> Settings:
@@ -33,7 +36,8 @@ async def test_worker_once_delivers_what_is_due_and_exits(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     adult = await guardian(language=Language.ES)
-    queued = await enqueue_pin(adult, "482913", now=START)
+    # The CLI runs on the machine's clock: queued long ago, it is due whatever that says.
+    queued = await enqueue_pin(adult, "482913", now=LONG_AGO)
     # The same settings `playroll serve` reads: the environment (and no stray .env).
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PLAYROLL_DATABASE_URL", database_url)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from auth.principals import (
@@ -21,20 +21,22 @@ from models.kiosk import Kiosk
 from models.org import ModuleAccess, Site, StaffSiteAccess, StaffUser
 
 
-async def issue_staff_session(staff: StaffUser, lifetime: timedelta, ip_address: str) -> str:
+async def issue_staff_session(
+    staff: StaffUser, lifetime: timedelta, ip_address: str, now: datetime
+) -> str:
     """Create a session and return its token: the only time the clear token exists."""
     token = new_token()
     await AuthSession.create(
         token_hash=token_digest(token),
         kind=SessionKind.STAFF,
         staff=staff,
-        expires_at=datetime.now(UTC) + lifetime,
+        expires_at=now + lifetime,
         ip_address=ip_address,
     )
     return token
 
 
-async def resolve(token: str | None, ip_address: str = "") -> Principal | None:
+async def resolve(token: str | None, now: datetime, ip_address: str = "") -> Principal | None:
     """The principal for a token; None when the token is unknown, expired or revoked."""
     if token is None:
         return Anonymous(ip_address=ip_address)
@@ -42,7 +44,7 @@ async def resolve(token: str | None, ip_address: str = "") -> Principal | None:
         await AuthSession.filter(
             token_hash=token_digest(token),
             revoked_at__isnull=True,
-            expires_at__gt=datetime.now(UTC),
+            expires_at__gt=now,
         )
         .select_related("staff__role", "kiosk__site", "account")
         .first()
@@ -72,14 +74,14 @@ def _kiosk_principal(session: AuthSession, kiosk: Kiosk, ip_address: str) -> Kio
     )
 
 
-async def issue_kiosk_session(kiosk: Kiosk, lifetime: timedelta) -> str:
+async def issue_kiosk_session(kiosk: Kiosk, lifetime: timedelta, now: datetime) -> str:
     """The device token handed to the tablet once, at pairing."""
     token = new_token()
     await AuthSession.create(
         token_hash=token_digest(token),
         kind=SessionKind.KIOSK,
         kiosk=kiosk,
-        expires_at=datetime.now(UTC) + lifetime,
+        expires_at=now + lifetime,
     )
     return token
 
@@ -116,13 +118,15 @@ async def _staff_principal(
     )
 
 
-async def issue_parent_session(account: FamilyAccount, lifetime: timedelta, ip_address: str) -> str:
+async def issue_parent_session(
+    account: FamilyAccount, lifetime: timedelta, ip_address: str, now: datetime
+) -> str:
     token = new_token()
     await AuthSession.create(
         token_hash=token_digest(token),
         kind=SessionKind.PARENT,
         account=account,
-        expires_at=datetime.now(UTC) + lifetime,
+        expires_at=now + lifetime,
         ip_address=ip_address,
     )
     return token
@@ -150,14 +154,10 @@ async def _parent_principal(
     )
 
 
-async def revoke(session_id: UUID) -> None:
-    await AuthSession.filter(id=session_id, revoked_at__isnull=True).update(
-        revoked_at=datetime.now(UTC)
-    )
+async def revoke(session_id: UUID, now: datetime) -> None:
+    await AuthSession.filter(id=session_id, revoked_at__isnull=True).update(revoked_at=now)
 
 
-async def revoke_account_sessions(account_id: UUID) -> None:
+async def revoke_account_sessions(account_id: UUID, now: datetime) -> None:
     """End every session of a family account (its password changed)."""
-    await AuthSession.filter(account_id=account_id, revoked_at__isnull=True).update(
-        revoked_at=datetime.now(UTC)
-    )
+    await AuthSession.filter(account_id=account_id, revoked_at__isnull=True).update(revoked_at=now)

@@ -24,6 +24,7 @@ from bench.live import Changes, Listener, subscribe
 from bench.stats import Summary, ratio
 from realtime import channels
 from server.app import broadcast_for
+from services.clock import SystemClock
 from tests.conftest import serving
 
 ROUND_TIMEOUT = 5.0
@@ -56,7 +57,7 @@ async def _live_latency(fixture: Fixture, warmup: int, rounds: int) -> tuple[Sum
     """Latency samples, and one event exactly as the app published it."""
     changes = Changes(fixture.latency_room.id, fixture.latency_room.child_ids)
     listener = Listener()
-    async with serving(fixture.settings) as server:
+    async with serving(fixture.settings, SystemClock()) as server:
         client, sub_id = await subscribe(server.ws_url, fixture.token, fixture.latency_room.id)
         listener.add(client, sub_id)
         base_url = f"http://127.0.0.1:{server.port}"

@@ -31,6 +31,7 @@ from bench.live import SIGN_IN, SIGN_OUT, post_change
 from bench.stats import Summary, ratio
 from server.app import create_app
 from services import org, rosters
+from services.clock import SystemClock
 from services.errors import NotFound
 
 ROSTER_QUERY = """
@@ -97,7 +98,7 @@ async def plain_roster(request: Request) -> JSONResponse:
     """The roster without GraphQL: same token check, same services, same JSON."""
     ip = request.client.host if request.client else ""
     token = bearer_token(request.headers.get("authorization"))
-    principal = await sessions.resolve(token, ip) if token else None
+    principal = await sessions.resolve(token, SystemClock().now(), ip) if token else None
     if principal is None or not is_staff(principal):
         return JSONResponse({"error": "UNAUTHENTICATED"}, status_code=401)
     if not principal.has(Grant.VIEW_ATTENDANCE):
@@ -130,7 +131,7 @@ async def measure(fixture: Fixture, warmup: int, requests: int) -> RosterResult:
     auth = {"authorization": f"Bearer {fixture.token}"}
     graphql_body = {"query": ROSTER_QUERY, "variables": {"id": fixture.roster_room.id}}
     plain_path = f"/classrooms/{fixture.roster_room.id}/roster"
-    app = create_app(fixture.settings, manage_database=False)
+    app = create_app(fixture.settings, clock=SystemClock(), manage_database=False)
     async with app.router.lifespan_context(app):
         graphql = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 50000)),

@@ -22,10 +22,10 @@ import json
 import logging
 import random
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -43,14 +43,9 @@ from integrations.transport import (
 from models.notifications import DeliveryAttempt, DeliveryStatus, Notification
 from models.people import ContactMethod, Language
 from services import messages
+from services.clock import Clock
 
 logger = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Outcome(StrEnum):
@@ -99,13 +94,13 @@ class Worker:
         *,
         secret: Keyring,
         transports: Mapping[ContactMethod, Transport],
+        clock: Clock,
         max_attempts: int = 10,
         # Longer than any single send may take (SMTP timeout 30 s, HTTP 10 s) plus clock
         # skew between workers, or a slow send would be taken over and sent twice.
         lease: timedelta = timedelta(minutes=5),
         retry_base: timedelta = timedelta(seconds=30),
         retry_cap: timedelta = timedelta(hours=1),
-        clock: Clock = utc_now,
         rng: random.Random | None = None,
         claim_batch: int = 10,
     ) -> None:
@@ -123,7 +118,7 @@ class Worker:
 
     async def claim_next(self, due_by: datetime) -> Notification | None:
         """Take the lease on one PENDING message due by ``due_by``, or None if none is left."""
-        now = self.clock()
+        now = self.clock.now()
         free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
         candidates = (
             await Notification.filter(
@@ -145,7 +140,7 @@ class Worker:
 
     async def deliver(self, notification: Notification) -> Outcome:
         """Send one claimed message and record the attempt; never raises for a bad send."""
-        started = self.clock()
+        started = self.clock.now()
         provider_id: str | None = None
         error = ""
         try:
@@ -191,7 +186,7 @@ class Worker:
     async def run_once(self) -> Drained:
         """Deliver every message due now, then return (``playroll worker --once``)."""
         # Only what is due at the start: a busy queue cannot keep one pass going forever.
-        due_by = self.clock()
+        due_by = self.clock.now()
         drained = Drained()
         while (notification := await self.claim_next(due_by)) is not None:
             drained.count(await self.deliver(notification))
@@ -250,7 +245,7 @@ class Worker:
         error: str,
         provider_id: str | None,
     ) -> Outcome:
-        finished = self.clock()
+        finished = self.clock.now()
         changes: dict[str, Any] = {"claimed_until": None, "last_error": error}
         if outcome is Outcome.SENT:
             changes |= {

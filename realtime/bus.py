@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from typing import Any, Final, Protocol
 
@@ -53,6 +54,14 @@ class EventBus:
         # subscriber (and the reverse on exit), so concurrent first subscribers to one
         # channel overwrite each other. Entering and leaving are serialised per channel.
         self._channel_locks: dict[str, asyncio.Lock] = {}
+        self._listening: Counter[str] = Counter()
+
+    def subscriber_count(self, channel: str) -> int:
+        """Listeners in this process whose subscription to ``channel`` has been made.
+
+        Operators' tooling and tests wait on it rather than guess how long subscribing takes.
+        """
+        return self._listening[channel]
 
     async def publish(self, messages: Sequence[tuple[str, Event]]) -> None:
         """Publish after commit. A slow or dead broker is logged, never raised."""
@@ -84,6 +93,7 @@ class EventBus:
         subscription = self._broadcast.subscribe(channel)
         async with lock:
             subscriber = await subscription.__aenter__()
+        self._listening[channel] += 1
         try:
             # A cancel that arrived while subscribing can be swallowed below us (Python
             # 3.11's wait_for, client libraries); honour it, or this task outlives its
@@ -119,6 +129,9 @@ class EventBus:
                 with contextlib.suppress(asyncio.CancelledError):
                     await pumping
         finally:
+            self._listening[channel] -= 1
+            if not self._listening[channel]:
+                del self._listening[channel]
             # Shielded: a cancelled subscriber must still leave the channel cleanly.
             await asyncio.shield(_leave(subscription, lock))
 

@@ -16,9 +16,10 @@ async def staff_login(info: Info, email: str, password: str) -> Outcome[str]:
             password,
             policy=ctx.throttle_policy,
             session_lifetime=timedelta(hours=ctx.settings.session_lifetime_hours),
+            now=ctx.now(),
         )
     )
 
 
 async def logout(info: Info) -> None:
-    await access.logout(info.context.staff, info.context.bus)
+    await access.logout(info.context.staff, info.context.bus, info.context.now())

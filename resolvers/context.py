@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from starlette.requests import Request
@@ -15,6 +15,7 @@ from auth.principals import KioskPrincipal, Principal, StaffPrincipal, is_kiosk,
 from realtime.bus import EventBus
 from resolvers.loaders import Loaders
 from services.access import ThrottlePolicy
+from services.clock import Clock
 
 
 class AppSettings(Protocol):
@@ -42,6 +43,7 @@ class Context:
     principal: Principal
     settings: AppSettings
     bus: EventBus
+    clock: Clock
     loaders: Loaders = field(default_factory=Loaders)
     # strawberry's HTTP view: status codes and headers of the response.
     response: Any = None
@@ -49,7 +51,7 @@ class Context:
     connection_params: Any = None
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return self.clock.now()
 
     @property
     def staff(self) -> StaffPrincipal:

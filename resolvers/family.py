@@ -114,7 +114,7 @@ async def reset_password(info: Info, login: str, code: str, new_password: str) -
 
 
 async def logout(info: Info) -> None:
-    await family.logout(_parent(info), info.context.bus)
+    await family.logout(_parent(info), info.context.bus, info.context.now())
 
 
 async def add_connection(info: Info, code: str) -> Outcome[Agency]:

@@ -12,12 +12,14 @@ from services import kiosk
 async def pair(info: Info, site_id: str, name: str) -> Outcome[tuple[Kiosk, str]]:
     ctx = info.context
     lifetime = timedelta(days=ctx.settings.kiosk_session_lifetime_days)
-    return await outcome(kiosk.pair(ctx.staff, object_id(site_id, "Site"), name, lifetime))
+    return await outcome(
+        kiosk.pair(ctx.staff, object_id(site_id, "Site"), name, lifetime, ctx.now())
+    )
 
 
 async def revoke(info: Info, kiosk_id: str) -> Outcome[Kiosk]:
     ctx = info.context
-    return await outcome(kiosk.revoke(ctx.staff, object_id(kiosk_id, "Kiosk"), ctx.bus))
+    return await outcome(kiosk.revoke(ctx.staff, object_id(kiosk_id, "Kiosk"), ctx.bus, ctx.now()))
 
 
 async def current(info: Info) -> Kiosk:

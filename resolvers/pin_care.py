@@ -18,7 +18,9 @@ async def re_pin(info: Info, adult_ids: list[str], send: bool) -> Outcome[list[A
     ctx = info.context
     cap = ctx.settings.notification_destination_hourly_cap
     return await outcome(
-        pin_care.re_pin(ctx.staff, adult_ids, ctx.settings.secret, send=send, hourly_cap=cap)
+        pin_care.re_pin(
+            ctx.staff, adult_ids, ctx.settings.secret, send=send, now=ctx.now(), hourly_cap=cap
+        )
     )
 
 
@@ -26,7 +28,7 @@ async def send_pins(info: Info, adult_ids: list[str]) -> Outcome[list[AdultPin]]
     ctx = info.context
     cap = ctx.settings.notification_destination_hourly_cap
     return await outcome(
-        pin_care.send_pins(ctx.staff, adult_ids, ctx.settings.secret, hourly_cap=cap)
+        pin_care.send_pins(ctx.staff, adult_ids, ctx.settings.secret, now=ctx.now(), hourly_cap=cap)
     )
 
 

@@ -48,7 +48,7 @@ async def confirm_entries(info: Info, pin: str, entry_ids: list[str]) -> Outcome
 
 
 async def lock(info: Info) -> Outcome[PadState]:
-    return await outcome(pad_lockout.lock(info.context.kiosk))
+    return await outcome(pad_lockout.lock(info.context.kiosk, info.context.now()))
 
 
 async def unlock(info: Info, pin: str) -> Outcome[PadState]:

@@ -25,6 +25,7 @@ from server.db import open_database
 from server.graphql_view import PlayrollGraphQL
 from server.middleware import BodySizeLimit
 from server.settings import Settings
+from services.clock import Clock, SystemClock
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def broadcast_for(url: str) -> Broadcast:
 
 
 @asynccontextmanager
-async def _background_jobs(settings: Settings) -> AsyncIterator[None]:
+async def _background_jobs(settings: Settings, clock: Clock) -> AsyncIterator[None]:
     """Notification delivery inside the server process, for one-process deployments."""
     from jobs.transports import build_transports
     from jobs.worker import Worker
@@ -68,6 +69,7 @@ async def _background_jobs(settings: Settings) -> AsyncIterator[None]:
         secret=settings.secret,
         transports=build_transports(settings),
         max_attempts=settings.notification_max_attempts,
+        clock=clock,
     )
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(settings.worker_poll_seconds, stop))
@@ -80,8 +82,15 @@ async def _background_jobs(settings: Settings) -> AsyncIterator[None]:
         await worker.aclose()
 
 
-def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
-    """Build the ASGI app. ``manage_database=False`` when the caller opened the ORM."""
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, manage_database: bool = True
+) -> Starlette:
+    """Build the ASGI app. ``manage_database=False`` when the caller opened the ORM.
+
+    ``clock`` is the only source of the time for requests, sockets and in-process jobs
+    (tests pass a frozen one); the machine's clock by default.
+    """
+    clock = clock or SystemClock()
     logs.install()
     broadcast = broadcast_for(settings.broadcast_url)
     bus = EventBus(broadcast, queue_limit=settings.subscriber_queue_limit)
@@ -89,6 +98,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         build_schema(limits_from(settings)),
         settings=settings,
         bus=bus,
+        clock=clock,
         graphql_ide="graphiql" if settings.debug else None,
         allow_queries_via_get=False,
         connection_init_wait_timeout=timedelta(seconds=settings.connection_init_wait_seconds),
@@ -107,7 +117,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             await broadcast.connect()
             stack.push_async_callback(broadcast.disconnect)
             if settings.runs_jobs_in_process:
-                await stack.enter_async_context(_background_jobs(settings))
+                await stack.enter_async_context(_background_jobs(settings, clock))
             yield
 
     app = Starlette(

@@ -163,6 +163,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.app import create_app
+    from services.clock import SystemClock
 
     settings = _settings()
     if args.seed_demo:
@@ -175,7 +176,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _seed(settings)
     _announce(settings, args.host, args.port, demo=args.seed_demo)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, clock=SystemClock()),
         host=args.host,
         port=args.port,
         ws_max_size=settings.max_ws_frame_bytes,
@@ -193,6 +194,7 @@ async def _work(settings: Settings, *, once: bool) -> None:
     from jobs.transports import build_transports
     from jobs.worker import Worker
     from server.db import tortoise_config
+    from services.clock import SystemClock
 
     if not settings.debug and "console" in (settings.email_backend, settings.sms_backend):
         logging.getLogger("playroll.worker").warning(
@@ -203,6 +205,7 @@ async def _work(settings: Settings, *, once: bool) -> None:
         secret=settings.secret,
         transports=build_transports(settings),
         max_attempts=settings.notification_max_attempts,
+        clock=SystemClock(),
     )
     # A context of this task only (no global fallback): every query runs in this task or
     # its children, and the process may already hold a global context (tests do).

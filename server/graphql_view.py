@@ -24,6 +24,7 @@ from resolvers.context import Context
 from server import socket_guard
 from server.json_limits import deeper_than
 from server.settings import Settings
+from services.clock import Clock
 
 _GUARD_KEY = "playroll.socket_guard"
 
@@ -41,10 +42,13 @@ def client_ip(connection: Request | WebSocket) -> str:
 
 
 class PlayrollGraphQL(GraphQL[Context, None]):
-    def __init__(self, *args: Any, settings: Settings, bus: EventBus, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, settings: Settings, bus: EventBus, clock: Clock, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.settings = settings
         self.bus = bus
+        self.clock = clock
 
     def parse_json(self, data: str | bytes) -> Any:
         # strawberry answers every unparsable body with the same words; say what was wrong.
@@ -77,12 +81,15 @@ class PlayrollGraphQL(GraphQL[Context, None]):
             # A bad or expired token is treated as no token: protected fields answer
             # UNAUTHENTICATED, and the client can still call staffLogin to get a new one.
             token = bearer_token(request.headers.get("authorization"))
-            principal = (await sessions.resolve(token, ip) if token else None) or principal
+            principal = (
+                await sessions.resolve(token, self.clock.now(), ip) if token else None
+            ) or principal
         return Context(
             request=request,
             principal=principal,
             settings=self.settings,
             bus=self.bus,
+            clock=self.clock,
             response=response,
         )
 
@@ -91,7 +98,11 @@ class PlayrollGraphQL(GraphQL[Context, None]):
         params = context.connection_params
         authorization = params.get("authorization") if isinstance(params, dict) else None
         token = bearer_token(authorization) if isinstance(authorization, str) else None
-        principal = await sessions.resolve(token, context.principal.ip_address) if token else None
+        principal = (
+            await sessions.resolve(token, self.clock.now(), context.principal.ip_address)
+            if token
+            else None
+        )
         # Staff, parents and kiosks hold sessions worth a socket; anything else is refused.
         if token is None or not isinstance(principal, SessionPrincipal):
             raise ConnectionRejectionError({"reason": "A valid token is required."})
@@ -102,10 +113,11 @@ class PlayrollGraphQL(GraphQL[Context, None]):
         async def still_valid() -> bool:
             # The session must still grant exactly what the socket was opened with: a
             # parent's links may have narrowed while the announcement was lost.
-            return await sessions.resolve(token, principal.ip_address) == principal
+            resolved = await sessions.resolve(token, self.clock.now(), principal.ip_address)
+            return resolved == principal
 
         websocket.scope[_GUARD_KEY] = asyncio.create_task(
-            socket_guard.guard(websocket, principal, self.bus, still_valid),
+            socket_guard.guard(websocket, principal, self.bus, still_valid, self.clock),
             name=f"playroll-socket-guard:{principal.session_id}",
         )
         return None

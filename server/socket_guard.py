@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 
 from starlette.websockets import WebSocket, WebSocketState
 
@@ -23,6 +22,7 @@ from auth.principals import SessionPrincipal
 from realtime import channels
 from realtime.bus import EventBus, Resync, SlowConsumer
 from realtime.events import AccessChanged
+from services.clock import Clock
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +49,9 @@ async def guard(
     principal: SessionPrincipal,
     bus: EventBus,
     still_valid: Callable[[], Awaitable[bool]],
+    clock: Clock,
 ) -> None:
-    remaining = (principal.expires_at - datetime.now(UTC)).total_seconds()
+    remaining = (principal.expires_at - clock.now()).total_seconds()
     try:
         reason = await asyncio.wait_for(
             _access_ends(principal, bus, still_valid), timeout=max(remaining, 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
@@ -91,10 +91,9 @@ async def staff_login(
     *,
     policy: ThrottlePolicy,
     session_lifetime: timedelta,
-    now: datetime | None = None,
+    now: datetime,
 ) -> str:
     """A new session token for valid credentials; the same error for every failure."""
-    now = now or datetime.now(UTC)
     email = normalize_email(email)[:MAX_EMAIL_LENGTH]
     account_key = f"account:{email}"
     limits = limits_for(policy, account_key, ip_key(principal))
@@ -111,7 +110,9 @@ async def staff_login(
         if passwords.needs_rehash(staff.password_hash):
             staff.password_hash = passwords.hash_password(password)
             await staff.save(update_fields=["password_hash"])
-        token = await sessions.issue_staff_session(staff, session_lifetime, principal.ip_address)
+        token = await sessions.issue_staff_session(
+            staff, session_lifetime, principal.ip_address, now
+        )
         await audit.record(
             principal,
             "authn.login_success",
@@ -125,10 +126,10 @@ async def staff_login(
     return token
 
 
-async def logout(principal: StaffPrincipal, bus: EventBus) -> None:
+async def logout(principal: StaffPrincipal, bus: EventBus, now: datetime) -> None:
     """Revoke this session; sockets opened with it close (they listen for the event)."""
     async with in_transaction():
-        await sessions.revoke(principal.session_id)
+        await sessions.revoke(principal.session_id, now)
         await audit.record(
             principal,
             "authn.logout",

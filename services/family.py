@@ -133,7 +133,7 @@ async def register(
             )
             invitation = await invitations.claim(policy.secret, code, account, now)
             token = await sessions.issue_parent_session(
-                account, policy.session_lifetime, principal.ip_address
+                account, policy.session_lifetime, principal.ip_address, now
             )
             await audit.record(
                 principal,
@@ -176,7 +176,7 @@ async def login(
             account.password_hash = passwords.hash_password(password)
             await account.save(update_fields=["password_hash"])
         token = await sessions.issue_parent_session(
-            account, policy.session_lifetime, principal.ip_address
+            account, policy.session_lifetime, principal.ip_address, now
         )
         await audit.record(
             principal,
@@ -191,9 +191,9 @@ async def login(
     return token
 
 
-async def logout(principal: ParentPrincipal, bus: EventBus) -> None:
+async def logout(principal: ParentPrincipal, bus: EventBus, now: datetime) -> None:
     async with in_transaction():
-        await sessions.revoke(principal.session_id)
+        await sessions.revoke(principal.session_id, now)
         await audit.record(
             principal,
             "authn.logout",
@@ -367,7 +367,7 @@ async def _apply_reset(
         return None
     account.password_hash = new_hash
     await account.save(update_fields=["password_hash"])
-    await sessions.revoke_account_sessions(account.id)
+    await sessions.revoke_account_sessions(account.id, now)
     await throttle.forget(_login_key(account.login))
     await audit.record(
         principal,
@@ -378,5 +378,5 @@ async def _apply_reset(
         on_behalf_of=("PARENT", account.id),
     )
     return await sessions.issue_parent_session(
-        account, policy.session_lifetime, principal.ip_address
+        account, policy.session_lifetime, principal.ip_address, now
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from tortoise.queryset import QuerySet
@@ -41,7 +41,7 @@ async def own(principal: KioskPrincipal) -> Kiosk:
 
 
 async def pair(
-    principal: StaffPrincipal, site_id: UUID, name: str, lifetime: timedelta
+    principal: StaffPrincipal, site_id: UUID, name: str, lifetime: timedelta, now: datetime
 ) -> tuple[Kiosk, str]:
     """Pair a tablet to one of the admin's sites; returns it and its device token."""
     name = " ".join(name.split())
@@ -51,8 +51,10 @@ async def pair(
         )
     site = await org.get_site(principal, site_id)
     async with in_transaction():
-        kiosk = await Kiosk.create(site=site, name=name, paired_by_id=principal.user_id)
-        token = await sessions.issue_kiosk_session(kiosk, lifetime)
+        kiosk = await Kiosk.create(
+            site=site, name=name, paired_by_id=principal.user_id, paired_at=now
+        )
+        token = await sessions.issue_kiosk_session(kiosk, lifetime, now)
         await audit.record(
             principal,
             "kiosk.pair",
@@ -65,9 +67,8 @@ async def pair(
     return kiosk, token
 
 
-async def revoke(principal: StaffPrincipal, kiosk_id: UUID, bus: EventBus) -> Kiosk:
+async def revoke(principal: StaffPrincipal, kiosk_id: UUID, bus: EventBus, now: datetime) -> Kiosk:
     """End a tablet's access now: its token stops working and its sockets close."""
-    now = datetime.now(UTC)
     async with in_transaction():
         kiosk = (
             await readable_kiosks(principal)

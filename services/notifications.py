@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -56,7 +56,7 @@ async def enqueue(
     dedupe_key: str,
     params: dict[str, Any] | None = None,
     secret_params: dict[str, str] | None = None,
-    now: datetime | None = None,
+    now: datetime,
     hourly_cap: int = DEFAULT_DESTINATION_HOURLY_CAP,
 ) -> Notification:
     """Queue one message; the same ``dedupe_key`` queued again returns the first one.
@@ -68,7 +68,6 @@ async def enqueue(
     flood one inbox or phone. The template and its parameters are checked here
     (``messages.TemplateError``) so a mistake fails the caller's tests.
     """
-    now = now or datetime.now(UTC)
     stored_params = {
         k: v.isoformat() if isinstance(v, date) else v for k, v in (params or {}).items()
     }

@@ -247,12 +247,12 @@ async def attempt(
     return accepted, kiosk, site
 
 
-async def lock(principal: KioskPrincipal) -> PadState:
+async def lock(principal: KioskPrincipal, now: datetime) -> PadState:
     """Staff lock the pad by hand (leaving the tablet unattended); a staff PIN opens it."""
     async with in_transaction():
         kiosk, site = await _locked_rows(principal)
         if kiosk.locked_manually_at is None:
-            kiosk.locked_manually_at = datetime.now(UTC)
+            kiosk.locked_manually_at = now
             await kiosk.save(update_fields=["locked_manually_at"])
             await audit.record(
                 principal,

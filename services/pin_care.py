@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from uuid import UUID, uuid4
 
@@ -153,6 +154,7 @@ async def re_pin(
     secret: Keyring,
     *,
     send: bool,
+    now: datetime,
     hourly_cap: int = notifications.DEFAULT_DESTINATION_HOURLY_CAP,
 ) -> list[AdultPin]:
     """Give each adult a new random PIN of the agency's length; the old one stops working
@@ -179,7 +181,9 @@ async def re_pin(
                 ) from None
             await _audit(principal, "pin.reissue", adult, {"send": send})
             delivery = (
-                await _send(principal, secret, agency, adult, pin, hourly_cap) if send else None
+                await _send(principal, secret, agency, adult, pin, hourly_cap, now)
+                if send
+                else None
             )
             results.append(AdultPin(key, adult, PinCareStatus.ISSUED, pin=pin, delivery=delivery))
     return results
@@ -190,6 +194,7 @@ async def send_pins(
     adult_ids: Sequence[str],
     secret: Keyring,
     *,
+    now: datetime,
     hourly_cap: int = notifications.DEFAULT_DESTINATION_HOURLY_CAP,
 ) -> list[AdultPin]:
     """Queue each adult's current PIN by their preferred contact, in their language."""
@@ -200,7 +205,7 @@ async def send_pins(
             if isinstance(item, AdultPin):
                 results.append(item)
                 continue
-            status = await _send(principal, secret, agency, item.adult, item.pin, hourly_cap)
+            status = await _send(principal, secret, agency, item.adult, item.pin, hourly_cap, now)
             results.append(AdultPin(item.key, item.adult, status))
     return results
 
@@ -212,6 +217,7 @@ async def _send(
     adult: FamilyAdult,
     pin: str,
     hourly_cap: int,
+    now: datetime,
 ) -> PinCareStatus:
     recipient = notifications.recipient_for(adult)
     if recipient is None:
@@ -230,6 +236,7 @@ async def _send(
                 params={"adult_first_name": adult.first_name, "agency_name": agency.name},
                 secret_params={"pin": pin},
                 hourly_cap=hourly_cap,
+                now=now,
             )
             await _audit(
                 principal,

@@ -12,6 +12,7 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -25,11 +26,52 @@ from schema.limits import Limits
 from schema.root import build_schema
 from server.db import open_database, tortoise_config
 from server.settings import Settings
+from services.clock import Clock
+from tests import clock as test_clock
+from tests.clock import FrozenClock
 from tests.graphql import GraphQLClient
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 # What services take: the keys derived from the test secret (the settings' ``secret``).
 TEST_KEYRING = Keyring.from_secrets(TEST_SECRET.encode())
+
+
+WALL_CLOCK_ENV = "PLAYROLL_TEST_WALL_CLOCK"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--wall-clock",
+        default=os.environ.get(WALL_CLOCK_ENV),
+        metavar="ISO",
+        help=(
+            "run the whole session with the process's wall clock moved to this instant "
+            "(ISO 8601 with offset, e.g. 2026-11-01T00:20-05:00), ticking from there; "
+            f"also ${WALL_CLOCK_ENV}. Proves no test or app code reads the machine's clock."
+        ),
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    instant = config.getoption("--wall-clock")
+    if instant:
+        import time_machine
+
+        moment = datetime.fromisoformat(instant)
+        if moment.tzinfo is None:
+            raise pytest.UsageError("--wall-clock needs a UTC offset")
+        # Python's clocks only (datetime, time.time); monotonic time, OpenSSL and other
+        # processes keep the real one. Ends with the process.
+        config.stash[_TRAVEL] = traveller = time_machine.travel(moment, tick=True)
+        traveller.start()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    instant = config.getoption("--wall-clock")
+    return f"wall clock moved to {instant}" if instant else None
+
+
+_TRAVEL = pytest.StashKey[object]()
 
 
 @pytest.fixture(scope="session")
@@ -93,6 +135,18 @@ async def db(database: TortoiseContext, database_url: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def clock() -> FrozenClock:
+    """The time every test runs at: ``tests.clock.DEFAULT_INSTANT`` until it moves it.
+
+    Autouse, so the app, ``gql``, the factories and the worker of one test share it; a
+    directory that needs another instant overrides this fixture and calls ``set``.
+    """
+    frozen = FrozenClock()
+    test_clock.install(frozen)
+    return frozen
+
+
+@pytest.fixture(autouse=True)
 def collect_garbage_after_test() -> Iterator[None]:
     # A coroutine left unawaited is only reported when it is garbage-collected, which may
     # be several tests later; collecting here pins the warning on the test that caused it.
@@ -106,8 +160,8 @@ def schema() -> object:
 
 
 @pytest.fixture
-def gql(schema: object, settings: Settings) -> GraphQLClient:
-    return GraphQLClient(schema, settings)  # type: ignore[arg-type]
+def gql(schema: object, settings: Settings, clock: FrozenClock) -> GraphQLClient:
+    return GraphQLClient(schema, settings, clock)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -118,13 +172,13 @@ async def world(db: None) -> object:
 
 
 @pytest.fixture
-async def http(settings: Settings) -> AsyncIterator[object]:
+async def http(settings: Settings, clock: FrozenClock) -> AsyncIterator[object]:
     """An HTTP client speaking to the real ASGI app (the test owns the database)."""
     import httpx
 
     from server.app import create_app
 
-    app = create_app(settings, manage_database=False)
+    app = create_app(settings, clock=clock, manage_database=False)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
@@ -135,6 +189,7 @@ async def http(settings: Settings) -> AsyncIterator[object]:
 class LiveServer:
     app: Starlette
     port: int
+    broadcast_url: str
 
     @property
     def ws_url(self) -> str:
@@ -144,9 +199,16 @@ class LiveServer:
     def http_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/graphql"
 
+    async def subscribed(self, *channels: str) -> None:
+        """Wait until the server listens on ``channels`` (a client's subscribe took effect)."""
+        from tests.waiting import subscribed
+
+        redis_url = self.broadcast_url if self.broadcast_url.startswith("redis") else None
+        await subscribed(self.app.state.bus, *channels, redis_url=redis_url)
+
 
 @asynccontextmanager
-async def serving(settings: Settings) -> AsyncIterator[LiveServer]:
+async def serving(settings: Settings, clock: Clock) -> AsyncIterator[LiveServer]:
     """The real app on a real uvicorn socket (the test owns the database)."""
     import asyncio
     import socket
@@ -158,7 +220,7 @@ async def serving(settings: Settings) -> AsyncIterator[LiveServer]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app = create_app(settings, manage_database=False)
+    app = create_app(settings, clock=clock, manage_database=False)
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
@@ -175,7 +237,7 @@ async def serving(settings: Settings) -> AsyncIterator[LiveServer]:
         await asyncio.sleep(0.01)
     assert server.started, "uvicorn did not start"
     try:
-        yield LiveServer(app=app, port=port)
+        yield LiveServer(app=app, port=port, broadcast_url=settings.broadcast_url)
     finally:
         server.should_exit = True
         try:
@@ -199,8 +261,8 @@ def _dump_tasks() -> None:
 
 
 @pytest.fixture
-async def live(settings: Settings, db: None) -> AsyncIterator[LiveServer]:
-    async with serving(settings) as server:
+async def live(settings: Settings, db: None, clock: FrozenClock) -> AsyncIterator[LiveServer]:
+    async with serving(settings, clock) as server:
         yield server
 
 

@@ -18,6 +18,7 @@ from models.people import (
     Language,
 )
 from services import pins as pin_service
+from tests import clock
 from tests.conftest import TEST_KEYRING
 
 _counter = itertools.count(1)
@@ -90,8 +91,12 @@ async def staff(
     return user
 
 
-async def token_for(user: StaffUser) -> str:
-    return await sessions.issue_staff_session(user, timedelta(hours=1), "127.0.0.1")
+async def token_for(user: StaffUser, lifetime: timedelta = timedelta(hours=12)) -> str:
+    return await sessions.issue_staff_session(user, lifetime, "127.0.0.1", clock.current().now())
+
+
+# For servers in other processes, which run on the machine's clock, not the test's.
+ANY_WALL_CLOCK = timedelta(days=365 * 50)
 
 
 async def family(of: Agency, name: str | None = None) -> Family:
@@ -178,6 +183,8 @@ async def adult_with_pin(
 
 async def kiosk(at: Site, *, paired_by: StaffUser, name: str | None = None) -> tuple[Kiosk, str]:
     """A tablet paired to ``at`` and its device token."""
-    tablet = await Kiosk.create(site=at, name=name or f"Tablet {_n()}", paired_by=paired_by)
-    token = await sessions.issue_kiosk_session(tablet, timedelta(days=1))
+    tablet = await Kiosk.create(
+        site=at, name=name or f"Tablet {_n()}", paired_by=paired_by, paired_at=clock.current().now()
+    )
+    token = await sessions.issue_kiosk_session(tablet, timedelta(days=30), clock.current().now())
     return tablet, token

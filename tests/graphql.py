@@ -14,6 +14,7 @@ from auth.principals import Anonymous, Principal
 from realtime.bus import EventBus
 from resolvers.context import Context
 from server.settings import Settings
+from tests.clock import FrozenClock
 
 
 class RecordingBroadcast:
@@ -41,14 +42,15 @@ def _request(ip: str) -> Request:
 
 
 class GraphQLClient:
-    def __init__(self, schema: strawberry.Schema, settings: Settings) -> None:
+    def __init__(self, schema: strawberry.Schema, settings: Settings, clock: FrozenClock) -> None:
         self.schema = schema
         self.settings = settings
+        self.clock = clock
         self.broadcast = RecordingBroadcast()
         self.bus = EventBus(self.broadcast)
 
     async def principal_for(self, token: str, ip: str = "127.0.0.1") -> Principal:
-        principal = await sessions.resolve(token, ip)
+        principal = await sessions.resolve(token, self.clock.now(), ip)
         assert principal is not None, "token does not resolve"
         return principal
 
@@ -63,10 +65,14 @@ class GraphQLClient:
     ) -> Result:
         if principal is None:
             # As the HTTP view does: a dead or unknown token is no token at all.
-            resolved = await sessions.resolve(token, ip) if token else None
+            resolved = await sessions.resolve(token, self.clock.now(), ip) if token else None
             principal = resolved or Anonymous(ip_address=ip)
         context = Context(
-            request=_request(ip), principal=principal, settings=self.settings, bus=self.bus
+            request=_request(ip),
+            principal=principal,
+            settings=self.settings,
+            bus=self.bus,
+            clock=self.clock,
         )
         result = await self.schema.execute(query, variable_values=variables, context_value=context)
         errors = [e.formatted for e in result.errors or []]

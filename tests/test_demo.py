@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from pydantic import SecretStr
@@ -15,6 +15,7 @@ from models.pins import PinCredential
 from server.demo import DEMO_PARENT_PIN, SITES, create_demo_data, seed_demo
 from server.settings import Settings
 from services import pins as pin_service
+from tests.clock import FrozenClock
 from tests.graphql import GraphQLClient
 
 LOGIN = "mutation($i: StaffLoginInput!){ staffLogin(input:$i){ token errors{code} } }"
@@ -34,7 +35,7 @@ async def _login(gql: GraphQLClient, email: str, password: str) -> dict[str, obj
     return viewer.data["viewer"]  # type: ignore[no-any-return]
 
 
-async def test_creates_a_complete_demo_agency(settings: Settings) -> None:
+async def test_creates_a_complete_demo_agency(settings: Settings, clock: FrozenClock) -> None:
     assert await create_demo_data(settings.secret) is True
 
     assert await Agency.all().count() == 1
@@ -45,7 +46,7 @@ async def test_creates_a_complete_demo_agency(settings: Settings) -> None:
 
     children = await Child.all()
     assert len(children) == 60
-    today = datetime.now(UTC).date()
+    today = clock.now().date()
     active = await Enrollment.filter(starts_on__lte=today, ends_on=None).values_list(
         "child_id", flat=True
     )
@@ -109,7 +110,7 @@ async def test_the_demo_parent_pin_opens_the_kiosk_pad_at_the_first_site(
     admin = await StaffUser.get(email="admin@example.com")
     site = await Site.get(name=SITES[0][0])
     kiosk = await Kiosk.create(site=site, name="Demo door", paired_by=admin)
-    token = await sessions.issue_kiosk_session(kiosk, timedelta(hours=1))
+    token = await sessions.issue_kiosk_session(kiosk, timedelta(hours=1), gql.clock.now())
     identify = """
     mutation($i: KioskPinInput!) {
       kioskIdentify(input: $i) { adult { firstName } children { firstName } errors { code } }

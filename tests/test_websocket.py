@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed
 
 from tests import factories as make
+from tests.clock import FrozenClock
 from tests.world import World
 
 PROTOCOL = "graphql-transport-ws"
@@ -40,11 +40,13 @@ async def test_a_missing_or_bad_token_is_refused_at_connect(
     assert closed.value.rcvd.code == 4403
 
 
-async def test_a_revoked_token_is_refused(live_server: str, world: World) -> None:
+async def test_a_revoked_token_is_refused(
+    live_server: str, world: World, clock: FrozenClock
+) -> None:
     from models.access import AuthSession
 
     token = await make.token_for(world.teacher)
-    await AuthSession.all().update(revoked_at=datetime.now(UTC))
+    await AuthSession.all().update(revoked_at=clock.now())
     socket = await _init(live_server, {"authorization": f"Bearer {token}"})
     with pytest.raises(ConnectionClosed) as closed:
         await socket.recv()  # type: ignore[attr-defined]

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from models.access import AuthSession
 from models.audit import AuditEntry
 from server.settings import Settings
 from tests import factories as make
+from tests.clock import FrozenClock
 from tests.graphql import GraphQLClient
 from tests.world import World
 
@@ -76,7 +75,9 @@ async def test_one_address_is_throttled_across_accounts(
     assert elsewhere["errors"] == []
 
 
-async def test_logout_revokes_the_token(gql: GraphQLClient, world: World) -> None:
+async def test_logout_revokes_the_token(
+    gql: GraphQLClient, world: World, clock: FrozenClock
+) -> None:
     token = await make.token_for(world.teacher)
     out = await gql.execute("mutation { logout { ok } }", token=token)
     assert out.data == {"logout": {"ok": True}}
@@ -84,25 +85,31 @@ async def test_logout_revokes_the_token(gql: GraphQLClient, world: World) -> Non
     assert after.codes == ["UNAUTHENTICATED"]
     from auth import sessions
 
-    assert await sessions.resolve(token) is None
+    assert await sessions.resolve(token, clock.now()) is None
 
 
-async def test_expired_and_unknown_tokens_resolve_to_nobody(world: World) -> None:
+async def test_expired_and_unknown_tokens_resolve_to_nobody(
+    world: World, clock: FrozenClock
+) -> None:
     from auth import sessions
 
-    token = await make.token_for(world.teacher)
-    await AuthSession.all().update(expires_at=datetime.now(UTC) - timedelta(seconds=1))
-    assert await sessions.resolve(token) is None
-    assert await sessions.resolve("made-up-token") is None
+    token = await make.token_for(world.teacher)  # valid for twelve hours
+    clock.advance(hours=11, minutes=59)
+    assert await sessions.resolve(token, clock.now()) is not None
+    clock.advance(minutes=1)
+    assert await sessions.resolve(token, clock.now()) is None
+    assert await sessions.resolve("made-up-token", clock.now()) is None
 
 
-async def test_a_deactivated_staff_member_is_signed_out_at_once(world: World) -> None:
+async def test_a_deactivated_staff_member_is_signed_out_at_once(
+    world: World, clock: FrozenClock
+) -> None:
     from auth import sessions
 
     token = await make.token_for(world.teacher)
     world.teacher.is_active = False
     await world.teacher.save()
-    assert await sessions.resolve(token) is None
+    assert await sessions.resolve(token, clock.now()) is None
 
 
 async def test_login_must_be_the_only_field_of_its_operation(gql: GraphQLClient) -> None:

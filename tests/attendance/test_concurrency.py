@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from auth.principals import StaffPrincipal
 from models.attendance import AttendanceEvent, AttendanceSession
@@ -37,7 +37,7 @@ async def test_concurrent_sign_ins_leave_exactly_one_open_session(
                 Entry([kid.id], world.room.id, None, None, None),
                 bus=bus,
                 secret=TEST_KEYRING,
-                now=datetime.now(UTC),
+                now=gql.clock.now(),
                 skew=timedelta(minutes=2),
             )
         except DomainErrors as refused:
@@ -58,7 +58,7 @@ async def test_concurrent_sign_ins_leave_exactly_one_open_session(
             Entry([kid.id], world.room.id, None, None, None),
             bus=bus,
             secret=TEST_KEYRING,
-            now=datetime.now(UTC),
+            now=gql.clock.now(),
             skew=timedelta(minutes=2),
         )
     assert await AttendanceSession.filter(child_id=kid.id).count() == ROUNDS

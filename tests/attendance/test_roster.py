@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from models.people import GuardianSlot
+from tests import clock as test_clock
 from tests import factories as make
 from tests.graphql import GraphQLClient
 from tests.querycount import count_queries
@@ -40,7 +41,7 @@ async def _day(gql: GraphQLClient, world: World, token: str) -> None:
     """Ava signed in, Ben in and out, Cleo absent."""
     ava, ben, cleo = world.kids
     room = str(world.room.id)
-    earlier = (datetime.now(UTC) - timedelta(minutes=30)).isoformat()
+    earlier = (gql.clock.now() - timedelta(minutes=30)).isoformat()
     for kid in (ava, ben):
         r = await gql.execute(
             SIGN,
@@ -52,7 +53,7 @@ async def _day(gql: GraphQLClient, world: World, token: str) -> None:
         SIGN_OUT, {"in": {"childIds": [str(ben.id)], "classroomId": room}}, token=token
     )
     assert r.data["signOut"]["errors"] == []
-    today = datetime.now(UTC).astimezone(ZoneInfo(world.site.timezone)).date()
+    today = gql.clock.now().astimezone(ZoneInfo(world.site.timezone)).date()
     r = await gql.execute(
         ABSENT,
         {"in": {"childId": str(cleo.id), "date": today.isoformat(), "reason": "Fever"}},
@@ -109,7 +110,7 @@ async def test_view_only_staff_read_rosters_and_counts_but_cannot_mark_absent(
     assert len(roster.data["classroom"]["roster"]) == 3
     counts = await gql.execute(COUNTS, {"site": str(world.site.id)}, token=token)
     assert counts.data["liveCounts"]["enrolled"] == 3
-    today = datetime.now(UTC).date().isoformat()
+    today = gql.clock.now().date().isoformat()
     absent = await gql.execute(
         ABSENT, {"in": {"childId": str(world.kids[0].id), "date": today}}, token=token
     )
@@ -152,7 +153,7 @@ async def test_agency_admin_sees_every_site_of_their_agency_only(
 async def test_mark_absent_refuses_a_child_who_attended(gql: GraphQLClient, world: World) -> None:
     token = await make.token_for(world.teacher)
     await _day(gql, world, token)
-    today = datetime.now(UTC).astimezone(ZoneInfo(world.site.timezone)).date()
+    today = gql.clock.now().astimezone(ZoneInfo(world.site.timezone)).date()
     attended = await gql.execute(
         ABSENT, {"in": {"childId": str(world.kids[1].id), "date": today.isoformat()}}, token=token
     )
@@ -224,7 +225,7 @@ async def _sign_half(world: World, principal: object) -> None:
             agency_id=world.agency.id,
             method=SignatureMethod.FAMILY_APP,
             device="test",
-            now=datetime.now(UTC),
+            now=test_clock.current().now(),
         )
     corrected = events[0]
     await corrections.correct_time(
@@ -233,7 +234,7 @@ async def _sign_half(world: World, principal: object) -> None:
         corrected.occurred_at - timedelta(seconds=1),
         "Entered late",
         bus=_NullBus(),  # type: ignore[arg-type]
-        now=datetime.now(UTC),
+        now=test_clock.current().now(),
         skew=timedelta(seconds=60),
     )
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from models.attendance import AttendanceEvent, AttendanceSession
 from models.audit import AuditEntry
@@ -96,7 +96,7 @@ async def test_signing_out_a_child_who_is_not_in_is_refused(
 async def test_a_child_comes_and_goes_twice_in_a_day(gql: GraphQLClient, world: World) -> None:
     token = await make.token_for(world.teacher)
     kid = world.kids[:1]
-    now = datetime.now(UTC)
+    now = gql.clock.now()
     steps = [
         (SIGN_IN, "signIn", now - timedelta(minutes=40)),
         (SIGN_OUT, "signOut", now - timedelta(minutes=30)),
@@ -123,7 +123,7 @@ async def test_child_not_enrolled_in_that_classroom_is_refused(
 
 async def test_child_whose_enrollment_ended_is_refused(gql: GraphQLClient, world: World) -> None:
     token = await make.token_for(world.teacher)
-    ended = datetime.now(UTC).date() - timedelta(days=30)
+    ended = gql.clock.now().date() - timedelta(days=30)
     left = await make.child(world.room, ends_on=ended)
     result = await gql.execute(SIGN_IN, _input(world, [left]), token=token)
     assert _codes(result, "signIn") == ["NOT_ENROLLED"]
@@ -147,7 +147,7 @@ async def test_another_agencys_child_looks_exactly_like_an_unknown_one(
 
 async def test_a_time_in_the_future_is_refused(gql: GraphQLClient, world: World) -> None:
     token = await make.token_for(world.teacher)
-    later = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+    later = (gql.clock.now() + timedelta(hours=2)).isoformat()
     result = await gql.execute(SIGN_IN, _input(world, world.kids[:1], at=later), token=token)
     assert _codes(result, "signIn") == ["FUTURE_TIME"]
     assert await AttendanceEvent.all().count() == 0
@@ -165,7 +165,7 @@ async def test_past_days_are_locked_unless_the_site_allows_them(
     gql: GraphQLClient, world: World
 ) -> None:
     token = await make.token_for(world.teacher)
-    yesterday = (datetime.now(UTC) - timedelta(days=2)).isoformat()
+    yesterday = (gql.clock.now() - timedelta(days=2)).isoformat()
     locked = await gql.execute(SIGN_IN, _input(world, world.kids[:1], at=yesterday), token=token)
     assert _codes(locked, "signIn") == ["PAST_DAY_LOCKED"]
 
@@ -179,7 +179,7 @@ async def test_sign_out_before_the_sign_in_time_is_refused(
     gql: GraphQLClient, world: World
 ) -> None:
     token = await make.token_for(world.teacher)
-    now = datetime.now(UTC)
+    now = gql.clock.now()
     await gql.execute(SIGN_IN, _input(world, world.kids[:1], at=now.isoformat()), token=token)
     earlier = (now - timedelta(minutes=5)).isoformat()
     result = await gql.execute(SIGN_OUT, _input(world, world.kids[:1], at=earlier), token=token)

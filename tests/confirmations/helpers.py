@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from models.kiosk import Kiosk
 from models.people import Child, Family, FamilyAdult, GuardianSlot
+from tests import clock as test_clock
 from tests import factories as make
 from tests.family.helpers import Household, account_for, household, parent_token
 from tests.graphql import GraphQLClient, Result
@@ -77,13 +78,13 @@ def today_at(world: World, fraction: float) -> datetime:
     """A moment earlier today at the site: ``fraction`` of the way from midnight to now,
     so every time stays on the site's today whenever the test runs."""
     zone = ZoneInfo(world.site.timezone)
-    now = datetime.now(UTC)
+    now = test_clock.current().now()
     midnight = datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone)
     return (midnight + (now - midnight) * fraction).astimezone(UTC)
 
 
 def site_today(world: World) -> str:
-    return datetime.now(UTC).astimezone(ZoneInfo(world.site.timezone)).date().isoformat()
+    return test_clock.current().now().astimezone(ZoneInfo(world.site.timezone)).date().isoformat()
 
 
 def data(result: Result) -> dict[str, Any]:

@@ -160,7 +160,6 @@ async def test_a_second_guardians_account_sees_and_signs_the_same_entries(
 async def test_listing_costs_the_same_queries_for_one_entry_or_many(
     gql: GraphQLClient, s: Scene
 ) -> None:
-    from datetime import UTC, datetime
 
     from services import confirmations
     from tests import factories as make
@@ -168,7 +167,7 @@ async def test_listing_costs_the_same_queries_for_one_entry_or_many(
 
     principal = await gql.principal_for(s.parent)
     assert isinstance(principal, ParentPrincipal)
-    now = datetime.now(UTC)
+    now = gql.clock.now()
     signed_in = "mutation($i: SignInInput!) { signIn(input: $i) { errors { code } } }"
     room = str(s.world.room.id)
 

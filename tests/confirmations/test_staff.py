@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -122,7 +122,7 @@ async def test_impossible_corrections_are_refused_and_write_nothing(
     sign_out = next(e for e in events if e["kind"] == "SIGN_OUT")
     absence = await AttendanceEvent.get(kind="ABSENT")
     before = (await AttendanceEvent.all().count(), await AuditEntry.all().count())
-    now = datetime.now(UTC)
+    now = gql.clock.now()
     cases = [
         (sign_out["id"], today_at(s.world, 0.2), "SIGN_OUT_BEFORE_SIGN_IN"),
         (sign_in["id"], today_at(s.world, 0.9), "SIGN_OUT_BEFORE_SIGN_IN"),
@@ -249,7 +249,7 @@ async def test_request_confirmation_reports_each_guardian_it_could_not_reach(
             language=Language.EN,
             template="password_reset",
             dedupe_key=f"filler:{n}",
-            next_attempt_at=datetime.now(UTC),
+            next_attempt_at=gql.clock.now(),
         )
     payload = data(await gql.execute(REQUEST, {"i": {"childId": str(s.ava.id)}}, token=s.teacher))
     results = {r["guardianId"]: r["outcome"] for r in payload["requestConfirmation"]["results"]}

@@ -11,6 +11,7 @@ from auth import passwords, sealed, sessions
 from models.family_accounts import FamilyAccount, GuardianLink, LoginKind
 from models.notifications import Notification
 from models.people import ContactMethod, Family, FamilyAdult, GuardianSlot, Language
+from tests import clock
 from tests import factories as make
 from tests.conftest import TEST_KEYRING
 from tests.graphql import GraphQLClient, Result
@@ -112,7 +113,9 @@ async def account_for(
 
 
 async def parent_token(account: FamilyAccount) -> str:
-    return await sessions.issue_parent_session(account, timedelta(hours=1), "127.0.0.1")
+    return await sessions.issue_parent_session(
+        account, timedelta(hours=12), "127.0.0.1", clock.current().now()
+    )
 
 
 async def invite(gql: GraphQLClient, token: str, *guardian_ids: object) -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -11,8 +11,8 @@ from models.family_accounts import Invitation
 from models.notifications import Notification
 from models.org import ModuleAccess, StaffUser
 from models.people import FamilyAdult, GuardianSlot
-from resolvers.context import Context
 from tests import factories as make
+from tests.clock import FrozenClock
 from tests.family.helpers import (
     GUARDIANS,
     INVITE,
@@ -129,20 +129,17 @@ async def test_an_invitation_code_expires_after_14_days(
     world: World,
     home: Household,
     editor: StaffUser,
-    monkeypatch: pytest.MonkeyPatch,
+    clock: FrozenClock,
 ) -> None:
     await invite(gql, await make.token_for(editor), home.guardian_a.id, home.guardian_b.id)
     invitation = await Invitation.get(adult_id=home.guardian_a.id)
     assert invitation.expires_at - invitation.created_at == timedelta(days=14)
 
-    def later(by: timedelta) -> None:
-        moment = datetime.now(UTC) + by
-        monkeypatch.setattr(Context, "now", lambda self: moment)
-
-    later(timedelta(days=13, hours=23))
+    sent = clock.now()
+    clock.set(sent + timedelta(days=13, hours=23))
     in_time = await register(gql, await sent_code(home.guardian_a), "maria@example.test")
     assert in_time["errors"] == []
-    later(timedelta(days=14, seconds=1))
+    clock.set(sent + timedelta(days=14, seconds=1))
     expired = await register(gql, await sent_code(home.guardian_b), "luis@example.test")
     assert expired["token"] is None
     assert [e["code"] for e in expired["errors"]] == ["INVALID_CREDENTIALS"]
@@ -157,6 +154,7 @@ async def test_reinviting_supersedes_the_old_code(
     token = await make.token_for(editor)
     await invite(gql, token, home.guardian_a.id)
     first = await sent_code(home.guardian_a)
+    gql.clock.advance(minutes=1)
     await invite(gql, token, home.guardian_a.id)
     second = await sent_code(home.guardian_a)
     assert first != second
@@ -236,7 +234,7 @@ async def test_a_capped_destination_is_reported_and_nothing_is_written(
             language="en",
             template="pin",
             dedupe_key=f"flood:{n}",
-            next_attempt_at=datetime.now(UTC),
+            next_attempt_at=gql.clock.now(),
         )
     [result] = await invite(gql, token, home.guardian_a.id)
     assert result["outcome"] == "TOO_MANY_MESSAGES"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -16,7 +16,9 @@ from models.attendance import AttendanceEvent
 from models.audit import AuditEntry
 from models.people import FamilyAdult, GuardianSlot
 from services import org
+from tests import clock as test_clock
 from tests import factories as make
+from tests.clock import DEFAULT_INSTANT
 from tests.family.helpers import (
     CHILDREN,
     REPORT_ABSENCE,
@@ -49,7 +51,7 @@ async def parent(world: World, home: Household) -> str:
 
 
 def _today(world: World) -> date:
-    return org.local_date(world.site, datetime.now(UTC))
+    return org.local_date(world.site, test_clock.current().now())
 
 
 async def test_a_parent_sees_only_their_own_children_and_their_day(
@@ -168,7 +170,7 @@ def test_only_the_family_and_public_root_fields_admit_a_parent(schema: strawberr
         adult_ids=frozenset({uuid4()}),
         family_ids=frozenset({uuid4()}),
         agency_ids=frozenset({uuid4()}),
-        expires_at=datetime.now(UTC),
+        expires_at=DEFAULT_INSTANT,
     )
     admitted = set()
     for root in ("Query", "Mutation", "Subscription"):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
+from realtime import channels
 from tests import factories as make
 from tests.conftest import LiveServer
 from tests.realtime.test_subscriptions import graphql
@@ -27,7 +26,7 @@ async def test_a_locked_pad_alerts_the_sites_staff_and_so_does_its_unlock(
     kiosk, token = await make.kiosk(world.site, paired_by=world.admin, name="Front door")
     viewer = await WSClient.connect(live.ws_url, await make.token_for(world.viewer))
     sub = await viewer.subscribe(ALERTS, {"site": str(world.site.id)})
-    await asyncio.sleep(0.1)  # let the subscription reach the broker
+    await live.subscribed(channels.site_alerts(world.site.id))
 
     for pin in ("100001", "100002", "100003", "100004", "100005"):
         await graphql(live, token, IDENTIFY, {"i": {"pin": pin}})

@@ -9,10 +9,10 @@ import pytest
 
 from auth.keys import Keyring
 from models.org import ContactlessMode, Site
-from resolvers.context import Context
 from services import contactless
 from services.errors import DomainError
 from tests import factories as make
+from tests.clock import FrozenClock
 from tests.conftest import TEST_KEYRING
 from tests.graphql import GraphQLClient
 from tests.world import World
@@ -101,9 +101,9 @@ async def test_switched_off_there_is_no_code_and_none_is_accepted(world: World) 
 
 
 async def test_the_kiosk_shows_its_sites_code_as_a_qr_svg(
-    gql: GraphQLClient, world: World, monkeypatch: pytest.MonkeyPatch
+    gql: GraphQLClient, world: World, clock: FrozenClock
 ) -> None:
-    monkeypatch.setattr(Context, "now", lambda self: LATE_EVENING)
+    clock.set(LATE_EVENING)
     _, token = await make.kiosk(world.site, paired_by=world.admin)
     result = await gql.execute(CODE, token=token)
     assert result.errors == [], result

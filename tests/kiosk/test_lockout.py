@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,9 +11,9 @@ import pytest
 from models.audit import AuditEntry
 from models.kiosk import Kiosk, PinFailure
 from models.org import Site
-from resolvers.context import Context
 from services import pins as pin_service
 from tests import factories as make
+from tests.clock import FrozenClock
 from tests.conftest import TEST_KEYRING
 from tests.graphql import GraphQLClient
 from tests.world import OTHER_TEACHER_PIN, TEACHER_PIN, World
@@ -34,23 +34,6 @@ LOCK = "mutation { kioskLock { padState { locked reason } errors { code } } }"
 GUARDIAN_PIN = "271828"
 SECRET = TEST_KEYRING
 WRONG = ["100001", "100002", "100003", "100004", "100005", "100006", "100007", "100008"]
-
-
-class Clock:
-    """The server's clock for these tests: lock windows pass without waiting."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr(Context, "now", lambda self: fake.now)
-    return fake
 
 
 @pytest.fixture
@@ -85,7 +68,7 @@ def _codes(payload: dict[str, Any]) -> list[str]:
 
 
 async def test_five_wrong_pins_lock_the_pad_for_five_minutes_and_alert_staff(
-    gql: GraphQLClient, world: World, pad: tuple[Kiosk, str], clock: Clock
+    gql: GraphQLClient, world: World, pad: tuple[Kiosk, str], clock: FrozenClock
 ) -> None:
     kiosk, token = pad
     for pin in WRONG[:4]:
@@ -95,7 +78,7 @@ async def test_five_wrong_pins_lock_the_pad_for_five_minutes_and_alert_staff(
 
     fifth = await _try(gql, token, WRONG[4])
     assert _codes(fifth) == ["PAD_LOCKED"]
-    lock_ends = clock.now + timedelta(minutes=5)
+    lock_ends = clock.now() + timedelta(minutes=5)
     assert fifth["padState"] == {
         "locked": True,
         "reason": "TOO_MANY_FAILURES",
@@ -122,7 +105,7 @@ async def test_five_wrong_pins_lock_the_pad_for_five_minutes_and_alert_staff(
 
 
 async def test_failures_spread_beyond_the_window_do_not_lock(
-    gql: GraphQLClient, pad: tuple[Kiosk, str], clock: Clock
+    gql: GraphQLClient, pad: tuple[Kiosk, str], clock: FrozenClock
 ) -> None:
     _, token = pad
     for pin in WRONG[:6]:
@@ -132,7 +115,7 @@ async def test_failures_spread_beyond_the_window_do_not_lock(
 
 
 async def test_concurrent_wrong_pins_are_each_counted(
-    gql: GraphQLClient, pad: tuple[Kiosk, str], clock: Clock
+    gql: GraphQLClient, pad: tuple[Kiosk, str], clock: FrozenClock
 ) -> None:
     kiosk, token = pad
     results = await asyncio.gather(*(_try(gql, token, pin) for pin in WRONG))
@@ -146,7 +129,7 @@ async def test_concurrent_wrong_pins_are_each_counted(
 
 
 async def test_every_failure_is_audited_without_the_pin(
-    gql: GraphQLClient, pad: tuple[Kiosk, str], clock: Clock
+    gql: GraphQLClient, pad: tuple[Kiosk, str], clock: FrozenClock
 ) -> None:
     kiosk, token = pad
     for pin in WRONG[:5]:
@@ -161,7 +144,7 @@ async def test_every_failure_is_audited_without_the_pin(
 
 
 async def test_fifteen_failures_in_a_day_lock_every_pad_of_the_site_until_a_staff_pin(
-    gql: GraphQLClient, world: World, pad: tuple[Kiosk, str], clock: Clock
+    gql: GraphQLClient, world: World, pad: tuple[Kiosk, str], clock: FrozenClock
 ) -> None:
     _, token = pad
     _, side_token = await make.kiosk(world.site, paired_by=world.admin, name="Side door")
@@ -205,7 +188,7 @@ async def test_fifteen_failures_in_a_day_lock_every_pad_of_the_site_until_a_staf
 
 
 async def test_staff_lock_a_pad_by_hand_and_only_a_staff_pin_opens_it(
-    gql: GraphQLClient, world: World, pad: tuple[Kiosk, str], clock: Clock
+    gql: GraphQLClient, world: World, pad: tuple[Kiosk, str], clock: FrozenClock
 ) -> None:
     _, token = pad
     locked = await gql.execute(LOCK, token=token)
@@ -226,7 +209,7 @@ async def test_staff_lock_a_pad_by_hand_and_only_a_staff_pin_opens_it(
 
 
 async def test_wrong_staff_pins_close_the_unlock_screen_for_a_while(
-    gql: GraphQLClient, world: World, pad: tuple[Kiosk, str], clock: Clock
+    gql: GraphQLClient, world: World, pad: tuple[Kiosk, str], clock: FrozenClock
 ) -> None:
     kiosk, token = pad
     await gql.execute(LOCK, token=token)
@@ -240,7 +223,7 @@ async def test_wrong_staff_pins_close_the_unlock_screen_for_a_while(
 
 
 async def test_wrong_staff_pins_at_the_unlock_screen_count_toward_the_sites_day(
-    gql: GraphQLClient, world: World, pad: tuple[Kiosk, str], clock: Clock
+    gql: GraphQLClient, world: World, pad: tuple[Kiosk, str], clock: FrozenClock
 ) -> None:
     _, token = pad
     _, side_token = await make.kiosk(world.site, paired_by=world.admin, name="Side door")

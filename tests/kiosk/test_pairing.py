@@ -124,7 +124,7 @@ async def test_revoking_ends_the_device_token_at_once(gql: GraphQLClient, world:
     revoked = await gql.execute(REVOKE, {"i": {"kioskId": kiosk_id}}, token=admin)
     assert revoked.data["revokeKiosk"]["errors"] == []
     assert revoked.data["revokeKiosk"]["kiosk"]["revokedAt"] is not None
-    assert await sessions.resolve(paired["deviceToken"]) is None
+    assert await sessions.resolve(paired["deviceToken"], gql.clock.now()) is None
     after = await gql.execute("{ kiosk { name } }", token=paired["deviceToken"])
     assert after.codes == ["UNAUTHENTICATED"]
     again = await gql.execute(REVOKE, {"i": {"kioskId": kiosk_id}}, token=admin)
@@ -148,7 +148,7 @@ async def test_only_admins_of_the_kiosks_site_can_revoke_it(
         REVOKE, {"i": {"kioskId": paired["kiosk"]["id"]}}, token=await make.token_for(world.teacher)
     )
     assert refused.codes == ["FORBIDDEN"]
-    assert await sessions.resolve(paired["deviceToken"]) is not None
+    assert await sessions.resolve(paired["deviceToken"], gql.clock.now()) is not None
 
 
 async def test_a_revoked_kiosks_open_socket_closes_within_a_second(

@@ -10,9 +10,9 @@ import pytest
 from models.attendance import AttendanceEvent
 from models.org import ContactlessMode, Site
 from models.people import SharedPickup
-from resolvers.context import Context
 from services import contactless
 from tests import factories as make
+from tests.clock import FrozenClock
 from tests.conftest import TEST_KEYRING
 from tests.family.helpers import Household, account_for, household, parent_token
 from tests.graphql import GraphQLClient
@@ -33,11 +33,10 @@ mutation($i: SignOutInput!) {
 MORNING = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
 
 
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
-    now = [MORNING]
-    monkeypatch.setattr(Context, "now", lambda self: now[0])
-    return now
+@pytest.fixture(autouse=True)
+def clock(clock: FrozenClock) -> FrozenClock:
+    clock.set(MORNING)
+    return clock
 
 
 async def _code(site_id: object, at: datetime = MORNING) -> str:
@@ -72,7 +71,7 @@ async def home(world: World) -> Household:
 
 
 async def test_a_parent_signs_their_child_in_and_out_with_the_code_at_the_door(
-    gql: GraphQLClient, world: World, home: Household, clock: list[datetime]
+    gql: GraphQLClient, world: World, home: Household, clock: FrozenClock
 ) -> None:
     token = await parent_token(await account_for(home.guardian_a))
     ava = world.kids[0]
@@ -87,14 +86,14 @@ async def test_a_parent_signs_their_child_in_and_out_with_the_code_at_the_door(
     assert event.occurred_at == MORNING
     assert event.device.startswith("family-session:")
 
-    clock[0] = MORNING + timedelta(hours=8)
-    later_code = await _code(world.site.id, clock[0])
+    clock.set(MORNING + timedelta(hours=8))
+    later_code = await _code(world.site.id, clock.now())
     signed_out = await _signed(gql, token, _input([ava], world.room.id, later_code), out=True)
     assert signed_out["entries"][0]["status"] == "SIGNED_OUT"
 
 
 async def test_without_a_valid_code_of_that_site_nothing_is_recorded(
-    gql: GraphQLClient, world: World, home: Household, clock: list[datetime]
+    gql: GraphQLClient, world: World, home: Household, clock: FrozenClock
 ) -> None:
     token = await parent_token(await account_for(home.guardian_a))
     ava = world.kids[0]
@@ -110,7 +109,7 @@ async def test_without_a_valid_code_of_that_site_nothing_is_recorded(
 
 
 async def test_a_static_code_keeps_working_across_days(
-    gql: GraphQLClient, world: World, home: Household, clock: list[datetime]
+    gql: GraphQLClient, world: World, home: Household, clock: FrozenClock
 ) -> None:
     await Site.filter(id=world.site.id).update(contactless_mode=ContactlessMode.STATIC)
     printed = await _code(world.site.id, MORNING - timedelta(days=30))
@@ -120,7 +119,7 @@ async def test_a_static_code_keeps_working_across_days(
 
 
 async def test_parents_sign_only_their_own_children_or_those_they_may_pick_up(
-    gql: GraphQLClient, world: World, home: Household, clock: list[datetime]
+    gql: GraphQLClient, world: World, home: Household, clock: FrozenClock
 ) -> None:
     token = await parent_token(await account_for(home.guardian_a))
     code = await _code(world.site.id)
@@ -135,7 +134,7 @@ async def test_parents_sign_only_their_own_children_or_those_they_may_pick_up(
 
 
 async def test_parents_cannot_backdate_or_use_staff_pins_or_other_agencies(
-    gql: GraphQLClient, world: World, home: Household, clock: list[datetime]
+    gql: GraphQLClient, world: World, home: Household, clock: FrozenClock
 ) -> None:
     token = await parent_token(await account_for(home.guardian_a))
     code = await _code(world.site.id)
@@ -156,7 +155,7 @@ async def test_parents_cannot_backdate_or_use_staff_pins_or_other_agencies(
 
 
 async def test_kiosks_and_view_only_staff_still_cannot_sign_children(
-    gql: GraphQLClient, world: World, clock: list[datetime]
+    gql: GraphQLClient, world: World, clock: FrozenClock
 ) -> None:
     _, kiosk_token = await make.kiosk(world.site, paired_by=world.admin)
     code = await _code(world.site.id)

@@ -424,7 +424,9 @@ async def test_the_own_pin_resolver_answers_only_on_the_callers_own_viewer(
 ) -> None:
     teacher = await gql.principal_for(await make.token_for(world.teacher))
     request = Request({"type": "http", "method": "POST", "headers": [], "client": ("::1", 1)})
-    context = Context(request=request, principal=teacher, settings=gql.settings, bus=gql.bus)
+    context = Context(
+        request=request, principal=teacher, settings=gql.settings, bus=gql.bus, clock=gql.clock
+    )
     info = cast(Info, SimpleNamespace(context=context))
     assert await pin_care_resolvers.own_pin(info, str(world.teacher.id)) == TEACHER_PIN
     # A viewer object for someone else yields nothing, even to a signed-in staff caller.

@@ -4,7 +4,6 @@ length."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -193,7 +192,7 @@ async def test_a_rotated_static_code_is_refused_and_the_new_one_works(
 ) -> None:
     token = await make.token_for(await _site_admin(world))
     await _update(gql, token, world.site.id, contactlessMode="STATIC")
-    secret, now = TEST_KEYRING, datetime.now(UTC)
+    secret, now = TEST_KEYRING, gql.clock.now()
     printed = contactless.current(secret, await Site.get(id=world.site.id), now)
     assert printed is not None
     await _update(gql, token, world.site.id, rotateStaticCode=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from models.notifications import Notification
 from models.org import Agency
 from models.people import ContactMethod, Family, FamilyAdult, GuardianSlot, Language
 from services import notifications
+from tests.clock import FrozenClock
 from tests.conftest import TEST_KEYRING
 
 SECRET = TEST_KEYRING
@@ -24,22 +25,11 @@ START = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 _keys = itertools.count(1)
 
 
-class Clock:
+@pytest.fixture(autouse=True)
+def clock(clock: FrozenClock) -> FrozenClock:
     """Time that moves only when a test says so; backoff is tested by moving it."""
-
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
+    clock.set(START)
+    return clock
 
 
 @dataclass
@@ -64,7 +54,7 @@ def recorder() -> Recorder:
 
 def worker(
     transports: Transport | Mapping[ContactMethod, Transport],
-    clock: Callable[[], datetime],
+    clock: FrozenClock,
     **options: Any,
 ) -> Worker:
     """A worker on the test secret and clock; one transport serves both channels."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,11 @@ from models.notifications import DeliveryStatus, Notification
 from models.people import ContactMethod, Language
 from server import cli
 from server.settings import Settings
+from tests.clock import FrozenClock
 from tests.conftest import TEST_SECRET
-from tests.notifications.conftest import Clock, enqueue_pin, guardian, worker
+from tests.notifications.conftest import enqueue_pin, guardian, worker
+
+LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _settings(**values: Any) -> Settings:
@@ -32,7 +36,8 @@ async def test_worker_once_delivers_what_is_due_and_exits(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     adult = await guardian(language=Language.ES)
-    queued = await enqueue_pin(adult, "482913", now=Clock().now)
+    # The CLI runs on the machine's clock: queued long ago, it is due whatever that says.
+    queued = await enqueue_pin(adult, "482913", now=LONG_AGO)
     # The same settings `playroll serve` reads: the environment (and no stray .env).
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PLAYROLL_DATABASE_URL", database_url)
@@ -54,7 +59,7 @@ async def test_worker_once_delivers_what_is_due_and_exits(
 
 
 async def test_console_backend_hides_bodies_outside_debug(
-    clock: Clock, capsys: pytest.CaptureFixture[str]
+    clock: FrozenClock, capsys: pytest.CaptureFixture[str]
 ) -> None:
     transports = build_transports(_settings(debug=False))
     adult = await guardian(channel=ContactMethod.SMS)
@@ -136,16 +141,16 @@ def test_a_loopback_sms_provider_may_use_plain_http() -> None:
 
 
 async def test_serve_delivers_in_process_on_the_embedded_default(
-    settings: Settings, capsys: pytest.CaptureFixture[str]
+    settings: Settings, clock: FrozenClock, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from server.app import create_app
 
     assert _settings(database_url="sqlite://playroll.db").runs_jobs_in_process
     assert not _settings(database_url="postgres://db/playroll").runs_jobs_in_process
     adult = await guardian()
-    queued = await enqueue_pin(adult, "482913", now=Clock().now)
+    queued = await enqueue_pin(adult, "482913", now=clock.now())
     in_process = settings.model_copy(update={"jobs_in_process": True, "worker_poll_seconds": 0.05})
-    app = create_app(in_process, manage_database=False)
+    app = create_app(in_process, clock=clock, manage_database=False)
     async with app.router.lifespan_context(app), asyncio.timeout(5):
         # Polling on purpose: the worker task changes the row, there is nothing to await.
         while (await Notification.get(id=queued.id)).status is not DeliveryStatus.SENT:  # noqa: ASYNC110

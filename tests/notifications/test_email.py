@@ -12,8 +12,9 @@ from models.notifications import DeliveryAttempt, DeliveryStatus, Notification
 from models.people import FamilyAdult, Language
 from server.settings import Settings
 from services import messages, notifications
+from tests.clock import FrozenClock
 from tests.conftest import TEST_SECRET
-from tests.notifications.conftest import SECRET, Clock, guardian, worker
+from tests.notifications.conftest import SECRET, START, guardian, worker
 from tests.notifications.servers import free_port, make_certificate, smtp_server
 
 FROM = "Playroll <no-reply@playroll.example>"
@@ -42,10 +43,11 @@ async def invite(adult: FamilyAdult, base_url: str, code: str) -> Notification:
             "link": messages.link(base_url, "/join"),
         },
         secret_params={"code": code},
+        now=START,
     )
 
 
-async def test_invitations_arrive_in_each_guardians_language(clock: Clock) -> None:
+async def test_invitations_arrive_in_each_guardians_language(clock: FrozenClock) -> None:
     settings = Settings(
         secret_key=SecretStr(TEST_SECRET),
         base_url="https://families.example.org/playroll/",
@@ -55,7 +57,7 @@ async def test_invitations_arrive_in_each_guardians_language(clock: Clock) -> No
     luz = await guardian(language=Language.ES, first_name="Luz", email="luz@example.test")
     to_ana = await invite(ana, settings.base_url, "ANA-7K2P")
     to_luz = await invite(luz, settings.base_url, "LUZ-9QXM")
-    clock.now = to_luz.next_attempt_at
+    clock.set(to_luz.next_attempt_at)
 
     async with smtp_server() as server:
         drained = await worker(smtp(server.port), clock).run_once()
@@ -89,10 +91,10 @@ async def test_invitations_arrive_in_each_guardians_language(clock: Clock) -> No
     assert row.secret_params is None
 
 
-async def test_a_refused_address_fails_for_good(clock: Clock) -> None:
+async def test_a_refused_address_fails_for_good(clock: FrozenClock) -> None:
     adult = await guardian(email="gone@example.test")
     queued = await invite(adult, "https://families.example.org", "GONE-1")
-    clock.now = queued.next_attempt_at
+    clock.set(queued.next_attempt_at)
 
     async with smtp_server() as server:
         server.mailbox.refuse["gone@example.test"] = "550 5.1.1 No such user"
@@ -108,10 +110,10 @@ async def test_a_refused_address_fails_for_good(clock: Clock) -> None:
     assert "550" in attempt.error
 
 
-async def test_a_busy_server_or_none_at_all_means_later(clock: Clock) -> None:
+async def test_a_busy_server_or_none_at_all_means_later(clock: FrozenClock) -> None:
     adult = await guardian(email="busy@example.test")
     queued = await invite(adult, "https://families.example.org", "BUSY-1")
-    clock.now = queued.next_attempt_at
+    clock.set(queued.next_attempt_at)
 
     async with smtp_server() as server:
         server.mailbox.refuse["busy@example.test"] = "451 4.3.0 Try again later"
@@ -131,11 +133,11 @@ async def test_a_busy_server_or_none_at_all_means_later(clock: Clock) -> None:
 
 
 @pytest.mark.parametrize("mode", ["starttls", "implicit_tls"])
-async def test_tls_and_login(clock: Clock, mode: str) -> None:
+async def test_tls_and_login(clock: FrozenClock, mode: str) -> None:
     cert = make_certificate()
     adult = await guardian(email="tls@example.test")
     queued = await invite(adult, "https://families.example.org", "TLS-1")
-    clock.now = queued.next_attempt_at
+    clock.set(queued.next_attempt_at)
     tls = {"starttls": cert.server} if mode == "starttls" else {"implicit_tls": cert.server}
 
     async with smtp_server(credentials=("playroll", "s3cret"), **tls) as server:
@@ -156,10 +158,10 @@ async def test_tls_and_login(clock: Clock, mode: str) -> None:
     assert [m["To"] for m in server.mailbox.received] == ["tls@example.test"]
 
 
-async def test_wrong_smtp_password_waits_for_the_fix(clock: Clock) -> None:
+async def test_wrong_smtp_password_waits_for_the_fix(clock: FrozenClock) -> None:
     cert = make_certificate()
     queued = await invite(await guardian(), "https://families.example.org", "PW-1")
-    clock.now = queued.next_attempt_at
+    clock.set(queued.next_attempt_at)
     async with smtp_server(credentials=("playroll", "right"), starttls=cert.server) as server:
         config = SmtpConfig(
             host="127.0.0.1",

@@ -12,7 +12,8 @@ from integrations.sms import HttpSmsTransport
 from integrations.transport import OutgoingMessage, TransientFailure
 from models.notifications import DeliveryAttempt, DeliveryStatus, Notification
 from models.people import ContactMethod, Language
-from tests.notifications.conftest import Clock, enqueue_pin, guardian, worker
+from tests.clock import FrozenClock
+from tests.notifications.conftest import enqueue_pin, guardian, worker
 from tests.notifications.servers import SmsProvider, free_port, sms_provider
 
 
@@ -32,7 +33,7 @@ def _sms(provider: SmsProvider, *, timeout: float = 10.0) -> HttpSmsTransport:
 
 
 async def test_the_provider_gets_json_the_token_and_an_idempotency_key(
-    provider: SmsProvider, clock: Clock
+    provider: SmsProvider, clock: FrozenClock
 ) -> None:
     queued = await _queued()
     sending = worker(_sms(provider), clock)
@@ -58,7 +59,7 @@ async def test_the_provider_gets_json_the_token_and_an_idempotency_key(
 
 @pytest.mark.parametrize("status", [500, 503, 429])
 async def test_a_transient_failure_is_retried_with_backoff_then_delivered_once(
-    provider: SmsProvider, clock: Clock, status: int
+    provider: SmsProvider, clock: FrozenClock, status: int
 ) -> None:
     queued = await _queued(Language.EN)
     provider.answers = [status]
@@ -68,7 +69,7 @@ async def test_a_transient_failure_is_retried_with_backoff_then_delivered_once(
         row = await Notification.get(id=queued.id)
         assert row.status is DeliveryStatus.PENDING
         assert row.last_error.startswith(f"HTTP {status}")
-        wait = row.next_attempt_at - clock.now
+        wait = row.next_attempt_at - clock.now()
         assert timedelta(seconds=15) <= wait <= timedelta(seconds=30)
 
         # Nothing is due before the backoff has passed.
@@ -88,7 +89,7 @@ async def test_a_transient_failure_is_retried_with_backoff_then_delivered_once(
     assert attempts[0].error.startswith(f"HTTP {status}")
 
 
-async def test_a_refused_request_fails_for_good(provider: SmsProvider, clock: Clock) -> None:
+async def test_a_refused_request_fails_for_good(provider: SmsProvider, clock: FrozenClock) -> None:
     queued = await _queued()
     provider.answers = [400]
     sending = worker(_sms(provider), clock)

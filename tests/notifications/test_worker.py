@@ -11,11 +11,12 @@ import pytest
 
 from auth.keys import Keyring
 from integrations.transport import OutgoingMessage, PermanentFailure, TransientFailure
-from jobs.worker import Outcome, backoff, utc_now
+from jobs.worker import Outcome, backoff
 from models.notifications import DeliveryAttempt, DeliveryStatus, Notification
 from models.people import ContactMethod, Language
 from services import notifications
-from tests.notifications.conftest import Clock, Recorder, enqueue_pin, guardian, worker
+from tests.clock import FrozenClock
+from tests.notifications.conftest import Recorder, enqueue_pin, guardian, worker
 from tests.waiting import eventually
 
 
@@ -35,7 +36,7 @@ class Failing:
 
 
 async def test_sent_once_with_the_attempt_recorded_and_the_secret_wiped(
-    clock: Clock, recorder: Recorder
+    clock: FrozenClock, recorder: Recorder
 ) -> None:
     queued = await enqueue_pin(await guardian(language=Language.ES))
 
@@ -48,7 +49,7 @@ async def test_sent_once_with_the_attempt_recorded_and_the_secret_wiped(
     assert "482913" in message.body
     row = await Notification.get(id=queued.id)
     assert row.status is DeliveryStatus.SENT
-    assert row.sent_at == clock.now
+    assert row.sent_at == clock.now()
     assert row.provider_message_id == f"fake-{queued.id}"
     assert row.secret_params is None
     assert row.claimed_until is None
@@ -58,7 +59,7 @@ async def test_sent_once_with_the_attempt_recorded_and_the_secret_wiped(
     assert attempt.error == ""
 
 
-async def test_a_sent_message_is_never_sent_again(clock: Clock, recorder: Recorder) -> None:
+async def test_a_sent_message_is_never_sent_again(clock: FrozenClock, recorder: Recorder) -> None:
     adult = await guardian()
     queued = await enqueue_pin(adult, key="pin:once")
     await worker(recorder, clock).run_once()
@@ -72,15 +73,15 @@ async def test_a_sent_message_is_never_sent_again(clock: Clock, recorder: Record
     assert len(recorder.sent) == 1
 
 
-async def test_only_due_messages_go(clock: Clock, recorder: Recorder) -> None:
-    later = await enqueue_pin(await guardian(), now=clock.now + timedelta(minutes=5))
+async def test_only_due_messages_go(clock: FrozenClock, recorder: Recorder) -> None:
+    later = await enqueue_pin(await guardian(), now=clock.now() + timedelta(minutes=5))
     assert (await worker(recorder, clock).run_once()).total == 0
     clock.advance(timedelta(minutes=5))
     assert (await worker(recorder, clock).run_once()).sent == 1
     assert recorder.sent[0].id == later.id
 
 
-async def test_racing_workers_send_each_message_exactly_once(clock: Clock) -> None:
+async def test_racing_workers_send_each_message_exactly_once(clock: FrozenClock) -> None:
     adult = await guardian()
     queued = [await enqueue_pin(adult, key=f"race:{n}") for n in range(8)]
     other = await guardian(email="bea@example.test", first_name="Bea")
@@ -96,17 +97,17 @@ async def test_racing_workers_send_each_message_exactly_once(clock: Clock) -> No
     assert await DeliveryAttempt.all().count() == len(queued)
 
 
-async def test_a_held_lease_keeps_other_workers_off(clock: Clock, recorder: Recorder) -> None:
+async def test_a_held_lease_keeps_other_workers_off(clock: FrozenClock, recorder: Recorder) -> None:
     queued = await enqueue_pin(await guardian())
     first = worker(recorder, clock, lease=timedelta(minutes=5))
-    claimed = await first.claim_next(clock.now)
+    claimed = await first.claim_next(clock.now())
     assert claimed is not None
     assert claimed.id == queued.id
 
     # Within the lease nobody else may take it ...
     second = worker(recorder, clock, lease=timedelta(minutes=5))
     clock.advance(timedelta(minutes=4))
-    assert await second.claim_next(clock.now) is None
+    assert await second.claim_next(clock.now()) is None
 
     # ... once it runs out (the first worker died mid-send), another worker delivers it.
     clock.advance(timedelta(minutes=2))
@@ -121,7 +122,7 @@ async def test_a_held_lease_keeps_other_workers_off(clock: Clock, recorder: Reco
     assert (await Notification.get(id=queued.id)).attempts == 2
 
 
-async def test_a_transient_failure_backs_off_then_delivers(clock: Clock) -> None:
+async def test_a_transient_failure_backs_off_then_delivers(clock: FrozenClock) -> None:
     queued = await enqueue_pin(await guardian())
     flaky = Failing(TransientFailure("HTTP 503 Service Unavailable"))
 
@@ -132,7 +133,7 @@ async def test_a_transient_failure_backs_off_then_delivers(clock: Clock) -> None
     assert row.status is DeliveryStatus.PENDING
     assert row.last_error == "HTTP 503 Service Unavailable"
     assert row.secret_params is not None
-    assert timedelta(seconds=15) <= row.next_attempt_at - clock.now <= timedelta(seconds=30)
+    assert timedelta(seconds=15) <= row.next_attempt_at - clock.now() <= timedelta(seconds=30)
     assert row.claimed_until is None
 
     # Not before its time, even for a fresh worker.
@@ -148,7 +149,7 @@ async def test_a_transient_failure_backs_off_then_delivers(clock: Clock) -> None
     ] == [False, True]
 
 
-async def test_transient_failures_give_up_after_max_attempts(clock: Clock) -> None:
+async def test_transient_failures_give_up_after_max_attempts(clock: FrozenClock) -> None:
     queued = await enqueue_pin(await guardian())
     down = Failing(TransientFailure("ConnectError: refused"))
     for _ in range(3):
@@ -163,7 +164,7 @@ async def test_transient_failures_give_up_after_max_attempts(clock: Clock) -> No
     assert row.secret_params is None
 
 
-async def test_a_permanent_failure_ends_at_once(clock: Clock) -> None:
+async def test_a_permanent_failure_ends_at_once(clock: FrozenClock) -> None:
     queued = await enqueue_pin(await guardian())
     refused = Failing(PermanentFailure("SMTP 550: no such user"))
     assert (await worker(refused, clock).run_once()).failed == 1
@@ -176,18 +177,18 @@ async def test_a_permanent_failure_ends_at_once(clock: Clock) -> None:
     assert row.secret_params is None
 
 
-async def test_a_crash_looping_message_stops(clock: Clock, recorder: Recorder) -> None:
+async def test_a_crash_looping_message_stops(clock: FrozenClock, recorder: Recorder) -> None:
     queued = await enqueue_pin(await guardian())
     # Three workers claimed it and died before answering.
     for _ in range(3):
-        assert await worker(recorder, clock, max_attempts=3).claim_next(clock.now) is not None
+        assert await worker(recorder, clock, max_attempts=3).claim_next(clock.now()) is not None
         clock.advance(timedelta(hours=1))
     assert (await worker(recorder, clock, max_attempts=3).run_once()).failed == 1
     assert recorder.sent == []
     assert (await Notification.get(id=queued.id)).status is DeliveryStatus.FAILED
 
 
-async def test_a_bug_in_a_transport_is_retried_not_fatal(clock: Clock) -> None:
+async def test_a_bug_in_a_transport_is_retried_not_fatal(clock: FrozenClock) -> None:
     queued = await enqueue_pin(await guardian())
     buggy = Failing(RuntimeError("body was: your PIN is 482913"))
     assert (await worker(buggy, clock).run_once()).retried == 1
@@ -196,7 +197,7 @@ async def test_a_bug_in_a_transport_is_retried_not_fatal(clock: Clock) -> None:
 
 
 async def test_secrets_sealed_with_another_key_fail_the_message(
-    clock: Clock, recorder: Recorder
+    clock: FrozenClock, recorder: Recorder
 ) -> None:
     queued = await enqueue_pin(await guardian())
     rotated = worker(recorder, clock)
@@ -207,7 +208,7 @@ async def test_secrets_sealed_with_another_key_fail_the_message(
 
 
 async def test_logs_never_carry_the_pin_the_body_or_the_destination(
-    clock: Clock, recorder: Recorder, caplog: pytest.LogCaptureFixture
+    clock: FrozenClock, recorder: Recorder, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Our loggers; the ORM's own SQL debug log is off in production and not ours to judge.
     caplog.set_level(logging.DEBUG, logger="jobs")
@@ -245,10 +246,12 @@ async def test_recipient_for_prefers_the_adults_choice() -> None:
     assert (recipient.channel, recipient.destination) == ("SMS", "+15555550123")
 
 
-async def test_the_polling_loop_delivers_and_stops_when_asked(recorder: Recorder) -> None:
-    queued = await enqueue_pin(await guardian(), now=utc_now())
+async def test_the_polling_loop_delivers_and_stops_when_asked(
+    recorder: Recorder, clock: FrozenClock
+) -> None:
+    queued = await enqueue_pin(await guardian(), now=clock.now())
     stop = asyncio.Event()
-    polling = asyncio.create_task(worker(recorder, utc_now).run(0.01, stop))
+    polling = asyncio.create_task(worker(recorder, clock).run(0.01, stop))
     await eventually(lambda: len(recorder.sent) == 1)
     stop.set()
     await asyncio.wait_for(polling, 5)

@@ -14,19 +14,22 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
 from models.org import Site
+from realtime import channels
 from server.settings import Settings
 from services import org, rosters
+from tests import clock as test_clock
 from tests import factories as make
+from tests.clock import FrozenClock
 from tests.conftest import TEST_SECRET, LiveServer, serving
 from tests.realtime.test_subscriptions import COUNTS, ROSTER, sign
 from tests.redis_server import RedisServer
+from tests.waiting import eventually
 from tests.world import World
 from tests.wsclient import WSClient
 
@@ -47,8 +50,10 @@ def redis() -> Iterator[RedisServer]:
 
 
 @pytest.fixture
-async def redis_live(settings: Settings, redis: RedisServer, db: None) -> AsyncIterator[LiveServer]:
-    async with serving(settings.model_copy(update={"broadcast_url": redis.url})) as live:
+async def redis_live(
+    settings: Settings, redis: RedisServer, db: None, clock: FrozenClock
+) -> AsyncIterator[LiveServer]:
+    async with serving(settings.model_copy(update={"broadcast_url": redis.url}), clock) as live:
         yield live
 
 
@@ -73,7 +78,7 @@ async def database_roster(world: World) -> dict[str, str]:
     site = await Site.get(id=world.site.id)
     room = await world.room
     room.site = site
-    day = org.local_date(site, datetime.now(UTC))
+    day = org.local_date(site, test_clock.current().now())
     principal: Any = None  # roster() reads no principal: scoping happened at subscribe
     entries = await rosters.roster(principal, room, day)
     return {str(e.child.id): e.day.status.value for e in entries}
@@ -90,7 +95,7 @@ async def test_views_converge_to_the_database_after_redis_restarts(
     roster = RosterView(tablet, await tablet.subscribe(ROSTER, {"room": str(world.room.id)}))
     counts_sub = await dashboard.subscribe(COUNTS, {"site": str(world.site.id)})
     assert (await dashboard.next(counts_sub))["liveCounts"]["signedIn"] == 0
-    await asyncio.sleep(0.2)
+    await live.subscribed(channels.classroom_roster(world.room.id))
 
     await sign(live, teacher, world, world.kids[:1])
     await roster.read()
@@ -137,14 +142,10 @@ async def test_a_dropped_socket_releases_its_redis_channel(
     ]
     for client in clients:
         await client.subscribe(ROSTER, {"room": str(world.room.id)})
-    async with asyncio.timeout(5):
-        while redis.numsub(channel) != 1:  # noqa: ASYNC110 - state lives in Redis
-            await asyncio.sleep(0.05)
+    await eventually(lambda: redis.numsub(channel) == 1)
     for client in clients:
         client.socket.transport.abort()
-    async with asyncio.timeout(5):
-        while redis.numsub(channel) != 0:  # noqa: ASYNC110 - state lives in Redis
-            await asyncio.sleep(0.05)
+    await eventually(lambda: redis.numsub(channel) == 0)
 
 
 def _free_port() -> int:
@@ -214,13 +215,12 @@ async def test_an_event_on_one_instance_reaches_a_subscriber_on_another(
     second = ServerProcess(database_url, redis.url)
     try:
         await asyncio.gather(first.ready(), second.ready())
-        client = await WSClient.connect(second.ws_url, await make.token_for(world.viewer))
+        viewer = await make.token_for(world.viewer, make.ANY_WALL_CLOCK)
+        client = await WSClient.connect(second.ws_url, viewer)
         sub = await client.subscribe(ROSTER, {"room": str(world.room.id)})
-        async with asyncio.timeout(5):
-            while redis.numsub(f"classroom:{world.room.id}") == 0:  # noqa: ASYNC110
-                await asyncio.sleep(0.05)
+        await eventually(lambda: redis.numsub(f"classroom:{world.room.id}") > 0)
 
-        teacher = await make.token_for(world.teacher)
+        teacher = await make.token_for(world.teacher, make.ANY_WALL_CLOCK)
         async with httpx.AsyncClient() as http:
             response = await http.post(
                 first.http_url,

@@ -15,6 +15,7 @@ from realtime.bus import EventBus
 from realtime.events import AttendanceChanged, EventPayload
 from server.settings import Settings
 from tests import factories as make
+from tests.clock import FrozenClock
 from tests.conftest import LiveServer, serving
 from tests.realtime.test_subscriptions import ROSTER
 from tests.waiting import eventually
@@ -58,8 +59,11 @@ def change(world: World, n: int, padding: int = 20_000) -> AttendanceChanged:
 
 
 @pytest.fixture
-async def small_queue_server(settings: Settings, db: None) -> AsyncIterator[LiveServer]:
-    async with serving(settings.model_copy(update={"subscriber_queue_limit": QUEUE_LIMIT})) as s:
+async def small_queue_server(
+    settings: Settings, db: None, clock: FrozenClock
+) -> AsyncIterator[LiveServer]:
+    small = settings.model_copy(update={"subscriber_queue_limit": QUEUE_LIMIT})
+    async with serving(small, clock) as s:
         yield s
 
 
@@ -73,8 +77,8 @@ async def test_a_slow_reader_is_cut_off_without_holding_up_the_others(
     fast = await WSClient.connect(live.ws_url, token)
     await slow.subscribe(ROSTER, {"room": str(world.room.id)})
     fast_sub = await fast.subscribe(ROSTER, {"room": str(world.room.id)})
-    await asyncio.sleep(0.2)
     bus: EventBus = live.app.state.bus
+    await eventually(lambda: bus.subscriber_count(channels.classroom_roster(world.room.id)) == 2)
     # Loopback sockets buffer tens of megabytes: send more than that.
     total = 3000
 
@@ -134,12 +138,12 @@ async def test_a_client_cut_off_without_a_close_frame_is_cleaned_up(
 
 
 async def test_a_socket_that_never_sends_connection_init_is_closed(
-    settings: Settings, db: None
+    settings: Settings, db: None, clock: FrozenClock
 ) -> None:
     import websockets
 
     quick = settings.model_copy(update={"connection_init_wait_seconds": 0.3})
-    async with serving(quick) as live:
+    async with serving(quick, clock) as live:
         socket = await websockets.connect(live.ws_url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
         with pytest.raises(ConnectionClosed) as closed:
             async with asyncio.timeout(3):

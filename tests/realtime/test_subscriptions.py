@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from datetime import timedelta
 from typing import Any
@@ -12,7 +11,9 @@ import pytest
 
 from auth import sessions
 from models.org import ModuleAccess
+from realtime import channels
 from tests import factories as make
+from tests.clock import FrozenClock
 from tests.conftest import LiveServer
 from tests.world import World
 from tests.wsclient import SubscriptionError, WSClient
@@ -59,7 +60,7 @@ async def test_roster_updates_arrive_as_children_are_signed_in(
     teacher = await make.token_for(world.teacher)
     viewer = await WSClient.connect(live.ws_url, await make.token_for(world.viewer))
     sub = await viewer.subscribe(ROSTER, {"room": str(world.room.id)})
-    await asyncio.sleep(0.1)  # let the subscription reach the broker
+    await live.subscribed(channels.classroom_roster(world.room.id))
 
     await sign(live, teacher, world, world.kids[:2])
 
@@ -122,7 +123,7 @@ async def test_no_event_of_another_classroom_reaches_a_subscriber(
     foreign_admin = await make.token_for(world.foreign_admin)
     client = await WSClient.connect(live.ws_url, await make.token_for(world.viewer))
     sub = await client.subscribe(ROSTER, {"room": str(world.room.id)})
-    await asyncio.sleep(0.1)
+    await live.subscribed(channels.classroom_roster(world.room.id))
     result = await graphql(
         live,
         foreign_admin,
@@ -139,7 +140,8 @@ async def test_logout_closes_the_socket_within_a_second(live: LiveServer, world:
     token = await make.token_for(world.viewer)
     client = await WSClient.connect(live.ws_url, token)
     await client.subscribe(ROSTER, {"room": str(world.room.id)})
-    await asyncio.sleep(0.1)
+    # The socket's guard listens on the viewer's access channel: logout is announced there.
+    await live.subscribed(channels.access(world.viewer.id))
     started = time.monotonic()
     result = await graphql(live, token, "mutation { logout { ok } }", {})
     assert result["data"]["logout"]["ok"] is True
@@ -152,7 +154,7 @@ async def test_a_role_change_closes_the_socket_within_a_second(
 ) -> None:
     client = await WSClient.connect(live.ws_url, await make.token_for(world.viewer))
     await client.subscribe(ROSTER, {"room": str(world.room.id)})
-    await asyncio.sleep(0.1)
+    await live.subscribed(channels.access(world.viewer.id))
     demoted = await make.role(world.agency, students=ModuleAccess.VIEW)
     admin = await make.token_for(world.admin)
     result = await graphql(
@@ -177,8 +179,13 @@ async def test_only_an_agency_admin_changes_roles(live: LiveServer, world: World
     assert result["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
-async def test_the_socket_closes_when_its_token_expires(live: LiveServer, world: World) -> None:
-    token = await sessions.issue_staff_session(world.viewer, timedelta(seconds=1), "127.0.0.1")
+async def test_the_socket_closes_when_its_token_expires(
+    live: LiveServer, world: World, clock: FrozenClock
+) -> None:
+    # The guard reads the server's clock once and then waits in real time.
+    token = await sessions.issue_staff_session(
+        world.viewer, timedelta(seconds=1), "127.0.0.1", clock.now()
+    )
     client = await WSClient.connect(live.ws_url, token)
     await client.subscribe(ROSTER, {"room": str(world.room.id)})
     assert await closed_code(client, within=2.0) == 4403

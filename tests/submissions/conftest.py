@@ -1,19 +1,19 @@
-"""Fixtures of the submission tests: the fake clock and the families of the world."""
+"""Fixtures of the submission tests: the test clock's instant and the families of the world."""
 
 from __future__ import annotations
 
 import pytest
 
-from resolvers.context import Context
-from tests.submissions.helpers import Clock, Families, families
+from tests.clock import FrozenClock
+from tests.submissions.helpers import START, Families, families
 from tests.world import World
 
 
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr(Context, "now", lambda self: fake.now)
-    return fake
+@pytest.fixture(autouse=True)
+def clock(clock: FrozenClock) -> FrozenClock:
+    """A Monday morning in Chicago, after the period the documents cover."""
+    clock.set(START)
+    return clock
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from uuid import uuid4
@@ -73,16 +73,6 @@ FROM = date(2026, 11, 2)
 TO = date(2026, 11, 15)
 CHICAGO = ZoneInfo("America/Chicago")
 STROKES = [[[10.0, 10.0], [20.0, 25.5], [30.0, 12.0]], [[40.0, 40.0], [45.0, 50.0]]]
-
-
-class Clock:
-    """The server's clock in these tests: codes and links expire without waiting."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @dataclass

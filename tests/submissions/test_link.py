@@ -17,12 +17,12 @@ from models.signatures import (
     VerificationCode,
 )
 from tests import factories as make
+from tests.clock import FrozenClock
 from tests.graphql import GraphQLClient
 from tests.submissions.helpers import (
     REVIEW,
     SIGN,
     STROKES,
-    Clock,
     Families,
     absent,
     attended,
@@ -56,7 +56,7 @@ async def _snapshot() -> tuple[int, int, list[dict[str, object]]]:
 
 
 async def test_the_whole_flow_without_verification(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock
 ) -> None:
     ava, ben = world.kids[0], world.kids[1]
     signed_days = [
@@ -115,7 +115,7 @@ async def test_the_whole_flow_without_verification(
 
 
 async def test_the_whole_flow_with_verification(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock
 ) -> None:
     await _require_verification(world)
     await attended(world.kids[0], world.room, date(2026, 11, 3))
@@ -157,7 +157,7 @@ async def test_the_whole_flow_with_verification(
 
 
 async def test_a_verification_lasts_an_hour(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock
 ) -> None:
     await _require_verification(world)
     token = await _submitted(gql, world)
@@ -168,7 +168,7 @@ async def test_a_verification_lasts_an_hour(
 
 
 async def test_asking_for_a_code_says_the_same_whatever_exists(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock
 ) -> None:
     await _require_verification(world)
     token = await _submitted(gql, world)
@@ -187,7 +187,7 @@ async def test_asking_for_a_code_says_the_same_whatever_exists(
 
 
 async def test_no_code_is_sent_where_the_agency_does_not_ask_for_one(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock
 ) -> None:
     token = await _submitted(gql, world)
     assert data(await request_code(gql, token, "EMAIL")) == {"requestSubmissionCode": {"ok": True}}
@@ -195,7 +195,7 @@ async def test_no_code_is_sent_where_the_agency_does_not_ask_for_one(
 
 
 async def test_a_code_expires_after_ten_minutes(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock
 ) -> None:
     await _require_verification(world)
     token = await _submitted(gql, world)
@@ -210,7 +210,7 @@ async def test_a_code_expires_after_ten_minutes(
 
 
 async def test_five_wrong_tries_use_up_a_code(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock
 ) -> None:
     await _require_verification(world)
     token = await _submitted(gql, world)
@@ -230,7 +230,7 @@ async def test_five_wrong_tries_use_up_a_code(
 
 
 async def test_a_code_works_once_and_only_the_newest_counts(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock
 ) -> None:
     await _require_verification(world)
     token = await _submitted(gql, world)
@@ -248,7 +248,7 @@ async def test_a_code_works_once_and_only_the_newest_counts(
 
 
 async def test_three_codes_per_destination_per_quarter_hour(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock
 ) -> None:
     await _require_verification(world)
     token = await _submitted(gql, world)
@@ -262,7 +262,7 @@ async def test_three_codes_per_destination_per_quarter_hour(
 
 
 async def test_wrong_used_and_expired_links_are_refused_alike_and_change_nothing(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock
 ) -> None:
     await attended(world.kids[0], world.room, date(2026, 11, 3))
     token = await _submitted(gql, world)
@@ -289,7 +289,7 @@ async def test_wrong_used_and_expired_links_are_refused_alike_and_change_nothing
 
 
 async def test_two_signatures_at_once_make_one(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock
 ) -> None:
     await attended(world.kids[0], world.room, date(2026, 11, 3))
     token = await _submitted(gql, world)
@@ -301,7 +301,7 @@ async def test_two_signatures_at_once_make_one(
 
 
 async def test_a_link_shows_only_its_own_familys_children(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock
 ) -> None:
     await attended(world.kids[0], world.room, date(2026, 11, 3))
     await attended(world.kids[1], world.room, date(2026, 11, 3))
@@ -319,7 +319,7 @@ async def test_a_link_shows_only_its_own_familys_children(
 
 
 async def test_signing_needs_the_certification_and_a_real_drawing(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock
 ) -> None:
     token = await _submitted(gql, world)
     before = await _snapshot()
@@ -339,7 +339,7 @@ async def test_signing_needs_the_certification_and_a_real_drawing(
 
 
 async def test_link_and_code_mutations_are_alone_in_their_operation(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock
 ) -> None:
     token = await _submitted(gql, world)
     doubled = """
@@ -363,7 +363,7 @@ async def test_link_and_code_mutations_are_alone_in_their_operation(
 
 
 async def test_a_non_number_coordinate_is_bad_input_before_anything_runs(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock
 ) -> None:
     token = await _submitted(gql, world)
     for value in (float("nan"), float("inf")):

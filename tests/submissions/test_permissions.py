@@ -8,9 +8,10 @@ import pytest
 
 from models.signatures import AttendanceSubmission, SubmissionRequest
 from tests import factories as make
+from tests.clock import FrozenClock
 from tests.family.helpers import account_for, parent_token
 from tests.graphql import GraphQLClient
-from tests.submissions.helpers import FROM, LIST, SUBMIT, TO, Clock, Families, data, submit
+from tests.submissions.helpers import FROM, LIST, SUBMIT, TO, Families, data, submit
 from tests.world import World
 
 
@@ -52,7 +53,12 @@ async def _token(who: str, world: World, homes: Families) -> str | None:
     ],
 )
 async def test_submitting_needs_attendance_edit_at_that_site(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock, who: str, code: str | None
+    gql: GraphQLClient,
+    world: World,
+    homes: Families,
+    clock: FrozenClock,
+    who: str,
+    code: str | None,
 ) -> None:
     token = await _token(who, world, homes)
     result = await gql.execute(SUBMIT, _submit_vars(world.site.id), token=token)
@@ -66,7 +72,7 @@ async def test_submitting_needs_attendance_edit_at_that_site(
 
 
 async def test_a_missing_site_is_the_same_not_found_as_a_foreign_one(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock
 ) -> None:
     token = await make.token_for(world.teacher)
     for site_id in (uuid4(), "not-an-id", world.foreign_site.id, world.other_site.id):
@@ -90,7 +96,12 @@ async def test_a_missing_site_is_the_same_not_found_as_a_foreign_one(
     ],
 )
 async def test_following_up_needs_attendance_view_at_that_site(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock, who: str, code: str | None
+    gql: GraphQLClient,
+    world: World,
+    homes: Families,
+    clock: FrozenClock,
+    who: str,
+    code: str | None,
 ) -> None:
     await submit(gql, await make.token_for(world.teacher), world.site.id)
     token = await _token(who, world, homes)
@@ -104,7 +115,7 @@ async def test_following_up_needs_attendance_view_at_that_site(
 
 
 async def test_another_sites_submissions_stay_there(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock
 ) -> None:
     await make.child(world.other_room, of=homes.ava, first_name="Eli")
     await submit(gql, await make.token_for(world.admin), world.other_site.id)

@@ -10,12 +10,12 @@ from models.people import ContactMethod, Language
 from models.signatures import AttendanceSubmission, SubmissionRequest
 from server.settings import Settings
 from tests import factories as make
+from tests.clock import FrozenClock
 from tests.graphql import GraphQLClient
 from tests.submissions.helpers import (
     FROM,
     LIST,
     TO,
-    Clock,
     Families,
     data,
     database_text,
@@ -28,7 +28,7 @@ from tests.world import World
 
 
 async def test_submitting_notifies_each_family_in_its_language_by_its_channel(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock, settings: Settings
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock, settings: Settings
 ) -> None:
     staff = await make.token_for(world.teacher)
     payload = await submit(gql, staff, world.site.id)
@@ -70,7 +70,7 @@ async def test_submitting_notifies_each_family_in_its_language_by_its_channel(
 
 
 async def test_the_submission_is_audited_without_its_links(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock
 ) -> None:
     staff = await make.token_for(world.teacher)
     payload = await submit(gql, staff, world.site.id)
@@ -87,7 +87,7 @@ async def test_the_submission_is_audited_without_its_links(
 
 
 async def test_only_a_finished_period_of_at_most_31_days_is_submitted(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock
 ) -> None:
     staff = await make.token_for(world.teacher)
     today = date(2026, 11, 23)  # in Chicago, on the test clock
@@ -109,7 +109,7 @@ async def test_only_a_finished_period_of_at_most_31_days_is_submitted(
 
 
 async def test_a_period_before_anyone_was_enrolled_has_no_families(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock
 ) -> None:
     staff = await make.token_for(world.teacher)
     payload = await submit(gql, staff, world.site.id, date(2019, 1, 1), date(2019, 1, 31))
@@ -118,11 +118,12 @@ async def test_a_period_before_anyone_was_enrolled_has_no_families(
 
 
 async def test_the_configured_hourly_cap_holds_back_a_family(
-    schema: object, world: World, homes: Families, clock: Clock, settings: Settings
+    schema: object, world: World, homes: Families, clock: FrozenClock, settings: Settings
 ) -> None:
     capped = GraphQLClient(
         schema,  # type: ignore[arg-type]
         settings.model_copy(update={"notification_destination_hourly_cap": 1}),
+        clock,
     )
     staff = await make.token_for(world.teacher)
     first = await submit(capped, staff, world.site.id)
@@ -138,7 +139,7 @@ async def test_the_configured_hourly_cap_holds_back_a_family(
 
 
 async def test_staff_see_who_has_signed(
-    gql: GraphQLClient, world: World, homes: Families, clock: Clock
+    gql: GraphQLClient, world: World, homes: Families, clock: FrozenClock
 ) -> None:
     staff = await make.token_for(world.teacher)
     await submit(gql, staff, world.site.id)
@@ -156,6 +157,7 @@ async def test_staff_see_who_has_signed(
     assert homes.cleo.name not in rows
 
     clock.advance(days=15)
+    viewer = await make.token_for(world.viewer)  # the first one has long expired
     later = data(await gql.execute(LIST, {"site": str(world.site.id)}, token=viewer))
     statuses = {r["family"]: r["status"] for r in later["attendanceSubmissions"][0]["requests"]}
     assert statuses == {homes.ava.name: "SIGNED", homes.ben.name: "EXPIRED"}

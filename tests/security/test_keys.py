@@ -27,6 +27,7 @@ from server.settings import Settings
 from services import contactless, notifications
 from services import pins as pin_service
 from services.errors import DomainError
+from tests import clock
 from tests import factories as make
 from tests.conftest import TEST_SECRET
 from tests.graphql import GraphQLClient
@@ -89,9 +90,8 @@ async def door(world: World) -> Door:
 
 
 async def _identify(schema: object, settings: Settings, token: str, pin: str) -> Any:
-    result = await GraphQLClient(schema, settings).execute(  # type: ignore[arg-type]
-        IDENTIFY, {"i": {"pin": pin}}, token=token
-    )
+    gql = GraphQLClient(schema, settings, clock.current())  # type: ignore[arg-type]
+    result = await gql.execute(IDENTIFY, {"i": {"pin": pin}}, token=token)
     assert result.errors == [], result
     return result.data["kioskIdentify"]  # type: ignore[index]
 

@@ -9,6 +9,7 @@ import pytest
 from schema.limits import Limits
 from schema.root import build_schema
 from server.settings import Settings
+from tests.clock import FrozenClock
 from tests.graphql import GraphQLClient
 
 GUARDIANS = 'guardians(siteId: "1", %s) { id }'
@@ -54,7 +55,8 @@ MISSPELLINGS: list[tuple[str, str, dict[str, Any] | None, str]] = [
 
 @pytest.fixture(scope="module")
 def debug_gql(settings: Settings) -> GraphQLClient:
-    return GraphQLClient(build_schema(Limits(debug=True)), settings)
+    # Validation does not read the time; any instant will do.
+    return GraphQLClient(build_schema(Limits(debug=True)), settings, FrozenClock())
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from tortoise.transactions import in_transaction
 
@@ -18,14 +19,24 @@ from realtime.events import AccessChanged
 from services import audit, throttle
 from services.errors import DomainError
 
+
+class AccessErrorCode(StrEnum):
+    """Rule failures of staff sign-in."""
+
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+
+
 logger = logging.getLogger(__name__)
 
 MAX_EMAIL_LENGTH = 254
 
 # One message for every failure, so a response never tells whether an account exists.
-_BAD_CREDENTIALS = DomainError("INVALID_CREDENTIALS", "The email or password is not right.")
+_BAD_CREDENTIALS = DomainError(
+    AccessErrorCode.INVALID_CREDENTIALS, "The email or password is not right."
+)
 THROTTLED = DomainError(
-    "TOO_MANY_ATTEMPTS", "Too many failed sign-ins. Wait a few minutes and try again."
+    AccessErrorCode.TOO_MANY_ATTEMPTS, "Too many failed sign-ins. Wait a few minutes and try again."
 )
 
 

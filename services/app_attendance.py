@@ -76,7 +76,7 @@ async def _checked(
         raise DomainErrors(
             [
                 DomainError(
-                    "NOT_ENROLLED",
+                    attendance.AttendanceErrorCode.NOT_ENROLLED,
                     f"Child {cid} is not enrolled in this classroom today.",
                     "childIds",
                 )

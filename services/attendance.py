@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 from uuid import UUID, uuid4, uuid5
 
 from tortoise.exceptions import IntegrityError
@@ -38,6 +39,22 @@ from services.rosters import (
     day_records,
     entries_for,
 )
+
+
+class AttendanceErrorCode(StrEnum):
+    """Rule failures of recording attendance: sign-ins, sign-outs, absences."""
+
+    FUTURE_TIME = "FUTURE_TIME"
+    PAST_DAY_LOCKED = "PAST_DAY_LOCKED"
+    OPERATOR_PIN_REQUIRED = "OPERATOR_PIN_REQUIRED"
+    INVALID_OPERATOR_PIN = "INVALID_OPERATOR_PIN"
+    NOT_ENROLLED = "NOT_ENROLLED"
+    ALREADY_SIGNED_IN = "ALREADY_SIGNED_IN"
+    NOT_SIGNED_IN = "NOT_SIGNED_IN"
+    SIGN_OUT_BEFORE_SIGN_IN = "SIGN_OUT_BEFORE_SIGN_IN"
+    ALREADY_ATTENDED = "ALREADY_ATTENDED"
+    ALREADY_ABSENT = "ALREADY_ABSENT"
+
 
 MAX_GROUP_SIZE = 100
 MAX_REASON_LENGTH = 500
@@ -95,9 +112,11 @@ def _check_time(site: Site, at: datetime | None, now: datetime, skew: timedelta)
     """The time may not be in the future, nor on a past day when the site locks those."""
     moment = (at or now).astimezone(UTC)
     if moment > now + skew:
-        raise DomainError("FUTURE_TIME", "The time is in the future.", "at")
+        raise DomainError(AttendanceErrorCode.FUTURE_TIME, "The time is in the future.", "at")
     if org.local_date(site, moment) < org.local_date(site, now) and not site.allow_past_day_edits:
-        raise DomainError("PAST_DAY_LOCKED", "This site does not allow editing past days.", "at")
+        raise DomainError(
+            AttendanceErrorCode.PAST_DAY_LOCKED, "This site does not allow editing past days.", "at"
+        )
     return moment
 
 
@@ -108,10 +127,14 @@ async def _operator(
     if operator_pin is None:
         if site.staff_requires_pin:
             raise DomainError(
-                "OPERATOR_PIN_REQUIRED", "This site requires your staff PIN.", "operatorPin"
+                AttendanceErrorCode.OPERATOR_PIN_REQUIRED,
+                "This site requires your staff PIN.",
+                "operatorPin",
             )
         return None
-    wrong = DomainError("INVALID_OPERATOR_PIN", "That staff PIN is not valid here.", "operatorPin")
+    wrong = DomainError(
+        AttendanceErrorCode.INVALID_OPERATOR_PIN, "That staff PIN is not valid here.", "operatorPin"
+    )
     credential = await pin_service.find(secret, principal.agency_id, operator_pin)
     if credential is None or credential.staff_id is None:
         raise wrong
@@ -140,7 +163,7 @@ async def _enrolled(
         raise DomainErrors(
             [
                 DomainError(
-                    "NOT_ENROLLED",
+                    AttendanceErrorCode.NOT_ENROLLED,
                     f"Child {cid} is not enrolled in this classroom on {on.isoformat()}.",
                     "childIds",
                 )
@@ -420,11 +443,15 @@ async def record_sign_ins(
 
 
 def _already_in(child_id: UUID) -> DomainError:
-    return DomainError("ALREADY_SIGNED_IN", f"Child {child_id} is already signed in.", "childIds")
+    return DomainError(
+        AttendanceErrorCode.ALREADY_SIGNED_IN, f"Child {child_id} is already signed in.", "childIds"
+    )
 
 
 def _not_in(child_id: UUID) -> DomainError:
-    return DomainError("NOT_SIGNED_IN", f"Child {child_id} is not signed in.", "childIds")
+    return DomainError(
+        AttendanceErrorCode.NOT_SIGNED_IN, f"Child {child_id} is not signed in.", "childIds"
+    )
 
 
 async def sign_out(
@@ -465,7 +492,7 @@ async def record_sign_outs(
         problems = [_not_in(cid) for cid in child_ids if cid not in sessions]
         problems += [
             DomainError(
-                "SIGN_OUT_BEFORE_SIGN_IN",
+                AttendanceErrorCode.SIGN_OUT_BEFORE_SIGN_IN,
                 f"Child {cid} was signed in after that time.",
                 "at",
             )
@@ -518,11 +545,19 @@ async def mark_absent(
         .first()
     )
     if enrollment is None:
-        raise DomainError("NOT_ENROLLED", f"The child is not enrolled on {on.isoformat()}.", "date")
+        raise DomainError(
+            AttendanceErrorCode.NOT_ENROLLED,
+            f"The child is not enrolled on {on.isoformat()}.",
+            "date",
+        )
     classroom = enrollment.classroom
     site = classroom.site
     if on < org.local_date(site, now) and not site.allow_past_day_edits:
-        raise DomainError("PAST_DAY_LOCKED", "This site does not allow editing past days.", "date")
+        raise DomainError(
+            AttendanceErrorCode.PAST_DAY_LOCKED,
+            "This site does not allow editing past days.",
+            "date",
+        )
 
     event = await record_absence(
         Actor.staff(principal), site, classroom.id, UUID(str(child.id)), on, reason, now=now
@@ -545,9 +580,13 @@ async def record_absence(
     async with in_transaction():
         sessions, events = await day_records([child_id], on)
         if sessions[str(child_id)]:
-            raise DomainError("ALREADY_ATTENDED", "The child attended that day.", "date")
+            raise DomainError(
+                AttendanceErrorCode.ALREADY_ATTENDED, "The child attended that day.", "date"
+            )
         if any(e.kind is EventKind.ABSENT for e in events[str(child_id)]):
-            raise DomainError("ALREADY_ABSENT", "The child is already marked absent.", "date")
+            raise DomainError(
+                AttendanceErrorCode.ALREADY_ABSENT, "The child is already marked absent.", "date"
+            )
         return await _event(
             actor,
             EventKind.ABSENT,

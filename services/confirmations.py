@@ -28,6 +28,15 @@ from models.signatures import ParentSignature, SignatureMethod, SignedEntry
 from services import audit, messages, notifications, org, people, signatures
 from services.errors import DomainError, DomainErrors, InvalidInput, NotFound
 
+
+class ConfirmationErrorCode(StrEnum):
+    """Rule failures of guardians confirming staff entries."""
+
+    NOT_CONFIRMABLE = "NOT_CONFIRMABLE"
+    ALREADY_RESET = "ALREADY_RESET"
+    NOTHING_TO_CONFIRM = "NOTHING_TO_CONFIRM"
+
+
 MAX_ENTRIES = 100
 _KINDS = (EventKind.SIGN_IN, EventKind.SIGN_OUT, EventKind.ABSENT)
 
@@ -142,7 +151,9 @@ def _check_entry_ids(entry_ids: Sequence[UUID]) -> list[UUID]:
 def not_confirmable(entry_id: UUID | str) -> DomainError:
     # Another family's entry, a missing one and one already signed get the same answer.
     return DomainError(
-        "NOT_CONFIRMABLE", f"Entry {entry_id} is not waiting for your confirmation.", "entryIds"
+        ConfirmationErrorCode.NOT_CONFIRMABLE,
+        f"Entry {entry_id} is not waiting for your confirmation.",
+        "entryIds",
     )
 
 
@@ -247,7 +258,11 @@ async def reset_signature(
         # Locked alone: PostgreSQL cannot lock the nullable side of a join.
         signature = await ParentSignature.filter(id=signature_id).select_for_update().get()
         if signature.reset_at is not None:
-            raise DomainError("ALREADY_RESET", "This signature was already reset.", "signatureId")
+            raise DomainError(
+                ConfirmationErrorCode.ALREADY_RESET,
+                "This signature was already reset.",
+                "signatureId",
+            )
         signature.reset_at = now
         signature.reset_by_id = str(principal.user_id)
         await ParentSignature.filter(id=signature.id).update(
@@ -298,7 +313,9 @@ async def request_confirmation(
     child = await people.get_child(principal, child_id)
     if not await _unconfirmed_of(principal, child, now):
         raise DomainError(
-            "NOTHING_TO_CONFIRM", "The child has no entries waiting for confirmation.", "childId"
+            ConfirmationErrorCode.NOTHING_TO_CONFIRM,
+            "The child has no entries waiting for confirmation.",
+            "childId",
         )
     agency = await Agency.get(id=child.agency_id)
     guardians = await FamilyAdult.filter(

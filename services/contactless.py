@@ -13,6 +13,7 @@ import base64
 import hmac
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 import qrcode
@@ -22,6 +23,14 @@ from auth.keys import Keyring, Purpose
 from models.org import ContactlessMode, Site
 from services import org
 from services.errors import DomainError
+
+
+class ContactlessErrorCode(StrEnum):
+    """Rule failures of sign-ins from a phone at the door."""
+
+    CONTACTLESS_OFF = "CONTACTLESS_OFF"
+    INVALID_CONTACTLESS_CODE = "INVALID_CONTACTLESS_CODE"
+
 
 _PREFIX = "pr1"
 
@@ -84,10 +93,12 @@ def verify(secret: Keyring, site: Site, token: str | None, now: datetime) -> Non
     """
     if not site.contactless_enabled:
         raise DomainError(
-            "CONTACTLESS_OFF", "This site does not take sign-ins from phones.", "contactlessToken"
+            ContactlessErrorCode.CONTACTLESS_OFF,
+            "This site does not take sign-ins from phones.",
+            "contactlessToken",
         )
     wrong = DomainError(
-        "INVALID_CONTACTLESS_CODE",
+        ContactlessErrorCode.INVALID_CONTACTLESS_CODE,
         "Scan the code shown on the kiosk at the door.",
         "contactlessToken",
     )

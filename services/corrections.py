@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from uuid import UUID, uuid4
 
 from tortoise.transactions import in_transaction
@@ -25,9 +26,19 @@ from models.attendance import (
 )
 from realtime.bus import EventBus
 from services import audit, org, signatures
-from services.attendance import MAX_REASON_LENGTH, publish_changes
+from services.attendance import MAX_REASON_LENGTH, AttendanceErrorCode, publish_changes
 from services.errors import DomainError, InvalidInput, NotFound
 from services.rosters import RosterEntry
+
+
+class CorrectionErrorCode(StrEnum):
+    """Rule failures of correcting a recorded time, beyond attendance's."""
+
+    NOT_CORRECTABLE = "NOT_CORRECTABLE"
+    DIFFERENT_DAY = "DIFFERENT_DAY"
+    UNCHANGED = "UNCHANGED"
+    ALREADY_CORRECTED = "ALREADY_CORRECTED"
+    OVERLAPS_VISIT = "OVERLAPS_VISIT"
 
 
 @dataclass(frozen=True)
@@ -64,17 +75,23 @@ def _check_moment(event: AttendanceEvent, at: datetime, now: datetime, skew: tim
     """Only times can be corrected, to a time on the same day, neither in the future nor
     on a past day the site locks."""
     if event.kind not in (EventKind.SIGN_IN, EventKind.SIGN_OUT):
-        raise DomainError("NOT_CORRECTABLE", "Only sign-in and sign-out times.", "eventId")
+        raise DomainError(
+            CorrectionErrorCode.NOT_CORRECTABLE, "Only sign-in and sign-out times.", "eventId"
+        )
     moment = at.astimezone(UTC)
     site = event.site
     if moment > now + skew:
-        raise DomainError("FUTURE_TIME", "The time is in the future.", "at")
+        raise DomainError(AttendanceErrorCode.FUTURE_TIME, "The time is in the future.", "at")
     if event.local_date < org.local_date(site, now) and not site.allow_past_day_edits:
-        raise DomainError("PAST_DAY_LOCKED", "This site does not allow editing past days.", "at")
+        raise DomainError(
+            AttendanceErrorCode.PAST_DAY_LOCKED, "This site does not allow editing past days.", "at"
+        )
     if org.local_date(site, moment) != event.local_date:
-        raise DomainError("DIFFERENT_DAY", "A correction keeps the entry on its own day.", "at")
+        raise DomainError(
+            CorrectionErrorCode.DIFFERENT_DAY, "A correction keeps the entry on its own day.", "at"
+        )
     if moment == event.occurred_at:
-        raise DomainError("UNCHANGED", "That is already the recorded time.", "at")
+        raise DomainError(CorrectionErrorCode.UNCHANGED, "That is already the recorded time.", "at")
     return moment
 
 
@@ -84,7 +101,9 @@ async def _session_of(event: AttendanceEvent) -> AttendanceSession:
     if session is None:
         # The session points at the latest version: this one was corrected already.
         raise DomainError(
-            "ALREADY_CORRECTED", "This entry was corrected; correct the latest one.", "eventId"
+            CorrectionErrorCode.ALREADY_CORRECTED,
+            "This entry was corrected; correct the latest one.",
+            "eventId",
         )
     return session
 
@@ -95,7 +114,9 @@ async def _check_visit(event: AttendanceEvent, session: AttendanceSession, at: d
     end = at if event.kind is EventKind.SIGN_OUT else session.signed_out_at
     if end is not None and end < start:
         raise DomainError(
-            "SIGN_OUT_BEFORE_SIGN_IN", "The sign-out would come before the sign-in.", "at"
+            AttendanceErrorCode.SIGN_OUT_BEFORE_SIGN_IN,
+            "The sign-out would come before the sign-in.",
+            "at",
         )
     others = await AttendanceSession.filter(
         child_id=session.child_id, local_date=session.local_date
@@ -103,7 +124,11 @@ async def _check_visit(event: AttendanceEvent, session: AttendanceSession, at: d
     for other in others:
         other_end = other.signed_out_at
         if (other_end is None or start < other_end) and (end is None or other.signed_in_at < end):
-            raise DomainError("OVERLAPS_VISIT", "The times overlap another visit that day.", "at")
+            raise DomainError(
+                CorrectionErrorCode.OVERLAPS_VISIT,
+                "The times overlap another visit that day.",
+                "at",
+            )
 
 
 async def correct_time(
@@ -152,7 +177,9 @@ async def correct_time(
             ).update(signed_out_at=moment, sign_out_event_id=correction.id)
         if moved != 1:
             raise DomainError(
-                "ALREADY_CORRECTED", "This entry was corrected; correct the latest one.", "eventId"
+                CorrectionErrorCode.ALREADY_CORRECTED,
+                "This entry was corrected; correct the latest one.",
+                "eventId",
             )
         stale = await signatures.mark_stale([event.id], now)
         await audit.record(

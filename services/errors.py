@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 
 class DomainError(Exception):
-    """An expected failure of a rule (already signed in, wrong PIN). Nothing was written."""
+    """An expected failure of a rule (already signed in, wrong PIN). Nothing was written.
 
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+    ``code`` is a member of the raising module's ``<Domain>ErrorCode`` enum, never a bare
+    string: the schema builds each payload's error-code enum from those enums, and
+    tests/security/test_error_codes.py proves every code a mutation can raise is in its
+    payload's enum.
+    """
+
+    def __init__(self, code: StrEnum, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message

@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from uuid import UUID
 
 import phonenumbers
@@ -31,6 +32,14 @@ from realtime.events import AccessChanged
 from services import access, audit, invitations, notifications, throttle
 from services.errors import DomainError, InvalidInput, NotFound
 
+
+class FamilyErrorCode(StrEnum):
+    """Rule failures of family accounts: registration, login, reset, connections."""
+
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    INVALID_CODE = "INVALID_CODE"
+
+
 MAX_LOGIN_LENGTH = 254
 RESET_CODE_LIFETIME = timedelta(minutes=10)
 RESET_MAX_TRIES = 5
@@ -39,15 +48,17 @@ RESET_SEND_WINDOW = timedelta(minutes=15)
 
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+", re.ASCII)
 
-_BAD_LOGIN = DomainError("INVALID_CREDENTIALS", "The login or password is not right.")
+_BAD_LOGIN = DomainError(FamilyErrorCode.INVALID_CREDENTIALS, "The login or password is not right.")
 _BAD_REGISTRATION = DomainError(
-    "INVALID_CREDENTIALS",
+    FamilyErrorCode.INVALID_CREDENTIALS,
     "The invitation code is not valid, or the password does not match this login's account.",
     "code",
 )
-_BAD_CODE = DomainError("INVALID_CODE", "This invitation code is not valid.", "code")
+_BAD_CODE = DomainError(FamilyErrorCode.INVALID_CODE, "This invitation code is not valid.", "code")
 _BAD_RESET = DomainError(
-    "INVALID_CREDENTIALS", "The code is not right or has expired. Ask for a new one.", "code"
+    FamilyErrorCode.INVALID_CREDENTIALS,
+    "The code is not right or has expired. Ask for a new one.",
+    "code",
 )
 
 

@@ -31,6 +31,13 @@ from services import audit, messages, notifications, org, people
 from services.errors import DomainError, InvalidInput, NotFound
 from services.ids import parse_id
 
+
+class InvitationErrorCode(StrEnum):
+    """Rule failures of guardian invitations."""
+
+    NOT_LINKED = "NOT_LINKED"
+
+
 INVITATION_LIFETIME = timedelta(days=14)
 MAX_GROUP_SIZE = 100
 
@@ -316,7 +323,9 @@ async def unlink(
         link = await GuardianLink.filter(adult_id=adult.id).select_for_update().first()
         if link is None:
             raise DomainError(
-                "NOT_LINKED", "This guardian has no family account to unlink.", "guardianId"
+                InvitationErrorCode.NOT_LINKED,
+                "This guardian has no family account to unlink.",
+                "guardianId",
             )
         account_id = link.account_id
         await link.delete()

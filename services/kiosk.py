@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 from uuid import UUID
 
 from tortoise.queryset import QuerySet
@@ -17,6 +18,14 @@ from realtime.bus import EventBus
 from realtime.events import AccessChanged
 from services import audit, org
 from services.errors import DomainError, NotFound
+
+
+class KioskErrorCode(StrEnum):
+    """Rule failures of pairing and revoking tablets."""
+
+    INVALID_NAME = "INVALID_NAME"
+    ALREADY_REVOKED = "ALREADY_REVOKED"
+
 
 MAX_NAME_LENGTH = 100
 
@@ -47,7 +56,9 @@ async def pair(
     name = " ".join(name.split())
     if not name or len(name) > MAX_NAME_LENGTH:
         raise DomainError(
-            "INVALID_NAME", f"Give the tablet a name of 1 to {MAX_NAME_LENGTH} characters.", "name"
+            KioskErrorCode.INVALID_NAME,
+            f"Give the tablet a name of 1 to {MAX_NAME_LENGTH} characters.",
+            "name",
         )
     site = await org.get_site(principal, site_id)
     async with in_transaction():
@@ -80,7 +91,9 @@ async def revoke(principal: StaffPrincipal, kiosk_id: UUID, bus: EventBus, now: 
         if kiosk is None:
             raise NotFound("Kiosk")
         if kiosk.revoked_at is not None:
-            raise DomainError("ALREADY_REVOKED", "This tablet was already revoked.", "kioskId")
+            raise DomainError(
+                KioskErrorCode.ALREADY_REVOKED, "This tablet was already revoked.", "kioskId"
+            )
         kiosk.revoked_at = now
         await kiosk.save(update_fields=["revoked_at"])
         await AuthSession.filter(kiosk_id=kiosk.id, revoked_at__isnull=True).update(revoked_at=now)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +22,13 @@ from models.notifications import Notification
 from models.people import ContactMethod, FamilyAdult, Language
 from services import messages
 from services.errors import DomainError
+
+
+class NotificationErrorCode(StrEnum):
+    """Rule failures of queueing a message."""
+
+    TOO_MANY_MESSAGES = "TOO_MANY_MESSAGES"
+
 
 # Used when a caller does not pass the configured cap
 # (``settings.notification_destination_hourly_cap``); the same default as the setting.
@@ -111,5 +119,6 @@ class TooManyMessages(DomainError):
 
     def __init__(self) -> None:
         super().__init__(
-            "TOO_MANY_MESSAGES", "Too many messages were sent there recently; try again later."
+            NotificationErrorCode.TOO_MANY_MESSAGES,
+            "Too many messages were sent there recently; try again later.",
         )

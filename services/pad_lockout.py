@@ -40,6 +40,15 @@ from services import audit
 from services import pins as pin_service
 from services.errors import DomainError, NotFound
 
+
+class PadErrorCode(StrEnum):
+    """Rule failures at the PIN pad: wrong PINs and locks."""
+
+    INVALID_PIN = "INVALID_PIN"
+    PAD_LOCKED = "PAD_LOCKED"
+    UNLOCK_BLOCKED = "UNLOCK_BLOCKED"
+
+
 T = TypeVar("T")
 
 
@@ -68,13 +77,13 @@ class PadLocked(DomainError):
             LockReason.SITE_LOCKED: "Too many wrong PINs today. Ask a staff member to unlock.",
         }
         reason = state.reason or LockReason.MANUAL
-        super().__init__("PAD_LOCKED", messages[reason], "pin")
+        super().__init__(PadErrorCode.PAD_LOCKED, messages[reason], "pin")
         self.state = state
 
 
 def wrong_pin() -> DomainError:
     # One answer for every refusal, so the pad never tells which PINs exist or whose.
-    return DomainError("INVALID_PIN", "That PIN is not valid here.", "pin")
+    return DomainError(PadErrorCode.INVALID_PIN, "That PIN is not valid here.", "pin")
 
 
 def _day_start(site: Site, now: datetime) -> datetime:
@@ -232,7 +241,9 @@ async def attempt(
             closed_until = await _unlock_screen_closed_until(kiosk, site, now)
             if closed_until is not None:
                 raise DomainError(
-                    "UNLOCK_BLOCKED", "Too many wrong staff PINs. Try again later.", "pin"
+                    PadErrorCode.UNLOCK_BLOCKED,
+                    "Too many wrong staff PINs. Try again later.",
+                    "pin",
                 )
         credential = await pin_service.find(secret, site.agency_id, pin)
         if credential is not None:

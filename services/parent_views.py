@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from uuid import UUID
 
 from tortoise.queryset import QuerySet
@@ -24,7 +25,7 @@ from models.attendance import (
 from models.people import Child, Enrollment, FamilyAdult
 from realtime.bus import EventBus
 from services import org, people
-from services.attendance import Actor, publish_changes, record_absence
+from services.attendance import Actor, AttendanceErrorCode, publish_changes, record_absence
 from services.errors import DomainError, InvalidInput, NotFound
 from services.rosters import (
     ChildDay,
@@ -32,6 +33,13 @@ from services.rosters import (
     day_records,
     derive_child_day,
 )
+
+
+class ParentViewErrorCode(StrEnum):
+    """Rule failures of a parent's own changes (absences) beyond attendance's."""
+
+    TOO_FAR_AHEAD = "TOO_FAR_AHEAD"
+
 
 MAX_REASON_LENGTH = 500
 MAX_HISTORY_DAYS = 93
@@ -156,15 +164,23 @@ async def report_absence(
         .first()
     )
     if enrollment is None:
-        raise DomainError("NOT_ENROLLED", f"The child is not enrolled on {on.isoformat()}.", "date")
+        raise DomainError(
+            AttendanceErrorCode.NOT_ENROLLED,
+            f"The child is not enrolled on {on.isoformat()}.",
+            "date",
+        )
     classroom = enrollment.classroom
     site = classroom.site
     today = org.local_date(site, now)
     if on < today and not site.allow_past_day_edits:
-        raise DomainError("PAST_DAY_LOCKED", "Past days can no longer be changed here.", "date")
+        raise DomainError(
+            AttendanceErrorCode.PAST_DAY_LOCKED, "Past days can no longer be changed here.", "date"
+        )
     if on > today + timedelta(days=MAX_DAYS_AHEAD):
         raise DomainError(
-            "TOO_FAR_AHEAD", f"Report absences at most {MAX_DAYS_AHEAD} days ahead.", "date"
+            ParentViewErrorCode.TOO_FAR_AHEAD,
+            f"Report absences at most {MAX_DAYS_AHEAD} days ahead.",
+            "date",
         )
 
     actor = Actor(

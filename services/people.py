@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from uuid import UUID
 
 from tortoise.expressions import Q
@@ -14,6 +15,13 @@ from auth.principals import Principal, is_staff
 from models.people import Child, Enrollment
 from services import audit
 from services.errors import DomainError, InvalidInput, NotFound
+
+
+class PeopleErrorCode(StrEnum):
+    """Rule failures of editing children."""
+
+    IMPLAUSIBLE_DATE_OF_BIRTH = "IMPLAUSIBLE_DATE_OF_BIRTH"
+
 
 MAX_NAME_LENGTH = 100
 MAX_SUBSIDY_ID_LENGTH = 64
@@ -77,7 +85,9 @@ async def update_child(
     if changes.date_of_birth is not None:
         if changes.date_of_birth > today or changes.date_of_birth.year < today.year - 25:
             raise DomainError(
-                "IMPLAUSIBLE_DATE_OF_BIRTH", "Not a plausible date of birth.", "dateOfBirth"
+                PeopleErrorCode.IMPLAUSIBLE_DATE_OF_BIRTH,
+                "Not a plausible date of birth.",
+                "dateOfBirth",
             )
         updates["date_of_birth"] = changes.date_of_birth
     if changes.state_subsidy_id is not None:

@@ -25,6 +25,13 @@ from models.pins import PinCredential
 from services import audit, notifications, pins
 from services.errors import DomainError, InvalidInput
 
+
+class PinCareErrorCode(StrEnum):
+    """Rule failures of staff revealing, re-issuing or sending PINs."""
+
+    PIN_SPACE_EXHAUSTED = "PIN_SPACE_EXHAUSTED"
+
+
 MAX_GROUP_SIZE = 100
 PIN_TEMPLATE = "pin"
 
@@ -175,7 +182,7 @@ async def re_pin(
                 pin = await pins.issue(secret, agency, adult_id=adult.id)
             except pins.PinSpaceExhausted:
                 raise DomainError(
-                    "PIN_SPACE_EXHAUSTED",
+                    PinCareErrorCode.PIN_SPACE_EXHAUSTED,
                     "No free PIN of this length is left in the agency; choose longer PINs.",
                     "adultIds",
                 ) from None

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from uuid import UUID, uuid4
 
 from auth.keys import Keyring
@@ -27,6 +28,12 @@ from services import attendance, confirmations, org, pad_lockout, people
 from services.errors import DomainError, DomainErrors, InvalidInput
 from services.pad_lockout import PadState
 from services.rosters import DayStatus, day_records, derive_child_day
+
+
+class PinPadErrorCode(StrEnum):
+    """Rule failures of signing children at the PIN pad, beyond attendance's."""
+
+    NOT_ALLOWED = "NOT_ALLOWED"
 
 
 def _initial(name: str) -> str:
@@ -160,7 +167,11 @@ def _chosen(visit: PadVisit, child_ids: Sequence[UUID]) -> list[PadChild]:
     wanted = list(dict.fromkeys(child_ids))
     # A child of another family looks exactly like one that does not exist.
     refused = [
-        DomainError("NOT_ALLOWED", f"Child {cid} cannot be signed here with this PIN.", "childIds")
+        DomainError(
+            PinPadErrorCode.NOT_ALLOWED,
+            f"Child {cid} cannot be signed here with this PIN.",
+            "childIds",
+        )
         for cid in wanted
         if cid not in allowed
     ]

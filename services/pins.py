@@ -9,6 +9,7 @@ revealed it and never stored or logged.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
@@ -19,6 +20,16 @@ from auth.keys import Keyring
 from models.org import Agency
 from models.pins import PinCredential
 from services.errors import DomainError
+
+
+class PinErrorCode(StrEnum):
+    """Rule failures of storing or reading a PIN."""
+
+    INVALID_PIN = "INVALID_PIN"
+    TRIVIAL_PIN = "TRIVIAL_PIN"
+    PIN_TAKEN = "PIN_TAKEN"
+    PIN_UNREADABLE = "PIN_UNREADABLE"
+
 
 ALLOWED_LENGTHS = (4, 5, 6)
 # Enough retries that a collision streak is practically impossible even in a big agency
@@ -62,7 +73,9 @@ def reveal(secret: Keyring, credential: PinCredential) -> str:
     revealed = pins.decrypt_pin(secret, credential.encrypted)
     if revealed is None:
         # Only a changed server key gets here; the PIN must be issued again.
-        raise DomainError("PIN_UNREADABLE", "This PIN can no longer be read; issue a new one.")
+        raise DomainError(
+            PinErrorCode.PIN_UNREADABLE, "This PIN can no longer be read; issue a new one."
+        )
     return revealed
 
 
@@ -78,9 +91,9 @@ async def store(
     if (staff_id is None) == (adult_id is None):
         raise ValueError("a PIN belongs to exactly one staff member or one adult")
     if not pins.is_well_formed(pin):
-        raise DomainError("INVALID_PIN", "A PIN is 4 to 6 digits.", "pin")
+        raise DomainError(PinErrorCode.INVALID_PIN, "A PIN is 4 to 6 digits.", "pin")
     if pins.is_trivial(pin):
-        raise DomainError("TRIVIAL_PIN", "That PIN is too easy to guess.", "pin")
+        raise DomainError(PinErrorCode.TRIVIAL_PIN, "That PIN is too easy to guess.", "pin")
     owner = {"staff_id": staff_id} if staff_id is not None else {"adult_id": adult_id}
     try:
         # A savepoint, so a collision leaves an enclosing transaction usable.
@@ -90,7 +103,7 @@ async def store(
             # under an older key (mid-rotation) is taken all the same.
             older = pins.pin_lookups(secret, str(agency_id), pin)[1:]
             if await PinCredential.filter(lookup__in=older).exists():
-                raise DomainError("PIN_TAKEN", "Choose another PIN.", "pin")
+                raise DomainError(PinErrorCode.PIN_TAKEN, "Choose another PIN.", "pin")
             return await PinCredential.create(
                 agency_id=agency_id,
                 lookup=lookup(secret, agency_id, pin),
@@ -98,7 +111,7 @@ async def store(
                 **owner,
             )
     except IntegrityError:
-        raise DomainError("PIN_TAKEN", "Choose another PIN.", "pin") from None
+        raise DomainError(PinErrorCode.PIN_TAKEN, "Choose another PIN.", "pin") from None
 
 
 async def issue(
@@ -115,7 +128,7 @@ async def issue(
         try:
             await store(secret, agency.id, pin, staff_id=staff_id, adult_id=adult_id)
         except DomainError as error:
-            if error.code == "PIN_TAKEN":
+            if error.code is PinErrorCode.PIN_TAKEN:
                 continue
             raise
         return pin

@@ -9,8 +9,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from enum import StrEnum
 
 from services.errors import DomainError, InvalidInput
+
+
+class SignatureErrorCode(StrEnum):
+    """Rule failures of a drawn signature."""
+
+    SIGNATURE_REQUIRED = "SIGNATURE_REQUIRED"
+
 
 MAX_STROKES = 100
 MAX_POINTS_PER_STROKE = 1000
@@ -25,7 +33,7 @@ Point = tuple[float, float]
 Stroke = list[Point]
 
 SIGNATURE_REQUIRED = DomainError(
-    "SIGNATURE_REQUIRED", "Draw your signature before submitting.", "strokes"
+    SignatureErrorCode.SIGNATURE_REQUIRED, "Draw your signature before submitting.", "strokes"
 )
 
 

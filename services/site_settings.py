@@ -4,6 +4,7 @@ the agency's PIN length. Every change is audited with the values before and afte
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from enum import StrEnum
 from uuid import UUID
 
 from tortoise.queryset import QuerySet
@@ -13,6 +14,14 @@ from auth.principals import Grant, Principal, StaffPrincipal, is_staff
 from models.org import Agency, ContactlessMode, Site
 from services import audit, org, pins
 from services.errors import DomainError, DomainErrors, NotFound
+
+
+class SettingsErrorCode(StrEnum):
+    """Rule failures of site and agency settings."""
+
+    OUT_OF_RANGE = "OUT_OF_RANGE"
+    INVALID_PIN_LENGTH = "INVALID_PIN_LENGTH"
+
 
 # (lowest, highest, input field). Below the floor a pad locks on ordinary typos; above
 # the ceiling a guesser gets too many tries before anyone notices.
@@ -61,7 +70,11 @@ def _checked(changes: SiteSettingsChanges) -> dict[str, object]:
         value = updates.get(name)
         if isinstance(value, int) and not low <= value <= high:
             errors.append(
-                DomainError("OUT_OF_RANGE", f"Choose a number from {low} to {high}.", field_name)
+                DomainError(
+                    SettingsErrorCode.OUT_OF_RANGE,
+                    f"Choose a number from {low} to {high}.",
+                    field_name,
+                )
             )
     if errors:
         raise DomainErrors(errors)
@@ -106,7 +119,9 @@ async def update_agency_settings(
 ) -> AgencySettings:
     """PINs are 4, 5 or 6 digits; the new length applies to PINs issued from now on."""
     if pin_length is not None and pin_length not in pins.ALLOWED_LENGTHS:
-        raise DomainError("INVALID_PIN_LENGTH", "PINs are 4, 5 or 6 digits.", "pinLength")
+        raise DomainError(
+            SettingsErrorCode.INVALID_PIN_LENGTH, "PINs are 4, 5 or 6 digits.", "pinLength"
+        )
     async with in_transaction():
         agency = await Agency.select_for_update().get(id=principal.agency_id)
         wanted = {

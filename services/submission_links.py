@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from uuid import UUID
 
 from tortoise.expressions import F
@@ -36,6 +37,16 @@ from services.parent_views import FamilyDay
 from services.rosters import derive_child_day
 from services.submissions import enrollments_in, token_hashes
 
+
+class SubmissionLinkErrorCode(StrEnum):
+    """Rule failures of a guardian signing through a submission link."""
+
+    INVALID_LINK = "INVALID_LINK"
+    VERIFICATION_REQUIRED = "VERIFICATION_REQUIRED"
+    INVALID_CODE = "INVALID_CODE"
+    CERTIFICATION_REQUIRED = "CERTIFICATION_REQUIRED"
+
+
 CODE_LIFETIME = timedelta(minutes=10)
 CODE_MAX_TRIES = 5
 CODE_MAX_SENDS = 3
@@ -47,16 +58,22 @@ _CODE_RE = re.compile(r"[0-9]{6}", re.ASCII)
 
 # One error for a wrong, used and expired link, so none tells more than the others.
 INVALID_LINK = DomainError(
-    "INVALID_LINK", "This link is not valid any more. Ask the staff for a new one.", "token"
+    SubmissionLinkErrorCode.INVALID_LINK,
+    "This link is not valid any more. Ask the staff for a new one.",
+    "token",
 )
 VERIFICATION_REQUIRED = DomainError(
-    "VERIFICATION_REQUIRED", "Confirm who you are with the code we send you first.", "token"
+    SubmissionLinkErrorCode.VERIFICATION_REQUIRED,
+    "Confirm who you are with the code we send you first.",
+    "token",
 )
 INVALID_CODE = DomainError(
-    "INVALID_CODE", "The code is not right or has expired. Ask for a new one.", "code"
+    SubmissionLinkErrorCode.INVALID_CODE,
+    "The code is not right or has expired. Ask for a new one.",
+    "code",
 )
 CERTIFICATION_REQUIRED = DomainError(
-    "CERTIFICATION_REQUIRED",
+    SubmissionLinkErrorCode.CERTIFICATION_REQUIRED,
     "Tick the box to certify that the attendance is accurate.",
     "certified",
 )

@@ -29,6 +29,16 @@ from models.signatures import AttendanceSubmission, SubmissionRequest
 from services import audit, messages, notifications, org
 from services.errors import DomainError
 
+
+class SubmissionErrorCode(StrEnum):
+    """Rule failures of submitting attendance for signature."""
+
+    INVALID_PERIOD = "INVALID_PERIOD"
+    PERIOD_NOT_OVER = "PERIOD_NOT_OVER"
+    PERIOD_TOO_LONG = "PERIOD_TOO_LONG"
+    NO_FAMILIES = "NO_FAMILIES"
+
+
 LINK_LIFETIME = timedelta(days=14)
 LINK_PATH = "/submit"
 MAX_PERIOD_DAYS = 31
@@ -113,13 +123,19 @@ def enrollments_in(site_id: UUID | str, start: date, end: date) -> QuerySet[Enro
 def _check_period(site: Site, start: date, end: date, now: datetime) -> None:
     """A period is submitted once it is over, and at most a month at a time."""
     if end < start:
-        raise DomainError("INVALID_PERIOD", "The period ends before it starts.", "to")
+        raise DomainError(
+            SubmissionErrorCode.INVALID_PERIOD, "The period ends before it starts.", "to"
+        )
     if end >= org.local_date(site, now):
         raise DomainError(
-            "PERIOD_NOT_OVER", "Submit a period that is over: its last day is before today.", "to"
+            SubmissionErrorCode.PERIOD_NOT_OVER,
+            "Submit a period that is over: its last day is before today.",
+            "to",
         )
     if (end - start).days + 1 > MAX_PERIOD_DAYS:
-        raise DomainError("PERIOD_TOO_LONG", f"At most {MAX_PERIOD_DAYS} days at once.", "from")
+        raise DomainError(
+            SubmissionErrorCode.PERIOD_TOO_LONG, f"At most {MAX_PERIOD_DAYS} days at once.", "from"
+        )
 
 
 async def submit(
@@ -142,7 +158,9 @@ async def submit(
         .values_list("child__family_id", flat=True)
     )
     if not family_ids:
-        raise DomainError("NO_FAMILIES", "No child was enrolled at this site then.", "siteId")
+        raise DomainError(
+            SubmissionErrorCode.NO_FAMILIES, "No child was enrolled at this site then.", "siteId"
+        )
     agency = await Agency.get(id=site.agency_id)
     families = await Family.filter(id__in=list(family_ids)).order_by("name")
     guardians: dict[str, dict[str, FamilyAdult]] = defaultdict(dict)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -8,7 +9,8 @@ from auth.permissions import IsStaff
 from auth.principals import Grant, StaffPrincipal
 from resolvers import pin_care as pin_care_resolvers
 from resolvers.context import Info
-from schema.errors import UserError
+from schema.errors import UserError, code_enum
+from services import access, family
 
 strawberry.enum(Grant, name="StaffGrant", description="What a staff role allows.")
 
@@ -47,10 +49,14 @@ class StaffLoginInput:
     password: str
 
 
-@strawberry.enum
-class AuthErrorCode(Enum):
-    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
-    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+if TYPE_CHECKING:
+    AuthErrorCode = StrEnum
+else:
+    AuthErrorCode = code_enum(
+        "AuthErrorCode",
+        access.AccessErrorCode,
+        family.FamilyErrorCode.INVALID_CREDENTIALS,
+    )
 
 
 @strawberry.type

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import datetime
-from enum import Enum
-from typing import Any
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 import strawberry
@@ -10,10 +10,10 @@ import strawberry
 from models import attendance as attendance_models
 from realtime import events as realtime_events
 from resolvers import attendance as attendance_resolvers
-from resolvers.outcome import Outcome
-from schema.errors import UserError, error_code
+from schema.errors import UserError, code_enum
 from schema.people import Child
-from services import rosters, signatures
+from services import attendance as attendance_service
+from services import contactless, rosters, signatures
 
 
 @strawberry.enum
@@ -255,32 +255,19 @@ class MarkAbsentInput:
     reason: str = ""
 
 
-@strawberry.enum
-class AttendanceErrorCode(Enum):
-    ALREADY_SIGNED_IN = "ALREADY_SIGNED_IN"
-    NOT_SIGNED_IN = "NOT_SIGNED_IN"
-    NOT_ENROLLED = "NOT_ENROLLED"
-    FUTURE_TIME = "FUTURE_TIME"
-    PAST_DAY_LOCKED = "PAST_DAY_LOCKED"
-    SIGN_OUT_BEFORE_SIGN_IN = "SIGN_OUT_BEFORE_SIGN_IN"
-    OPERATOR_PIN_REQUIRED = "OPERATOR_PIN_REQUIRED"
-    INVALID_OPERATOR_PIN = "INVALID_OPERATOR_PIN"
-    ALREADY_ATTENDED = "ALREADY_ATTENDED"
-    ALREADY_ABSENT = "ALREADY_ABSENT"
-    CONTACTLESS_OFF = "CONTACTLESS_OFF"
-    INVALID_CONTACTLESS_CODE = "INVALID_CONTACTLESS_CODE"
+if TYPE_CHECKING:
+    AttendanceErrorCode = StrEnum
+else:
+    AttendanceErrorCode = code_enum(
+        "AttendanceErrorCode",
+        attendance_service.AttendanceErrorCode,
+        contactless.ContactlessErrorCode,
+    )
 
 
 @strawberry.type
 class AttendanceError(UserError):
     code: AttendanceErrorCode
-
-
-def attendance_errors(result: Outcome[Any]) -> list[AttendanceError]:
-    return [
-        AttendanceError(field=e.field, message=e.message, code=error_code(AttendanceErrorCode, e))
-        for e in result.errors
-    ]
 
 
 @strawberry.type

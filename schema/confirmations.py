@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from enum import Enum
-from typing import Any
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -12,11 +12,11 @@ from auth.permissions import CanEditAttendance, CanViewAttendance, IsParent
 from models import signatures as signature_models
 from resolvers import confirmations as confirmation_resolvers
 from resolvers.context import Info
-from resolvers.outcome import Outcome
 from schema.attendance import AttendanceEvent, EventKind, RosterEntry
-from schema.errors import UserError, error_code
+from schema.errors import UserError, code_enum, payload_errors
 from schema.people import Child
-from services import confirmations
+from services import attendance as attendance_service
+from services import confirmations, corrections
 
 strawberry.enum(
     signature_models.SignatureMethod,
@@ -81,33 +81,22 @@ class ParentSignature:
         )
 
 
-@strawberry.enum
-class ConfirmationErrorCode(Enum):
-    NOT_CONFIRMABLE = "NOT_CONFIRMABLE"
-    NOT_CORRECTABLE = "NOT_CORRECTABLE"
-    FUTURE_TIME = "FUTURE_TIME"
-    PAST_DAY_LOCKED = "PAST_DAY_LOCKED"
-    DIFFERENT_DAY = "DIFFERENT_DAY"
-    UNCHANGED = "UNCHANGED"
-    ALREADY_CORRECTED = "ALREADY_CORRECTED"
-    SIGN_OUT_BEFORE_SIGN_IN = "SIGN_OUT_BEFORE_SIGN_IN"
-    OVERLAPS_VISIT = "OVERLAPS_VISIT"
-    ALREADY_RESET = "ALREADY_RESET"
-    NOTHING_TO_CONFIRM = "NOTHING_TO_CONFIRM"
+if TYPE_CHECKING:
+    ConfirmationErrorCode = StrEnum
+else:
+    ConfirmationErrorCode = code_enum(
+        "ConfirmationErrorCode",
+        confirmations.ConfirmationErrorCode,
+        corrections.CorrectionErrorCode,
+        attendance_service.AttendanceErrorCode.FUTURE_TIME,
+        attendance_service.AttendanceErrorCode.PAST_DAY_LOCKED,
+        attendance_service.AttendanceErrorCode.SIGN_OUT_BEFORE_SIGN_IN,
+    )
 
 
 @strawberry.type
 class ConfirmationError(UserError):
     code: ConfirmationErrorCode
-
-
-def _errors(result: Outcome[Any]) -> list[ConfirmationError]:
-    return [
-        ConfirmationError(
-            field=e.field, message=e.message, code=error_code(ConfirmationErrorCode, e)
-        )
-        for e in result.errors
-    ]
 
 
 @strawberry.input
@@ -196,7 +185,7 @@ class ConfirmationMutation:
         result = await confirmation_resolvers.confirm(info, [str(i) for i in input.entry_ids])
         return ConfirmAttendancePayload(
             signatures=[ParentSignature.from_model(s) for s in result.value or []],
-            errors=_errors(result),
+            errors=payload_errors(result, ConfirmationError, ConfirmationErrorCode),
         )
 
     @strawberry.mutation(
@@ -216,7 +205,7 @@ class ConfirmationMutation:
         return CorrectAttendanceTimePayload(
             correction=AttendanceEvent.from_model(done.correction) if done else None,
             entry=RosterEntry.from_domain(done.entry) if done and done.entry else None,
-            errors=_errors(result),
+            errors=payload_errors(result, ConfirmationError, ConfirmationErrorCode),
         )
 
     @strawberry.mutation(
@@ -229,7 +218,7 @@ class ConfirmationMutation:
         result = await confirmation_resolvers.reset_signature(info, str(input.signature_id))
         return ResetParentSignaturePayload(
             signature=ParentSignature.from_model(result.value) if result.value else None,
-            errors=_errors(result),
+            errors=payload_errors(result, ConfirmationError, ConfirmationErrorCode),
         )
 
     @strawberry.mutation(
@@ -249,5 +238,5 @@ class ConfirmationMutation:
                 )
                 for r in result.value or []
             ],
-            errors=_errors(result),
+            errors=payload_errors(result, ConfirmationError, ConfirmationErrorCode),
         )

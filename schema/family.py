@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from enum import Enum
-from typing import Annotated, Any
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -17,10 +17,12 @@ from resolvers.outcome import Outcome
 from schema.access import AuthError, AuthErrorCode, AuthPayload, StaffViewer
 from schema.attendance import AttendanceStatus
 from schema.confirmations import UnconfirmedEntry
-from schema.errors import UserError, error_code
+from schema.errors import UserError, code_enum, payload_errors
 from schema.kiosk import KioskViewer
 from schema.people import AdultRole, Child, ContactMethod, Language
-from services import invitations, parent_views
+from services import access, invitations, parent_views
+from services import attendance as attendance_service
+from services import family as family_service
 
 
 @strawberry.enum(description="A guardian's family account, as the staff column shows it.")
@@ -132,16 +134,20 @@ Viewer = Annotated[StaffViewer | ParentViewer | KioskViewer, strawberry.union("V
 # --- inputs, errors and payloads -------------------------------------------------------------
 
 
-@strawberry.enum
-class FamilyErrorCode(Enum):
-    NOT_LINKED = "NOT_LINKED"
-    INVALID_CODE = "INVALID_CODE"
-    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
-    NOT_ENROLLED = "NOT_ENROLLED"
-    PAST_DAY_LOCKED = "PAST_DAY_LOCKED"
-    TOO_FAR_AHEAD = "TOO_FAR_AHEAD"
-    ALREADY_ATTENDED = "ALREADY_ATTENDED"
-    ALREADY_ABSENT = "ALREADY_ABSENT"
+if TYPE_CHECKING:
+    FamilyErrorCode = StrEnum
+else:
+    FamilyErrorCode = code_enum(
+        "FamilyErrorCode",
+        invitations.InvitationErrorCode,
+        family_service.FamilyErrorCode.INVALID_CODE,
+        access.AccessErrorCode.TOO_MANY_ATTEMPTS,
+        attendance_service.AttendanceErrorCode.NOT_ENROLLED,
+        attendance_service.AttendanceErrorCode.PAST_DAY_LOCKED,
+        parent_views.ParentViewErrorCode,
+        attendance_service.AttendanceErrorCode.ALREADY_ATTENDED,
+        attendance_service.AttendanceErrorCode.ALREADY_ABSENT,
+    )
 
 
 @strawberry.type
@@ -149,20 +155,10 @@ class FamilyError(UserError):
     code: FamilyErrorCode
 
 
-def _family_errors(result: Outcome[Any]) -> list[FamilyError]:
-    return [
-        FamilyError(field=e.field, message=e.message, code=error_code(FamilyErrorCode, e))
-        for e in result.errors
-    ]
-
-
 def _auth_payload(result: Outcome[str]) -> AuthPayload:
     return AuthPayload(
         token=result.value,
-        errors=[
-            AuthError(field=e.field, message=e.message, code=error_code(AuthErrorCode, e))
-            for e in result.errors
-        ],
+        errors=payload_errors(result, AuthError, AuthErrorCode),
     )
 
 
@@ -305,7 +301,7 @@ class FamilyMutation:
                 )
                 for r in result.value or []
             ],
-            errors=_family_errors(result),
+            errors=payload_errors(result, FamilyError, FamilyErrorCode),
         )
 
     @strawberry.mutation(
@@ -318,7 +314,7 @@ class FamilyMutation:
         result = await family_resolvers.unlink(info, str(input.guardian_id))
         return UnlinkGuardianPayload(
             guardian=Guardian.from_domain(result.value) if result.value else None,
-            errors=_family_errors(result),
+            errors=payload_errors(result, FamilyError, FamilyErrorCode),
         )
 
     @strawberry.mutation(
@@ -363,7 +359,7 @@ class FamilyMutation:
         result = await family_resolvers.add_connection(info, input.code)
         return AddConnectionPayload(
             agency_name=result.value.name if result.value else None,
-            errors=_family_errors(result),
+            errors=payload_errors(result, FamilyError, FamilyErrorCode),
         )
 
     @strawberry.mutation(
@@ -375,7 +371,9 @@ class FamilyMutation:
         )
         entry = result.value
         day = ChildDay.from_domain(parent_views.FamilyDay(entry.date, entry.day)) if entry else None
-        return ReportAbsencePayload(day=day, errors=_family_errors(result))
+        return ReportAbsencePayload(
+            day=day, errors=payload_errors(result, FamilyError, FamilyErrorCode)
+        )
 
 
 # Login, code and password mutations try a secret: one per operation (reliability.md #1).

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import datetime
-from enum import Enum
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -10,11 +10,11 @@ from auth.permissions import IsAuthenticated
 from auth.principals import KioskPrincipal
 from models import kiosk as kiosk_models
 from resolvers.context import Info
-from resolvers.outcome import Outcome
-from schema.errors import UserError, error_code
+from schema.errors import UserError, code_enum
 from schema.org import Site
 from schema.pinpad import PadState
 from services import contactless, pad_lockout
+from services import kiosk as kiosk_service
 
 
 @strawberry.type(description="A site's contactless sign-in code, as text and as a QR code.")
@@ -98,10 +98,13 @@ class RevokeKioskInput:
     kiosk_id: strawberry.ID
 
 
-@strawberry.enum
-class KioskErrorCode(Enum):
-    INVALID_NAME = "INVALID_NAME"
-    ALREADY_REVOKED = "ALREADY_REVOKED"
+if TYPE_CHECKING:
+    KioskErrorCode = StrEnum
+else:
+    KioskErrorCode = code_enum(
+        "KioskErrorCode",
+        kiosk_service.KioskErrorCode,
+    )
 
 
 @strawberry.type
@@ -122,10 +125,3 @@ class PairKioskPayload:
 class RevokeKioskPayload:
     kiosk: Kiosk | None
     errors: list[KioskError]
-
-
-def kiosk_errors(result: Outcome[Any]) -> list[KioskError]:
-    return [
-        KioskError(field=e.field, message=e.message, code=error_code(KioskErrorCode, e))
-        for e in result.errors
-    ]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -11,7 +11,8 @@ from models import people as people_models
 from resolvers import family as family_resolvers
 from resolvers import people as people_resolvers
 from resolvers.context import Info
-from schema.errors import UserError
+from schema.errors import UserError, code_enum
+from services import people
 from services.parent_views import FamilyDay
 
 if TYPE_CHECKING:
@@ -156,9 +157,13 @@ class UpdateChildInput:
     state_subsidy_id: str | None = None
 
 
-@strawberry.enum
-class PeopleErrorCode(Enum):
-    IMPLAUSIBLE_DATE_OF_BIRTH = "IMPLAUSIBLE_DATE_OF_BIRTH"
+if TYPE_CHECKING:
+    PeopleErrorCode = StrEnum
+else:
+    PeopleErrorCode = code_enum(
+        "PeopleErrorCode",
+        people.PeopleErrorCode,
+    )
 
 
 @strawberry.type

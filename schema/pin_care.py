@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from enum import Enum
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -9,9 +9,9 @@ from auth.permissions import CanEditStudents
 from resolvers import pin_care as pin_care_resolvers
 from resolvers.context import Info
 from resolvers.outcome import Outcome
-from schema.errors import UserError, error_code
+from schema.errors import UserError, code_enum, payload_errors
 from schema.people import FamilyAdult
-from services import pin_care
+from services import pin_care, pins
 from services.pin_care import AdultPin
 
 strawberry.enum(
@@ -67,9 +67,14 @@ class SendPinsInput:
     adult_ids: list[strawberry.ID] = strawberry.field(description=_GROUP)
 
 
-@strawberry.enum
-class PinCareErrorCode(Enum):
-    PIN_SPACE_EXHAUSTED = "PIN_SPACE_EXHAUSTED"
+if TYPE_CHECKING:
+    PinCareErrorCode = StrEnum
+else:
+    PinCareErrorCode = code_enum(
+        "PinCareErrorCode",
+        pin_care.PinCareErrorCode,
+        pins.PinErrorCode,
+    )
 
 
 @strawberry.type
@@ -86,15 +91,8 @@ class PinCarePayload:
     def from_outcome(cls, result: Outcome[list[AdultPin]]) -> PinCarePayload:
         return cls(
             results=[AdultPinResult.from_domain(r) for r in result.value or []],
-            errors=_errors(result),
+            errors=payload_errors(result, PinCareError, PinCareErrorCode),
         )
-
-
-def _errors(result: Outcome[Any]) -> list[PinCareError]:
-    return [
-        PinCareError(field=e.field, message=e.message, code=error_code(PinCareErrorCode, e))
-        for e in result.errors
-    ]
 
 
 def _ids(ids: list[strawberry.ID]) -> list[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import AsyncGenerator
-from enum import Enum
-from typing import Any
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -15,8 +15,8 @@ from resolvers import pinpad as pinpad_resolvers
 from resolvers.context import Info
 from resolvers.outcome import Outcome
 from schema.attendance import AttendanceStatus, EventKind
-from schema.errors import UserError, error_code
-from services import pinpad
+from schema.errors import UserError, code_enum, payload_errors
+from services import attendance, confirmations, pad_lockout, pinpad
 from services.pad_lockout import PadState as DomainPadState
 
 
@@ -104,28 +104,23 @@ class PadAdult:
         return f"{self.first_name} {self.last_initial}".strip()
 
 
-@strawberry.enum
-class PinPadErrorCode(Enum):
-    INVALID_PIN = "INVALID_PIN"
-    PAD_LOCKED = "PAD_LOCKED"
-    UNLOCK_BLOCKED = "UNLOCK_BLOCKED"
-    NOT_ALLOWED = "NOT_ALLOWED"
-    ALREADY_SIGNED_IN = "ALREADY_SIGNED_IN"
-    NOT_SIGNED_IN = "NOT_SIGNED_IN"
-    SIGN_OUT_BEFORE_SIGN_IN = "SIGN_OUT_BEFORE_SIGN_IN"
-    NOT_CONFIRMABLE = "NOT_CONFIRMABLE"
+if TYPE_CHECKING:
+    PinPadErrorCode = StrEnum
+else:
+    PinPadErrorCode = code_enum(
+        "PinPadErrorCode",
+        pad_lockout.PadErrorCode,
+        pinpad.PinPadErrorCode,
+        attendance.AttendanceErrorCode.ALREADY_SIGNED_IN,
+        attendance.AttendanceErrorCode.NOT_SIGNED_IN,
+        attendance.AttendanceErrorCode.SIGN_OUT_BEFORE_SIGN_IN,
+        confirmations.ConfirmationErrorCode.NOT_CONFIRMABLE,
+    )
 
 
 @strawberry.type
 class PinPadError(UserError):
     code: PinPadErrorCode
-
-
-def _errors(result: Outcome[Any]) -> list[PinPadError]:
-    return [
-        PinPadError(field=e.field, message=e.message, code=error_code(PinPadErrorCode, e))
-        for e in result.errors
-    ]
 
 
 @strawberry.type
@@ -179,13 +174,16 @@ async def _visit_payload(info: Info, result: Outcome[pinpad.PadVisit]) -> PadVis
             [PadEntry.from_domain(e) for e in visit.unconfirmed_entries] if visit else []
         ),
         pad_state=PadState.from_domain(state),
-        errors=_errors(result),
+        errors=payload_errors(result, PinPadError, PinPadErrorCode),
     )
 
 
 async def _state_payload(info: Info, result: Outcome[DomainPadState]) -> PadStatePayload:
     state = result.value or await pinpad_resolvers.pad_state(info)
-    return PadStatePayload(pad_state=PadState.from_domain(state), errors=_errors(result))
+    return PadStatePayload(
+        pad_state=PadState.from_domain(state),
+        errors=payload_errors(result, PinPadError, PinPadErrorCode),
+    )
 
 
 @strawberry.type

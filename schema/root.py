@@ -38,6 +38,8 @@ from schema.access import (
     StaffViewer,
 )
 from schema.attendance import (
+    AttendanceError,
+    AttendanceErrorCode,
     LiveCounts,
     MarkAbsentInput,
     MarkAbsentPayload,
@@ -46,10 +48,9 @@ from schema.attendance import (
     SignInPayload,
     SignOutInput,
     SignOutPayload,
-    attendance_errors,
 )
 from schema.confirmations import ConfirmationMutation, ConfirmationQuery
-from schema.errors import error_code
+from schema.errors import payload_errors
 from schema.extensions import Schema, hardening_extensions
 from schema.family import (
     FAMILY_SINGLE_ROOT_FIELDS,
@@ -60,12 +61,13 @@ from schema.family import (
 )
 from schema.kiosk import (
     Kiosk,
+    KioskError,
+    KioskErrorCode,
     KioskViewer,
     PairKioskInput,
     PairKioskPayload,
     RevokeKioskInput,
     RevokeKioskPayload,
-    kiosk_errors,
 )
 from schema.limits import Limits
 from schema.live import Subscription
@@ -155,10 +157,7 @@ class Mutation(
         result = await access_resolvers.staff_login(info, input.email, input.password)
         return AuthPayload(
             token=result.value,
-            errors=[
-                AuthError(field=e.field, message=e.message, code=error_code(AuthErrorCode, e))
-                for e in result.errors
-            ],
+            errors=payload_errors(result, AuthError, AuthErrorCode),
         )
 
     @strawberry.mutation(permission_classes=[IsStaffOrParent], description="Revokes your token.")
@@ -179,7 +178,9 @@ class Mutation(
     async def sign_in(self, info: Info, input: SignInInput) -> SignInPayload:
         result = await attendance_resolvers.sign_in(info, input.to_args())
         entries = [RosterEntry.from_domain(e) for e in result.value or []]
-        return SignInPayload(entries=entries, errors=attendance_errors(result))
+        return SignInPayload(
+            entries=entries, errors=payload_errors(result, AttendanceError, AttendanceErrorCode)
+        )
 
     @strawberry.mutation(
         permission_classes=[CanSignChildren],
@@ -191,7 +192,9 @@ class Mutation(
     async def sign_out(self, info: Info, input: SignOutInput) -> SignOutPayload:
         result = await attendance_resolvers.sign_out(info, input.to_args())
         entries = [RosterEntry.from_domain(e) for e in result.value or []]
-        return SignOutPayload(entries=entries, errors=attendance_errors(result))
+        return SignOutPayload(
+            entries=entries, errors=payload_errors(result, AttendanceError, AttendanceErrorCode)
+        )
 
     @strawberry.mutation(permission_classes=[CanEditAttendance])
     async def mark_absent(self, info: Info, input: MarkAbsentInput) -> MarkAbsentPayload:
@@ -199,7 +202,9 @@ class Mutation(
             info, str(input.child_id), input.date, input.reason
         )
         entry = RosterEntry.from_domain(result.value) if result.value else None
-        return MarkAbsentPayload(entry=entry, errors=attendance_errors(result))
+        return MarkAbsentPayload(
+            entry=entry, errors=payload_errors(result, AttendanceError, AttendanceErrorCode)
+        )
 
     @strawberry.mutation(
         permission_classes=[IsAgencyAdmin],
@@ -221,7 +226,7 @@ class Mutation(
         return PairKioskPayload(
             device_token=token,
             kiosk=Kiosk.from_model(kiosk) if kiosk else None,
-            errors=kiosk_errors(result),
+            errors=payload_errors(result, KioskError, KioskErrorCode),
         )
 
     @strawberry.mutation(
@@ -232,7 +237,7 @@ class Mutation(
         result = await kiosk_resolvers.revoke(info, str(input.kiosk_id))
         return RevokeKioskPayload(
             kiosk=Kiosk.from_model(result.value) if result.value else None,
-            errors=kiosk_errors(result),
+            errors=payload_errors(result, KioskError, KioskErrorCode),
         )
 
     @strawberry.mutation(permission_classes=[CanEditStudents])
@@ -247,10 +252,7 @@ class Mutation(
         result = await people_resolvers.update_child(info, str(input.child_id), changes)
         return UpdateChildPayload(
             child=Child.from_model(result.value) if result.value else None,
-            errors=[
-                PeopleError(field=e.field, message=e.message, code=error_code(PeopleErrorCode, e))
-                for e in result.errors
-            ],
+            errors=payload_errors(result, PeopleError, PeopleErrorCode),
         )
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from enum import Enum
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -9,9 +9,9 @@ from auth.permissions import IsAgencyAdmin, IsSiteAdmin
 from models import org as org_models
 from resolvers import site_settings as settings_resolvers
 from resolvers.context import Info
-from resolvers.outcome import Outcome
-from schema.errors import UserError, error_code
+from schema.errors import UserError, code_enum, payload_errors
 from schema.org import ContactlessMode, Site
+from services import site_settings
 from services.site_settings import SiteSettingsChanges
 
 
@@ -58,10 +58,13 @@ class UpdateAgencySettingsInput:
     )
 
 
-@strawberry.enum
-class SettingsErrorCode(Enum):
-    OUT_OF_RANGE = "OUT_OF_RANGE"
-    INVALID_PIN_LENGTH = "INVALID_PIN_LENGTH"
+if TYPE_CHECKING:
+    SettingsErrorCode = StrEnum
+else:
+    SettingsErrorCode = code_enum(
+        "SettingsErrorCode",
+        site_settings.SettingsErrorCode,
+    )
 
 
 @strawberry.type
@@ -83,13 +86,6 @@ class UpdateAgencySettingsPayload:
     errors: list[SettingsError]
 
 
-def _errors(result: Outcome[Any]) -> list[SettingsError]:
-    return [
-        SettingsError(field=e.field, message=e.message, code=error_code(SettingsErrorCode, e))
-        for e in result.errors
-    ]
-
-
 @strawberry.type
 class SettingsMutation:
     @strawberry.mutation(
@@ -103,7 +99,9 @@ class SettingsMutation:
             info, str(input.site_id), input.to_changes(), input.rotate_static_code
         )
         site = Site.from_model(result.value) if result.value else None
-        return UpdateSiteSettingsPayload(site=site, errors=_errors(result))
+        return UpdateSiteSettingsPayload(
+            site=site, errors=payload_errors(result, SettingsError, SettingsErrorCode)
+        )
 
     @strawberry.mutation(
         permission_classes=[IsAgencyAdmin],
@@ -122,5 +120,5 @@ class SettingsMutation:
                 settings.submission_requires_verification if settings else None
             ),
             warnings=settings.warnings if settings else [],
-            errors=_errors(result),
+            errors=payload_errors(result, SettingsError, SettingsErrorCode),
         )

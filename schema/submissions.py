@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from enum import Enum
-from typing import Any
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -12,11 +12,10 @@ from auth.permissions import AllowAnyone, CanEditAttendance, CanViewAttendance
 from models import people as people_models
 from resolvers import submissions as submission_resolvers
 from resolvers.context import Info
-from resolvers.outcome import Outcome
-from schema.errors import UserError, error_code
+from schema.errors import UserError, code_enum, payload_errors
 from schema.family import ChildDay
 from schema.people import ContactMethod
-from services import submission_links, submissions
+from services import signature_svg, submission_links, submissions
 
 # --- staff ----------------------------------------------------------------------------------
 
@@ -140,29 +139,20 @@ class SubmissionReview:
 # --- inputs, errors and payloads ------------------------------------------------------------
 
 
-@strawberry.enum
-class SubmissionErrorCode(Enum):
-    INVALID_PERIOD = "INVALID_PERIOD"
-    PERIOD_NOT_OVER = "PERIOD_NOT_OVER"
-    PERIOD_TOO_LONG = "PERIOD_TOO_LONG"
-    NO_FAMILIES = "NO_FAMILIES"
-    INVALID_LINK = "INVALID_LINK"
-    VERIFICATION_REQUIRED = "VERIFICATION_REQUIRED"
-    INVALID_CODE = "INVALID_CODE"
-    CERTIFICATION_REQUIRED = "CERTIFICATION_REQUIRED"
-    SIGNATURE_REQUIRED = "SIGNATURE_REQUIRED"
+if TYPE_CHECKING:
+    SubmissionErrorCode = StrEnum
+else:
+    SubmissionErrorCode = code_enum(
+        "SubmissionErrorCode",
+        submissions.SubmissionErrorCode,
+        submission_links.SubmissionLinkErrorCode,
+        signature_svg.SignatureErrorCode,
+    )
 
 
 @strawberry.type
 class SubmissionError(UserError):
     code: SubmissionErrorCode
-
-
-def _errors(result: Outcome[Any]) -> list[SubmissionError]:
-    return [
-        SubmissionError(field=e.field, message=e.message, code=error_code(SubmissionErrorCode, e))
-        for e in result.errors
-    ]
 
 
 @strawberry.input
@@ -256,7 +246,7 @@ class SubmissionMutation:
         return SubmitAttendancePayload(
             submission=AttendanceSubmission.from_domain(done.submission) if done else None,
             results=[SubmissionFamilyResult.from_domain(r) for r in done.results] if done else [],
-            errors=_errors(result),
+            errors=payload_errors(result, SubmissionError, SubmissionErrorCode),
         )
 
     @strawberry.mutation(
@@ -277,7 +267,10 @@ class SubmissionMutation:
         self, info: Info, input: VerifySubmissionCodeInput
     ) -> VerifySubmissionCodePayload:
         result = await submission_resolvers.verify_code(info, input.token, input.code)
-        return VerifySubmissionCodePayload(verified=not result.errors, errors=_errors(result))
+        return VerifySubmissionCodePayload(
+            verified=not result.errors,
+            errors=payload_errors(result, SubmissionError, SubmissionErrorCode),
+        )
 
     @strawberry.mutation(
         permission_classes=[AllowAnyone],
@@ -289,7 +282,8 @@ class SubmissionMutation:
         result = await submission_resolvers.sign(info, input.token, input.strokes, input.certified)
         request = result.value
         return SignAttendanceSubmissionPayload(
-            signed_at=request.completed_at if request else None, errors=_errors(result)
+            signed_at=request.completed_at if request else None,
+            errors=payload_errors(result, SubmissionError, SubmissionErrorCode),
         )
 
 

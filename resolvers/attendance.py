@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -48,36 +47,14 @@ async def live_counts(info: Info, site_id: str, classroom_id: str | None) -> Cou
     return await rosters.live_counts(ctx.principal, site, room, ctx.now())
 
 
-@dataclass(frozen=True)
-class EntryArgs:
-    child_ids: list[str]
-    classroom_id: str
-    at: datetime | None
-    operator_pin: str | None
-    client_mutation_id: UUID | None
-    contactless_token: str | None = None
-
-
-def _entry(args: EntryArgs) -> Entry:
-    if args.at is not None and args.at.tzinfo is None:
-        raise bad_input("Give the time with its UTC offset.", "at")
-    return Entry(
-        child_ids=[object_id(i, "Child") for i in args.child_ids],
-        classroom_id=object_id(args.classroom_id, "Classroom"),
-        at=args.at,
-        operator_pin=args.operator_pin,
-        client_mutation_id=args.client_mutation_id,
-    )
-
-
 async def _record(
-    info: Info, args: EntryArgs, change: Callable[..., Awaitable[list[RosterEntry]]]
+    info: Info, entry: Entry, change: Callable[..., Awaitable[list[RosterEntry]]]
 ) -> Outcome[list[RosterEntry]]:
     ctx = info.context
     return await outcome(
         change(
             ctx.staff,
-            _entry(args),
+            entry,
             bus=ctx.bus,
             secret=ctx.settings.secret,
             now=ctx.now(),
@@ -87,7 +64,7 @@ async def _record(
 
 
 async def _from_phone(
-    info: Info, args: EntryArgs, change: Callable[..., Awaitable[list[RosterEntry]]]
+    info: Info, entry: Entry, change: Callable[..., Awaitable[list[RosterEntry]]]
 ) -> Outcome[list[RosterEntry]]:
     ctx = info.context
     principal = ctx.principal
@@ -95,8 +72,7 @@ async def _from_phone(
     return await outcome(
         change(
             principal,
-            _entry(args),
-            args.contactless_token,
+            entry,
             bus=ctx.bus,
             secret=ctx.settings.secret,
             now=ctx.now(),
@@ -104,16 +80,16 @@ async def _from_phone(
     )
 
 
-async def sign_in(info: Info, args: EntryArgs) -> Outcome[list[RosterEntry]]:
+async def sign_in(info: Info, entry: Entry) -> Outcome[list[RosterEntry]]:
     if is_parent(info.context.principal):
-        return await _from_phone(info, args, app_attendance.sign_in)
-    return await _record(info, args, attendance.sign_in)
+        return await _from_phone(info, entry, app_attendance.sign_in)
+    return await _record(info, entry, attendance.sign_in)
 
 
-async def sign_out(info: Info, args: EntryArgs) -> Outcome[list[RosterEntry]]:
+async def sign_out(info: Info, entry: Entry) -> Outcome[list[RosterEntry]]:
     if is_parent(info.context.principal):
-        return await _from_phone(info, args, app_attendance.sign_out)
-    return await _record(info, args, attendance.sign_out)
+        return await _from_phone(info, entry, app_attendance.sign_out)
+    return await _record(info, entry, attendance.sign_out)
 
 
 async def mark_absent(info: Info, child_id: str, on: date, reason: str) -> Outcome[RosterEntry]:

@@ -9,11 +9,10 @@ import strawberry
 
 from models import attendance as attendance_models
 from realtime import events as realtime_events
-from resolvers import attendance as attendance_resolvers
-from resolvers.outcome import Outcome
+from resolvers.outcome import Outcome, bad_input, object_id
 from schema.errors import UserError, error_code
 from schema.people import Child
-from services import rosters, signatures
+from services import attendance, rosters, signatures
 
 
 @strawberry.enum
@@ -227,10 +226,13 @@ class AttendanceEntryInput:
         ),
     )
 
-    def to_args(self) -> attendance_resolvers.EntryArgs:
-        return attendance_resolvers.EntryArgs(
-            child_ids=[str(i) for i in self.child_ids],
-            classroom_id=str(self.classroom_id),
+    def to_entry(self) -> attendance.Entry:
+        """The service's entry; a time without its offset is malformed input."""
+        if self.at is not None and self.at.tzinfo is None:
+            raise bad_input("Give the time with its UTC offset.", "at")
+        return attendance.Entry(
+            child_ids=[object_id(str(i), "Child") for i in self.child_ids],
+            classroom_id=object_id(str(self.classroom_id), "Classroom"),
             at=self.at,
             operator_pin=self.operator_pin,
             client_mutation_id=self.client_mutation_id,

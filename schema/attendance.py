@@ -98,7 +98,7 @@ class AttendanceEvent:
     def from_model(
         cls,
         event: attendance_models.AttendanceEvent,
-        signoff: signatures.EventSignoff | None = None,
+        signoff: signatures.EventSignoff,
     ) -> AttendanceEvent:
         return cls(
             id=strawberry.ID(str(event.id)),
@@ -113,16 +113,12 @@ class AttendanceEvent:
             device=event.device,
             reason=event.reason or None,
             corrects_id=strawberry.ID(str(event.corrects_id)) if event.corrects_id else None,
-            signed_by=signoff.signed_by if signoff else None,
+            signed_by=signoff.signed_by,
             signature_id=(
-                strawberry.ID(str(signoff.signature_id))
-                if signoff and signoff.signature_id
-                else None
+                strawberry.ID(str(signoff.signature_id)) if signoff.signature_id else None
             ),
-            signature_stale=signoff.stale if signoff else False,
-            needs_confirmation=(
-                signoff.needs_confirmation if signoff else signatures.asks_confirmation(event)
-            ),
+            signature_stale=signoff.stale,
+            needs_confirmation=signoff.needs_confirmation,
         )
 
 
@@ -177,9 +173,7 @@ class RosterEntry:
             signed_in_at=entry.day.signed_in_at,
             signed_out_at=entry.day.signed_out_at,
             absence_reason=entry.day.absence_reason,
-            events=[
-                AttendanceEvent.from_model(e, entry.signoffs.get(str(e.id))) for e in entry.events
-            ],
+            events=[AttendanceEvent.from_model(e, entry.signoff(e)) for e in entry.events],
         )
 
 

@@ -99,6 +99,12 @@ async def days_today(children: list[Child], now: datetime) -> dict[str, FamilyDa
     return days
 
 
+async def day_today(principal: ParentPrincipal, child_id: UUID, now: datetime) -> FamilyDay | None:
+    """One of the parent's children's day so far; None for anyone else's child."""
+    kids = await readable_children(principal).filter(id=child_id)
+    return (await days_today(kids, now)).get(str(child_id))
+
+
 async def history(
     principal: ParentPrincipal, child_id: UUID, start: date, end: date
 ) -> list[FamilyDay]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from tortoise.expressions import Q
@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from auth.principals import Principal, is_staff
 from models.people import Child, Enrollment
-from services import audit
+from services import audit, org
 from services.errors import DomainError, InvalidInput, NotFound
 
 MAX_NAME_LENGTH = 100
@@ -34,6 +34,20 @@ async def get_child(principal: Principal, child_id: UUID) -> Child:
     if child is None:
         raise NotFound("Child")
     return child
+
+
+async def enrolled_children(
+    principal: Principal, classroom_id: UUID, on: date | None, now: datetime
+) -> list[Child]:
+    """The children enrolled in a classroom on a day (default: the site's local today)."""
+    classroom = await org.get_classroom(principal, classroom_id)
+    day = on or org.local_date(classroom.site, now)
+    enrollments = await active_enrollments(day).filter(classroom_id=classroom.id)
+    return (
+        await readable_children(principal)
+        .filter(id__in=[e.child_id for e in enrollments])
+        .order_by("last_name", "first_name")
+    )
 
 
 def active_enrollments(on: date) -> QuerySet[Enrollment]:

@@ -2,7 +2,8 @@
 
 schema/ imports services for their types (dataclasses, enums) and resolvers to call them
 from GraphQL fields; it never calls a service, and only a field calls a resolver (not a
-type's converter nor a payload builder).
+type's converter nor a payload builder). resolvers/ build no queries: row scoping and
+querysets live in the services (DataLoaders aside).
 """
 
 from __future__ import annotations
@@ -18,6 +19,25 @@ ROOT = Path(__file__).resolve().parent.parent
 # Turning errors and IDs into GraphQL's terms, and the context type: not domain work.
 TRANSLATION_MODULES = frozenset({"resolvers.outcome", "resolvers.context"})
 FIELD_DECORATORS = frozenset({"field", "mutation", "subscription"})
+QUERYSET_METHODS = frozenset(
+    {
+        "filter",
+        "exclude",
+        "order_by",
+        "select_related",
+        "prefetch_related",
+        "values_list",
+        "get_or_none",
+        "annotate",
+        "distinct",
+        "select_for_update",
+        "first",
+        "exists",
+        "create",
+        "bulk_create",
+        "fetch_related",
+    }
+)
 
 
 def _modules(folder: str) -> list[Path]:
@@ -108,6 +128,21 @@ def _schema_violations(source: str, name: str) -> list[str]:
 @pytest.mark.parametrize("path", _modules("schema"), ids=lambda p: p.name)
 def test_schema_calls_services_only_through_resolvers_from_fields(path: Path) -> None:
     assert _schema_violations(path.read_text(), path.name) == []
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in _modules("resolvers") if p.name != "loaders.py"], ids=lambda p: p.name
+)
+def test_resolvers_build_no_queries(path: Path) -> None:
+    tree = ast.parse(path.read_text())
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno} .{node.func.attr}()"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in QUERYSET_METHODS
+    ]
+    assert found == []
 
 
 def test_the_scan_catches_service_and_resolver_calls_outside_fields() -> None:

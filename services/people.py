@@ -10,7 +10,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from auth.principals import Principal, is_staff
+from auth.principals import Principal, StaffPrincipal, is_parent, is_staff
 from models.people import Child, Enrollment
 from services import audit, org
 from services.errors import DomainError, InvalidInput, NotFound
@@ -20,12 +20,22 @@ MAX_SUBSIDY_ID_LENGTH = 64
 
 
 def readable_children(principal: Principal) -> QuerySet[Child]:
-    """Staff see the children enrolled (at any time) at the sites they work at."""
+    """The children the caller may read: every read of a child starts here.
+
+    Staff: the children of their agency enrolled (at any time) at the sites they work at.
+    Parents: the children of the families of the guardians they are linked to, at each
+    agency they are connected to. Kiosks and anyone signed out: none (the PIN pad finds
+    its children through a typed PIN, under its own rules).
+    """
     if is_staff(principal):
         return Child.filter(
             agency_id=principal.agency_id,
             enrollments__classroom__site_id__in=list(principal.site_ids),
         ).distinct()
+    if is_parent(principal):
+        return Child.filter(
+            family_id__in=list(principal.family_ids), agency_id__in=list(principal.agency_ids)
+        )
     return Child.filter(id__in=[])
 
 
@@ -78,7 +88,7 @@ def _clean_name(value: str, field: str, *, required: bool) -> str:
 
 
 async def update_child(
-    principal: Principal, child_id: UUID, changes: ChildChanges, today: date
+    principal: StaffPrincipal, child_id: UUID, changes: ChildChanges, today: date
 ) -> Child:
     """Edit a child's record; the audit entry keeps the values before and after."""
     updates: dict[str, object] = {}

@@ -1,27 +1,20 @@
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date
 from uuid import UUID
-
-from starlette.websockets import WebSocket, WebSocketState
 
 from auth.principals import is_parent
 from models.org import Classroom, Site
 from realtime import channels
-from realtime.bus import Resync, SlowConsumer
+from realtime.bus import Resync
 from realtime.events import AttendanceChanged
 from resolvers.context import Info
 from resolvers.outcome import Outcome, bad_input, object_id, outcome, raising
+from resolvers.subscriptions import listening
 from services import app_attendance, attendance, org, rosters
 from services.attendance import Entry
 from services.rosters import Counts, RosterEntry
-
-# "Try again later": the client should reconnect and refetch.
-SLOW_CONSUMER_CLOSE_CODE = 1013
 
 
 async def roster(info: Info, classroom: Classroom, on: date | None) -> list[RosterEntry]:
@@ -48,36 +41,14 @@ async def live_counts(info: Info, site_id: str, classroom_id: str | None) -> Cou
     return await rosters.live_counts(ctx.principal, site, room, ctx.now())
 
 
-@dataclass(frozen=True)
-class EntryArgs:
-    child_ids: list[str]
-    classroom_id: str
-    at: datetime | None
-    operator_pin: str | None
-    client_mutation_id: UUID | None
-    contactless_token: str | None = None
-
-
-def _entry(args: EntryArgs) -> Entry:
-    if args.at is not None and args.at.tzinfo is None:
-        raise bad_input("Give the time with its UTC offset.", "at")
-    return Entry(
-        child_ids=[object_id(i, "Child") for i in args.child_ids],
-        classroom_id=object_id(args.classroom_id, "Classroom"),
-        at=args.at,
-        operator_pin=args.operator_pin,
-        client_mutation_id=args.client_mutation_id,
-    )
-
-
 async def _record(
-    info: Info, args: EntryArgs, change: Callable[..., Awaitable[list[RosterEntry]]]
+    info: Info, entry: Entry, change: Callable[..., Awaitable[list[RosterEntry]]]
 ) -> Outcome[list[RosterEntry]]:
     ctx = info.context
     return await outcome(
         change(
             ctx.staff,
-            _entry(args),
+            entry,
             bus=ctx.bus,
             secret=ctx.settings.secret,
             now=ctx.now(),
@@ -87,7 +58,7 @@ async def _record(
 
 
 async def _from_phone(
-    info: Info, args: EntryArgs, change: Callable[..., Awaitable[list[RosterEntry]]]
+    info: Info, entry: Entry, change: Callable[..., Awaitable[list[RosterEntry]]]
 ) -> Outcome[list[RosterEntry]]:
     ctx = info.context
     principal = ctx.principal
@@ -95,8 +66,7 @@ async def _from_phone(
     return await outcome(
         change(
             principal,
-            _entry(args),
-            args.contactless_token,
+            entry,
             bus=ctx.bus,
             secret=ctx.settings.secret,
             now=ctx.now(),
@@ -104,16 +74,16 @@ async def _from_phone(
     )
 
 
-async def sign_in(info: Info, args: EntryArgs) -> Outcome[list[RosterEntry]]:
+async def sign_in(info: Info, entry: Entry) -> Outcome[list[RosterEntry]]:
     if is_parent(info.context.principal):
-        return await _from_phone(info, args, app_attendance.sign_in)
-    return await _record(info, args, attendance.sign_in)
+        return await _from_phone(info, entry, app_attendance.sign_in)
+    return await _record(info, entry, attendance.sign_in)
 
 
-async def sign_out(info: Info, args: EntryArgs) -> Outcome[list[RosterEntry]]:
+async def sign_out(info: Info, entry: Entry) -> Outcome[list[RosterEntry]]:
     if is_parent(info.context.principal):
-        return await _from_phone(info, args, app_attendance.sign_out)
-    return await _record(info, args, attendance.sign_out)
+        return await _from_phone(info, entry, app_attendance.sign_out)
+    return await _record(info, entry, attendance.sign_out)
 
 
 async def mark_absent(info: Info, child_id: str, on: date, reason: str) -> Outcome[RosterEntry]:
@@ -125,18 +95,6 @@ async def mark_absent(info: Info, child_id: str, on: date, reason: str) -> Outco
     )
 
 
-def slow_socket_closer(info: Info) -> Callable[[], Coroutine[Any, Any, None]]:
-    async def close() -> None:
-        # The socket's own queue overflowed: close it (the client reconnects and
-        # refetches) rather than buffer without bound or slow other subscribers down.
-        request = info.context.request
-        if isinstance(request, WebSocket) and request.application_state is WebSocketState.CONNECTED:
-            with contextlib.suppress(RuntimeError, OSError):
-                await request.close(code=SLOW_CONSUMER_CLOSE_CODE, reason="Too far behind")
-
-    return close
-
-
 async def roster_changes(
     info: Info, classroom_id: str
 ) -> AsyncIterator[RosterEntry | AttendanceChanged]:
@@ -145,18 +103,14 @@ async def roster_changes(
     classroom = await raising(
         org.get_classroom(ctx.principal, object_id(classroom_id, "Classroom"))
     )
-    try:
-        channel = channels.classroom_roster(classroom.id)
-        async with ctx.bus.listen(channel, slow_socket_closer(info)) as changes:
-            async for change in changes:
-                if isinstance(change, Resync):
-                    day = org.local_date(classroom.site, ctx.now())
-                    for entry in await rosters.roster(ctx.principal, classroom, day):
-                        yield entry
-                elif isinstance(change, AttendanceChanged):
-                    yield change
-    except SlowConsumer:
-        return
+    async with listening(info, channels.classroom_roster(classroom.id)) as changes:
+        async for change in changes:
+            if isinstance(change, Resync):
+                day = org.local_date(classroom.site, ctx.now())
+                for entry in await rosters.roster(ctx.principal, classroom, day):
+                    yield entry
+            elif isinstance(change, AttendanceChanged):
+                yield change
 
 
 async def count_changes(
@@ -166,18 +120,14 @@ async def count_changes(
     ctx = info.context
     site = await raising(org.get_site(ctx.principal, object_id(site_id, "Site")))
     room = await _room_of(info, site, classroom_id)
-    try:
-        channel = channels.site_counts(site.id)
-        async with ctx.bus.listen(channel, slow_socket_closer(info)) as changes:
-            # Snapshot after subscribing: a change in between is in both, which is harmless.
-            tally = await rosters.tally(ctx.principal, site, room, ctx.now())
-            yield tally.counts()
-            async for change in changes:
-                today = org.local_date(site, ctx.now())
-                if isinstance(change, Resync) or today != tally.day:
-                    tally = await rosters.tally(ctx.principal, site, room, ctx.now())
-                    yield tally.counts()
-                elif isinstance(change, AttendanceChanged) and tally.apply(change):
-                    yield tally.counts()
-    except SlowConsumer:
-        return
+    async with listening(info, channels.site_counts(site.id)) as changes:
+        # Snapshot after subscribing: a change in between is in both, which is harmless.
+        tally = await rosters.tally(ctx.principal, site, room, ctx.now())
+        yield tally.counts()
+        async for change in changes:
+            today = org.local_date(site, ctx.now())
+            if isinstance(change, Resync) or today != tally.day:
+                tally = await rosters.tally(ctx.principal, site, room, ctx.now())
+                yield tally.counts()
+            elif isinstance(change, AttendanceChanged) and tally.apply(change):
+                yield tally.counts()

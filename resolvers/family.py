@@ -132,9 +132,7 @@ async def children(info: Info) -> list[tuple[Child, parent_views.FamilyDay | Non
 
 
 async def today(info: Info, child: Child) -> parent_views.FamilyDay | None:
-    kids = await parent_views.readable_children(_parent(info)).filter(id=child.id)
-    days = await parent_views.days_today(kids, info.context.now())
-    return days.get(str(child.id))
+    return await parent_views.day_today(_parent(info), child.id, info.context.now())
 
 
 async def history(info: Info, child: Child, start: date, end: date) -> list[parent_views.FamilyDay]:

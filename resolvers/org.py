@@ -7,7 +7,7 @@ from services import org
 
 
 async def sites(info: Info) -> list[Site]:
-    return await org.readable_sites(info.context.principal).order_by("name")
+    return await org.sites(info.context.principal)
 
 
 async def classroom(info: Info, classroom_id: str) -> Classroom:

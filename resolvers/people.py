@@ -6,7 +6,7 @@ from uuid import UUID
 from models.people import Child, FamilyAdult
 from resolvers.context import Info
 from resolvers.outcome import Outcome, object_id, outcome, raising
-from services import org, people
+from services import people
 
 
 async def child(info: Info, child_id: str) -> Child:
@@ -14,15 +14,9 @@ async def child(info: Info, child_id: str) -> Child:
 
 
 async def children(info: Info, classroom_id: str, on: date | None) -> list[Child]:
-    principal = info.context.principal
-    classroom = await raising(org.get_classroom(principal, object_id(classroom_id, "Classroom")))
-    day = on or org.local_date(classroom.site, info.context.now())
-    enrollments = await people.active_enrollments(day).filter(classroom_id=classroom.id)
-    return (
-        await people.readable_children(principal)
-        .filter(id__in=[e.child_id for e in enrollments])
-        .order_by("last_name", "first_name")
-    )
+    ctx = info.context
+    room = object_id(classroom_id, "Classroom")
+    return await raising(people.enrolled_children(ctx.principal, room, on, ctx.now()))
 
 
 async def adults_of(info: Info, child: Child) -> list[FamilyAdult]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from realtime import channels
-from realtime.bus import Resync, SlowConsumer
+from realtime.bus import Resync
 from realtime.events import KioskAlert
-from resolvers.attendance import slow_socket_closer
 from resolvers.context import Info
 from resolvers.outcome import Outcome, object_id, outcome, raising
+from resolvers.subscriptions import listening
 from services import org, pad_lockout, pinpad
 from services.pad_lockout import PadState
 
@@ -67,15 +67,11 @@ async def alerts(info: Info, site_id: str) -> AsyncIterator[KioskAlert]:
     """Kiosk locks and unlocks at a site the caller may see."""
     ctx = info.context
     site = await raising(org.get_site(ctx.principal, object_id(site_id, "Site")))
-    try:
-        channel = channels.site_alerts(site.id)
-        async with ctx.bus.listen(channel, slow_socket_closer(info)) as changes:
-            async for change in changes:
-                # Alerts are moments, not state: after a resync the pads' state is read
-                # from the kiosks themselves, so a lost alert needs no replay here.
-                if isinstance(change, Resync):
-                    continue
-                if isinstance(change, KioskAlert) and change.site_id == str(site.id):
-                    yield change
-    except SlowConsumer:
-        return
+    async with listening(info, channels.site_alerts(site.id)) as changes:
+        async for change in changes:
+            # Alerts are moments, not state: after a resync the pads' state is read
+            # from the kiosks themselves, so a lost alert needs no replay here.
+            if isinstance(change, Resync):
+                continue
+            if isinstance(change, KioskAlert) and change.site_id == str(site.id):
+                yield change

@@ -9,11 +9,11 @@ import strawberry
 
 from models import attendance as attendance_models
 from realtime import events as realtime_events
-from resolvers import attendance as attendance_resolvers
+from resolvers.outcome import bad_input, object_id
 from schema.errors import UserError, code_enum
 from schema.people import Child
+from services import attendance, contactless, rosters, signatures
 from services import attendance as attendance_service
-from services import contactless, rosters, signatures
 
 
 @strawberry.enum
@@ -99,7 +99,7 @@ class AttendanceEvent:
     def from_model(
         cls,
         event: attendance_models.AttendanceEvent,
-        signoff: signatures.EventSignoff | None = None,
+        signoff: signatures.EventSignoff,
     ) -> AttendanceEvent:
         return cls(
             id=strawberry.ID(str(event.id)),
@@ -114,16 +114,12 @@ class AttendanceEvent:
             device=event.device,
             reason=event.reason or None,
             corrects_id=strawberry.ID(str(event.corrects_id)) if event.corrects_id else None,
-            signed_by=signoff.signed_by if signoff else None,
+            signed_by=signoff.signed_by,
             signature_id=(
-                strawberry.ID(str(signoff.signature_id))
-                if signoff and signoff.signature_id
-                else None
+                strawberry.ID(str(signoff.signature_id)) if signoff.signature_id else None
             ),
-            signature_stale=signoff.stale if signoff else False,
-            needs_confirmation=(
-                signoff.needs_confirmation if signoff else signatures.asks_confirmation(event)
-            ),
+            signature_stale=signoff.stale,
+            needs_confirmation=signoff.needs_confirmation,
         )
 
 
@@ -178,9 +174,7 @@ class RosterEntry:
             signed_in_at=entry.day.signed_in_at,
             signed_out_at=entry.day.signed_out_at,
             absence_reason=entry.day.absence_reason,
-            events=[
-                AttendanceEvent.from_model(e, entry.signoffs.get(str(e.id))) for e in entry.events
-            ],
+            events=[AttendanceEvent.from_model(e, entry.signoff(e)) for e in entry.events],
         )
 
 
@@ -227,10 +221,13 @@ class AttendanceEntryInput:
         ),
     )
 
-    def to_args(self) -> attendance_resolvers.EntryArgs:
-        return attendance_resolvers.EntryArgs(
-            child_ids=[str(i) for i in self.child_ids],
-            classroom_id=str(self.classroom_id),
+    def to_entry(self) -> attendance.Entry:
+        """The service's entry; a time without its offset is malformed input."""
+        if self.at is not None and self.at.tzinfo is None:
+            raise bad_input("Give the time with its UTC offset.", "at")
+        return attendance.Entry(
+            child_ids=[object_id(str(i), "Child") for i in self.child_ids],
+            classroom_id=object_id(str(self.classroom_id), "Classroom"),
             at=self.at,
             operator_pin=self.operator_pin,
             client_mutation_id=self.client_mutation_id,

@@ -203,7 +203,7 @@ class ConfirmationMutation:
         )
         done = result.value
         return CorrectAttendanceTimePayload(
-            correction=AttendanceEvent.from_model(done.correction) if done else None,
+            correction=AttendanceEvent.from_model(done.correction, done.signoff) if done else None,
             entry=RosterEntry.from_domain(done.entry) if done and done.entry else None,
             errors=payload_errors(result, ConfirmationError, ConfirmationErrorCode),
         )

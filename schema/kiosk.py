@@ -9,11 +9,12 @@ import strawberry
 from auth.permissions import IsAuthenticated
 from auth.principals import KioskPrincipal
 from models import kiosk as kiosk_models
+from resolvers import kiosk as kiosk_resolvers
 from resolvers.context import Info
 from schema.errors import UserError, code_enum
 from schema.org import Site
 from schema.pinpad import PadState
-from services import contactless, pad_lockout
+from services import contactless
 from services import kiosk as kiosk_service
 
 
@@ -49,16 +50,14 @@ class Kiosk:
         ),
     )
     def contactless_code(self, info: Info) -> ContactlessCode | None:
-        ctx = info.context
-        code = contactless.current(ctx.settings.secret, self._model.site, ctx.now())
+        code = kiosk_resolvers.contactless_code(info, self._model)
         return ContactlessCode.from_domain(code) if code else None
 
     @strawberry.field(
         permission_classes=[IsAuthenticated], description="Whether the PIN pad takes PINs now."
     )
     def pad_state(self, info: Info) -> PadState:
-        model = self._model
-        return PadState.from_domain(pad_lockout.state_of(model, model.site, info.context.now()))
+        return PadState.from_domain(kiosk_resolvers.pad_state(info, self._model))
 
     @classmethod
     def from_model(cls, kiosk: kiosk_models.Kiosk) -> Kiosk:

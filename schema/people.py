@@ -14,6 +14,7 @@ from resolvers.context import Info
 from schema.errors import UserError, code_enum
 from services import people
 from services.parent_views import FamilyDay
+from services.people import ChildChanges
 
 if TYPE_CHECKING:
     from schema.family import ChildDay
@@ -155,6 +156,15 @@ class UpdateChildInput:
     last_name: str | None = None
     date_of_birth: datetime.date | None = None
     state_subsidy_id: str | None = None
+
+    def to_changes(self) -> ChildChanges:
+        return ChildChanges(
+            first_name=self.first_name,
+            middle_name=self.middle_name,
+            last_name=self.last_name,
+            date_of_birth=self.date_of_birth,
+            state_subsidy_id=self.state_subsidy_id,
+        )
 
 
 if TYPE_CHECKING:

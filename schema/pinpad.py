@@ -158,9 +158,8 @@ class KioskConfirmEntriesInput:
     entry_ids: list[strawberry.ID]
 
 
-async def _visit_payload(info: Info, result: Outcome[pinpad.PadVisit]) -> PadVisitPayload:
+def _visit_payload(result: Outcome[pinpad.PadVisit], state: DomainPadState) -> PadVisitPayload:
     visit = result.value
-    state = await pinpad_resolvers.pad_state(info)
     return PadVisitPayload(
         adult=PadAdult(
             id=strawberry.ID(str(visit.adult_id)),
@@ -178,8 +177,7 @@ async def _visit_payload(info: Info, result: Outcome[pinpad.PadVisit]) -> PadVis
     )
 
 
-async def _state_payload(info: Info, result: Outcome[DomainPadState]) -> PadStatePayload:
-    state = result.value or await pinpad_resolvers.pad_state(info)
+def _state_payload(result: Outcome[DomainPadState], state: DomainPadState) -> PadStatePayload:
     return PadStatePayload(
         pad_state=PadState.from_domain(state),
         errors=payload_errors(result, PinPadError, PinPadErrorCode),
@@ -196,7 +194,8 @@ class PinPadMutation:
         ),
     )
     async def kiosk_identify(self, info: Info, input: KioskPinInput) -> PadVisitPayload:
-        return await _visit_payload(info, await pinpad_resolvers.identify(info, input.pin))
+        result = await pinpad_resolvers.identify(info, input.pin)
+        return _visit_payload(result, await pinpad_resolvers.pad_state(info))
 
     @strawberry.mutation(
         permission_classes=[IsKiosk],
@@ -204,7 +203,8 @@ class PinPadMutation:
     )
     async def kiosk_sign_in(self, info: Info, input: KioskSignInput) -> PadVisitPayload:
         ids = [str(c) for c in input.child_ids]
-        return await _visit_payload(info, await pinpad_resolvers.sign_in(info, input.pin, ids))
+        result = await pinpad_resolvers.sign_in(info, input.pin, ids)
+        return _visit_payload(result, await pinpad_resolvers.pad_state(info))
 
     @strawberry.mutation(
         permission_classes=[IsKiosk],
@@ -212,7 +212,8 @@ class PinPadMutation:
     )
     async def kiosk_sign_out(self, info: Info, input: KioskSignInput) -> PadVisitPayload:
         ids = [str(c) for c in input.child_ids]
-        return await _visit_payload(info, await pinpad_resolvers.sign_out(info, input.pin, ids))
+        result = await pinpad_resolvers.sign_out(info, input.pin, ids)
+        return _visit_payload(result, await pinpad_resolvers.pad_state(info))
 
     @strawberry.mutation(
         permission_classes=[IsKiosk],
@@ -225,16 +226,16 @@ class PinPadMutation:
         self, info: Info, input: KioskConfirmEntriesInput
     ) -> PadVisitPayload:
         ids = [str(e) for e in input.entry_ids]
-        return await _visit_payload(
-            info, await pinpad_resolvers.confirm_entries(info, input.pin, ids)
-        )
+        result = await pinpad_resolvers.confirm_entries(info, input.pin, ids)
+        return _visit_payload(result, await pinpad_resolvers.pad_state(info))
 
     @strawberry.mutation(
         permission_classes=[IsKiosk],
         description="Lock this kiosk's pad until a staff PIN unlocks it.",
     )
     async def kiosk_lock(self, info: Info) -> PadStatePayload:
-        return await _state_payload(info, await pinpad_resolvers.lock(info))
+        result = await pinpad_resolvers.lock(info)
+        return _state_payload(result, result.value or await pinpad_resolvers.pad_state(info))
 
     @strawberry.mutation(
         permission_classes=[IsKiosk],
@@ -244,7 +245,8 @@ class PinPadMutation:
         ),
     )
     async def kiosk_unlock(self, info: Info, input: KioskPinInput) -> PadStatePayload:
-        return await _state_payload(info, await pinpad_resolvers.unlock(info, input.pin))
+        result = await pinpad_resolvers.unlock(info, input.pin)
+        return _state_payload(result, result.value or await pinpad_resolvers.pad_state(info))
 
 
 # Each carries a PIN: one per operation, so one request cannot try many (reliability #1).

@@ -84,7 +84,6 @@ from schema.submissions import (
 )
 from schema.transport import SubscriptionsOverWebSocket
 from schema.validation import QuietExecutor
-from services.people import ChildChanges
 
 
 @strawberry.type
@@ -176,7 +175,7 @@ class Mutation(
         ),
     )
     async def sign_in(self, info: Info, input: SignInInput) -> SignInPayload:
-        result = await attendance_resolvers.sign_in(info, input.to_args())
+        result = await attendance_resolvers.sign_in(info, input.to_entry())
         entries = [RosterEntry.from_domain(e) for e in result.value or []]
         return SignInPayload(
             entries=entries, errors=payload_errors(result, AttendanceError, AttendanceErrorCode)
@@ -190,7 +189,7 @@ class Mutation(
         ),
     )
     async def sign_out(self, info: Info, input: SignOutInput) -> SignOutPayload:
-        result = await attendance_resolvers.sign_out(info, input.to_args())
+        result = await attendance_resolvers.sign_out(info, input.to_entry())
         entries = [RosterEntry.from_domain(e) for e in result.value or []]
         return SignOutPayload(
             entries=entries, errors=payload_errors(result, AttendanceError, AttendanceErrorCode)
@@ -242,14 +241,7 @@ class Mutation(
 
     @strawberry.mutation(permission_classes=[CanEditStudents])
     async def update_child(self, info: Info, input: UpdateChildInput) -> UpdateChildPayload:
-        changes = ChildChanges(
-            first_name=input.first_name,
-            middle_name=input.middle_name,
-            last_name=input.last_name,
-            date_of_birth=input.date_of_birth,
-            state_subsidy_id=input.state_subsidy_id,
-        )
-        result = await people_resolvers.update_child(info, str(input.child_id), changes)
+        result = await people_resolvers.update_child(info, str(input.child_id), input.to_changes())
         return UpdateChildPayload(
             child=Child.from_model(result.value) if result.value else None,
             errors=payload_errors(result, PeopleError, PeopleErrorCode),

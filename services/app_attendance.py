@@ -34,7 +34,6 @@ async def _families(principal: ParentPrincipal) -> set[UUID]:
 async def _checked(
     principal: ParentPrincipal,
     entry: attendance.Entry,
-    token: str | None,
     *,
     secret: Keyring,
     now: datetime,
@@ -59,7 +58,7 @@ async def _checked(
         raise NotFound("Classroom")
     site = classroom.site
     # The code first: without being at the door nothing else is worth telling.
-    contactless.verify(secret, site, token, now)
+    contactless.verify(secret, site, entry.contactless_token, now)
     today = org.local_date(site, now)
     enrolled = set(
         await people.active_enrollments(today)
@@ -128,14 +127,13 @@ async def _current(classroom: Classroom, child_ids: list[UUID], now: datetime) -
 async def _record(
     principal: ParentPrincipal,
     entry: attendance.Entry,
-    token: str | None,
     write: Callable[..., Awaitable[list[AttendanceEvent]]],
     *,
     bus: EventBus,
     secret: Keyring,
     now: datetime,
 ) -> list[RosterEntry]:
-    classroom, child_ids, guardian = await _checked(principal, entry, token, secret=secret, now=now)
+    classroom, child_ids, guardian = await _checked(principal, entry, secret=secret, now=now)
     uuids = _client_uuids(entry, child_ids)
     if entry.client_mutation_id and await _replayed(principal, uuids):
         return await _current(classroom, child_ids, now)
@@ -155,26 +153,24 @@ async def _record(
 async def sign_in(
     principal: ParentPrincipal,
     entry: attendance.Entry,
-    token: str | None,
     *,
     bus: EventBus,
     secret: Keyring,
     now: datetime,
 ) -> list[RosterEntry]:
     return await _record(
-        principal, entry, token, attendance.record_sign_ins, bus=bus, secret=secret, now=now
+        principal, entry, attendance.record_sign_ins, bus=bus, secret=secret, now=now
     )
 
 
 async def sign_out(
     principal: ParentPrincipal,
     entry: attendance.Entry,
-    token: str | None,
     *,
     bus: EventBus,
     secret: Keyring,
     now: datetime,
 ) -> list[RosterEntry]:
     return await _record(
-        principal, entry, token, attendance.record_sign_outs, bus=bus, secret=secret, now=now
+        principal, entry, attendance.record_sign_outs, bus=bus, secret=secret, now=now
     )

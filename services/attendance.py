@@ -62,13 +62,15 @@ MAX_REASON_LENGTH = 500
 
 @dataclass(frozen=True)
 class Entry:
-    """What a staff member asked to record, before any rule is checked."""
+    """What someone asked to record, before any rule is checked."""
 
     child_ids: list[UUID]
     classroom_id: UUID
     at: datetime | None
     operator_pin: str | None
     client_mutation_id: UUID | None
+    # Only from a parent's phone: the code scanned from the kiosk at the door.
+    contactless_token: str | None = None
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,10 @@ class Correction:
     # The child's roster row; None when the child is no longer enrolled in that room.
     entry: RosterEntry | None
 
+    @property
+    def signoff(self) -> signatures.EventSignoff:
+        return signatures.unsigned(self.correction)
+
 
 def _reason(reason: str) -> str:
     cleaned = " ".join(reason.split())

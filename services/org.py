@@ -25,6 +25,10 @@ def readable_sites(principal: Principal) -> QuerySet[Site]:
     return Site.filter(id__in=[])
 
 
+async def sites(principal: Principal) -> list[Site]:
+    return await readable_sites(principal).order_by("name")
+
+
 def readable_classrooms(principal: Principal) -> QuerySet[Classroom]:
     if is_staff(principal):
         return Classroom.filter(

@@ -1,7 +1,8 @@
 """What a signed-in parent may read and report: their own children only.
 
-Every query is scoped by ``readable_children(principal)``: the families of the
-guardians the account is linked to, at every agency it is connected to.
+Every query is scoped by ``people.readable_children(principal)``, whose parent branch
+reads the families of the guardians the account is linked to, at every agency it is
+connected to.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
-from tortoise.queryset import QuerySet
-
-from auth.principals import ParentPrincipal, Principal, is_parent
+from auth.principals import ParentPrincipal
 from models.attendance import (
     ActorKind,
     AttendanceEvent,
@@ -56,17 +55,8 @@ class FamilyDay:
     day: ChildDay
 
 
-def readable_children(principal: Principal) -> QuerySet[Child]:
-    """A parent sees the children of the families of the guardians they are linked to."""
-    if is_parent(principal):
-        return Child.filter(
-            family_id__in=list(principal.family_ids), agency_id__in=list(principal.agency_ids)
-        )
-    return Child.filter(id__in=[])
-
-
 async def own_children(principal: ParentPrincipal) -> list[Child]:
-    return await readable_children(principal).order_by("first_name", "last_name")
+    return await people.readable_children(principal).order_by("first_name", "last_name")
 
 
 def _is_current(enrollment: Enrollment, on: datetime) -> bool:
@@ -107,6 +97,12 @@ async def days_today(children: list[Child], now: datetime) -> dict[str, FamilyDa
     return days
 
 
+async def day_today(principal: ParentPrincipal, child_id: UUID, now: datetime) -> FamilyDay | None:
+    """One of the parent's children's day so far; None for anyone else's child."""
+    kids = await people.readable_children(principal).filter(id=child_id)
+    return (await days_today(kids, now)).get(str(child_id))
+
+
 async def history(
     principal: ParentPrincipal, child_id: UUID, start: date, end: date
 ) -> list[FamilyDay]:
@@ -115,7 +111,7 @@ async def history(
         raise InvalidInput("The end comes before the start.", "to")
     if (end - start).days >= MAX_HISTORY_DAYS:
         raise InvalidInput(f"At most {MAX_HISTORY_DAYS} days at once.", "to")
-    child = await readable_children(principal).get_or_none(id=child_id)
+    child = await people.readable_children(principal).get_or_none(id=child_id)
     if child is None:
         raise NotFound("Child")
     sessions_by_day: dict[date, list[AttendanceSession]] = defaultdict(list)
@@ -145,7 +141,7 @@ async def report_absence(
     reason = " ".join(reason.split())
     if len(reason) > MAX_REASON_LENGTH:
         raise InvalidInput(f"At most {MAX_REASON_LENGTH} characters.", "reason")
-    child = await readable_children(principal).get_or_none(id=child_id)
+    child = await people.readable_children(principal).get_or_none(id=child_id)
     guardian = (
         await FamilyAdult.filter(
             id__in=list(principal.adult_ids),

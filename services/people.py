@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
@@ -11,9 +11,9 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from auth.principals import Principal, is_staff
+from auth.principals import Principal, StaffPrincipal, is_parent, is_staff
 from models.people import Child, Enrollment
-from services import audit
+from services import audit, org
 from services.errors import DomainError, InvalidInput, NotFound
 
 
@@ -28,12 +28,22 @@ MAX_SUBSIDY_ID_LENGTH = 64
 
 
 def readable_children(principal: Principal) -> QuerySet[Child]:
-    """Staff see the children enrolled (at any time) at the sites they work at."""
+    """The children the caller may read: every read of a child starts here.
+
+    Staff: the children of their agency enrolled (at any time) at the sites they work at.
+    Parents: the children of the families of the guardians they are linked to, at each
+    agency they are connected to. Kiosks and anyone signed out: none (the PIN pad finds
+    its children through a typed PIN, under its own rules).
+    """
     if is_staff(principal):
         return Child.filter(
             agency_id=principal.agency_id,
             enrollments__classroom__site_id__in=list(principal.site_ids),
         ).distinct()
+    if is_parent(principal):
+        return Child.filter(
+            family_id__in=list(principal.family_ids), agency_id__in=list(principal.agency_ids)
+        )
     return Child.filter(id__in=[])
 
 
@@ -42,6 +52,20 @@ async def get_child(principal: Principal, child_id: UUID) -> Child:
     if child is None:
         raise NotFound("Child")
     return child
+
+
+async def enrolled_children(
+    principal: Principal, classroom_id: UUID, on: date | None, now: datetime
+) -> list[Child]:
+    """The children enrolled in a classroom on a day (default: the site's local today)."""
+    classroom = await org.get_classroom(principal, classroom_id)
+    day = on or org.local_date(classroom.site, now)
+    enrollments = await active_enrollments(day).filter(classroom_id=classroom.id)
+    return (
+        await readable_children(principal)
+        .filter(id__in=[e.child_id for e in enrollments])
+        .order_by("last_name", "first_name")
+    )
 
 
 def active_enrollments(on: date) -> QuerySet[Enrollment]:
@@ -72,7 +96,7 @@ def _clean_name(value: str, field: str, *, required: bool) -> str:
 
 
 async def update_child(
-    principal: Principal, child_id: UUID, changes: ChildChanges, today: date
+    principal: StaffPrincipal, child_id: UUID, changes: ChildChanges, today: date
 ) -> Child:
     """Edit a child's record; the audit entry keeps the values before and after."""
     updates: dict[str, object] = {}

@@ -19,7 +19,7 @@ from models.org import Classroom, Site
 from models.people import Child, Enrollment
 from realtime.events import AttendanceChanged
 from services import org, people
-from services.signatures import EventSignoff, signoffs
+from services.signatures import EventSignoff, signoffs, unsigned
 
 
 class DayStatus(StrEnum):
@@ -65,6 +65,9 @@ class RosterEntry:
     events: list[AttendanceEvent] = field(default_factory=list)
     # Event ID -> how a parent signature stands on it (the parent's replaces staff's).
     signoffs: dict[str, EventSignoff] = field(default_factory=dict)
+
+    def signoff(self, event: AttendanceEvent) -> EventSignoff:
+        return self.signoffs.get(str(event.id)) or unsigned(event)
 
 
 @dataclass(frozen=True)

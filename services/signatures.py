@@ -127,6 +127,11 @@ class EventSignoff:
     needs_confirmation: bool
 
 
+def unsigned(event: AttendanceEvent) -> EventSignoff:
+    """An entry no parent has signed yet (a correction just made, say)."""
+    return EventSignoff(None, None, stale=False, needs_confirmation=asks_confirmation(event))
+
+
 async def signoffs(events: Sequence[AttendanceEvent]) -> dict[str, EventSignoff]:
     """Each event's sign-off, one query for any number of events.
 

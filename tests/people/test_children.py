@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+from datetime import timedelta
+from uuid import uuid4
+
+from auth.principals import Anonymous, KioskPrincipal, ParentPrincipal
 from models.audit import AuditEntry
 from models.org import ModuleAccess
 from models.people import Child
+from services import people
 from tests import factories as make
+from tests.clock import FrozenClock
 from tests.graphql import GraphQLClient
 from tests.world import World
 
@@ -93,3 +99,38 @@ async def test_no_one_reads_another_agencys_child(gql: GraphQLClient, world: Wor
     result = await gql.execute(CHILD, {"id": str(world.foreign_kid.id)}, token=token)
     assert result.codes == ["NOT_FOUND"]
     assert "CANARY" not in str(result.data) + str(result.errors)
+
+
+async def test_a_parent_reads_their_own_children_and_no_others(
+    world: World, clock: FrozenClock
+) -> None:
+    sibling = await make.child(world.room, of=await world.kids[0].family, first_name="Dot")
+    parent = ParentPrincipal(
+        session_id=uuid4(),
+        account_id=uuid4(),
+        login="parent@example.com",
+        adult_ids=frozenset(),
+        family_ids=frozenset({world.kids[0].family_id, world.foreign_kid.family_id}),
+        # Linked to a foreign family, but not connected to that agency: not its child.
+        agency_ids=frozenset({world.agency.id}),
+        expires_at=clock.now() + timedelta(hours=1),
+    )
+    readable = await people.readable_children(parent).order_by("first_name")
+    assert [c.first_name for c in readable] == ["Ava", "Dot"]
+    assert {c.id for c in readable} == {world.kids[0].id, sibling.id}
+
+
+async def test_kiosks_and_signed_out_callers_read_no_children(
+    world: World, clock: FrozenClock
+) -> None:
+    kiosk = KioskPrincipal(
+        session_id=uuid4(),
+        kiosk_id=uuid4(),
+        site_id=world.site.id,
+        agency_id=world.agency.id,
+        name="Front door",
+        expires_at=clock.now() + timedelta(days=30),
+    )
+    assert await people.readable_children(kiosk) == []
+    assert await people.readable_children(Anonymous(ip_address="203.0.113.9")) == []
+    assert await Child.filter(id=world.kids[0].id).exists()

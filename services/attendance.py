@@ -25,6 +25,7 @@ from models.attendance import (
     EventKind,
     EventSource,
 )
+from models.audit import AuditEntry
 from models.org import Classroom, Site, StaffSiteAccess, StaffUser
 from models.people import Enrollment
 from realtime import channels
@@ -181,45 +182,46 @@ def _client_uuid(client_mutation_id: UUID | None, child_id: UUID) -> UUID:
     return uuid5(client_mutation_id, str(child_id)) if client_mutation_id else uuid4()
 
 
-@dataclass
-class _Recorded:
-    site: Site
-    classroom_id: UUID
-    local_date: date
-    child_ids: list[UUID]
-    events: list[AttendanceEvent]
-
-
-async def _published(bus: EventBus, recorded: _Recorded) -> list[RosterEntry]:
-    """The changed children's roster rows, also published (after commit) to live views."""
-    entries = await entries_for(
-        await classroom_enrollments(recorded.classroom_id, recorded.local_date),
-        recorded.local_date,
-        only=set(recorded.child_ids),
-    )
-    by_child = {str(e.child_id): e for e in recorded.events}
-    messages: list[tuple[str, AttendanceChanged]] = []
-    for entry in entries:
-        change = attendance_changed(recorded.site, entry, by_child[str(entry.child.id)])
-        messages.append((channels.classroom_roster(recorded.classroom_id), change))
-        messages.append((channels.site_counts(recorded.site.id), change))
-    await bus.publish(messages)
-    return entries
-
-
 async def publish_changes(
     bus: EventBus, site: Site, day: date, events: Sequence[AttendanceEvent]
 ) -> list[RosterEntry]:
-    """Publish events that may span classrooms (a family signing in at a kiosk)."""
-    by_room: dict[UUID, list[AttendanceEvent]] = {}
-    for event in events:
-        by_room.setdefault(UUID(str(event.classroom_id)), []).append(event)
-    entries: list[RosterEntry] = []
-    for classroom_id, room_events in by_room.items():
-        child_ids = [UUID(str(e.child_id)) for e in room_events]
-        recorded = _Recorded(site, classroom_id, day, child_ids, list(room_events))
-        entries += await _published(bus, recorded)
-    return entries
+    """The changed children's roster rows, also published (after commit) to live views.
+
+    The events may span classrooms (a family signing in at a kiosk); four queries
+    whatever the number of children or rooms."""
+    if not events:
+        return []
+    causes = {(str(e.classroom_id), str(e.child_id)): e for e in events}
+    found = (
+        await people.active_enrollments(day)
+        .filter(
+            classroom_id__in=list({e.classroom_id for e in events}),
+            child_id__in=list({e.child_id for e in events}),
+        )
+        .select_related("child")
+    )
+    # A child enrolled twice in one room (overlapping records) appears once.
+    enrollments: dict[tuple[str, str], Enrollment] = {}
+    for enrollment in found:
+        key = (str(enrollment.classroom_id), str(enrollment.child_id))
+        if key in causes:
+            enrollments.setdefault(key, enrollment)
+    entries = await entries_for(list(enrollments.values()), day)
+    by_room: dict[str, list[RosterEntry]] = {}
+    for room, _ in causes:
+        by_room.setdefault(room, [])
+    for entry in entries:
+        by_room[str(entry.classroom_id)].append(entry)
+    messages: list[tuple[str, AttendanceChanged]] = []
+    ordered: list[RosterEntry] = []
+    for room, room_entries in by_room.items():
+        for entry in room_entries:
+            change = attendance_changed(site, entry, causes[(room, str(entry.child.id))])
+            messages.append((channels.classroom_roster(entry.classroom_id), change))
+            messages.append((channels.site_counts(site.id), change))
+        ordered += room_entries
+    await bus.publish(messages)
+    return ordered
 
 
 def attendance_changed(site: Site, entry: RosterEntry, cause: AttendanceEvent) -> AttendanceChanged:
@@ -257,7 +259,7 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-async def _event(
+def _new_event(
     actor: Actor,
     kind: EventKind,
     *,
@@ -269,8 +271,9 @@ async def _event(
     operator: StaffUser | None,
     client_uuid: UUID,
     reason: str = "",
-) -> AttendanceEvent:
-    event = await AttendanceEvent.create(
+) -> tuple[AttendanceEvent, AuditEntry]:
+    """An event and its audit entry, not yet saved: a group is written by :func:`_save`."""
+    event = AttendanceEvent(
         agency_id=site.agency_id,
         site_id=site.id,
         classroom_id=classroom_id,
@@ -290,7 +293,7 @@ async def _event(
         client_uuid=client_uuid,
         reason=reason,
     )
-    await audit.record(
+    entry = audit.new_entry(
         actor.principal,
         f"attendance.{kind.value.lower()}",
         agency_id=site.agency_id,
@@ -308,7 +311,16 @@ async def _event(
             **({"reason": reason} if reason else {}),
         },
     )
-    return event
+    return event, entry
+
+
+async def _save(made: Sequence[tuple[AttendanceEvent, AuditEntry]]) -> list[AttendanceEvent]:
+    """Two statements for any number of children (the statement count stays flat)."""
+    events = [event for event, _ in made]
+    if events:
+        await AttendanceEvent.bulk_create(events)
+        await audit.record_all([entry for _, entry in made])
+    return events
 
 
 async def _already_recorded(principal: StaffPrincipal, uuids: list[UUID]) -> bool:
@@ -378,7 +390,7 @@ async def _staff_change(
         operator=checked.operator,
         client_uuids=checked.client_uuids,
     )
-    return await _published(bus, _Recorded(classroom.site, classroom.id, day, child_ids, events))
+    return await publish_changes(bus, classroom.site, day, events)
 
 
 async def sign_in(
@@ -415,28 +427,35 @@ async def record_sign_ins(
             )
             if open_now:
                 raise DomainErrors([_already_in(UUID(str(cid))) for cid in open_now])
-            events = []
-            for child_id, classroom_id in placements.items():
-                event = await _event(
-                    actor,
-                    EventKind.SIGN_IN,
-                    site=site,
-                    classroom_id=classroom_id,
-                    child_id=child_id,
-                    at=at,
-                    local_date=day,
-                    operator=operator,
-                    client_uuid=client_uuids[child_id],
-                )
-                await AttendanceSession.create(
-                    child_id=child_id,
-                    classroom_id=classroom_id,
-                    local_date=day,
-                    signed_in_at=at,
-                    sign_in_event=event,
-                    open_child=child_id,
-                )
-                events.append(event)
+            events = await _save(
+                [
+                    _new_event(
+                        actor,
+                        EventKind.SIGN_IN,
+                        site=site,
+                        classroom_id=classroom_id,
+                        child_id=child_id,
+                        at=at,
+                        local_date=day,
+                        operator=operator,
+                        client_uuid=client_uuids[child_id],
+                    )
+                    for child_id, classroom_id in placements.items()
+                ]
+            )
+            await AttendanceSession.bulk_create(
+                [
+                    AttendanceSession(
+                        child_id=event.child_id,
+                        classroom_id=event.classroom_id,
+                        local_date=day,
+                        signed_in_at=at,
+                        sign_in_event_id=event.id,
+                        open_child=event.child_id,
+                    )
+                    for event in events
+                ]
+            )
     except IntegrityError:
         # Another sign-in for one of these children committed first: the unique open
         # session refused ours and the whole group rolled back.
@@ -503,26 +522,41 @@ async def record_sign_outs(
         ]
         if problems:
             raise DomainErrors(problems)
-        events = []
-        for child_id in child_ids:
-            session = sessions[child_id]
-            event = await _event(
-                actor,
-                EventKind.SIGN_OUT,
-                site=site,
-                classroom_id=UUID(str(session.classroom_id)),
-                child_id=child_id,
-                at=at,
-                local_date=day,
-                operator=operator,
-                client_uuid=client_uuids[child_id],
-            )
-            closed = await AttendanceSession.filter(id=session.id, open_child=child_id).update(
-                open_child=None, signed_out_at=at, sign_out_event_id=event.id
-            )
-            if closed != 1:
-                raise DomainErrors([_not_in(child_id)])
-            events.append(event)
+        events = await _save(
+            [
+                _new_event(
+                    actor,
+                    EventKind.SIGN_OUT,
+                    site=site,
+                    classroom_id=UUID(str(sessions[child_id].classroom_id)),
+                    child_id=child_id,
+                    at=at,
+                    local_date=day,
+                    operator=operator,
+                    client_uuid=client_uuids[child_id],
+                )
+                for child_id in child_ids
+            ]
+        )
+        for event in events:
+            session = sessions[UUID(str(event.child_id))]
+            session.open_child = None
+            session.signed_out_at = at
+            session.sign_out_event = event
+        # Still open when closed: a session only ever closes, so a row another sign-out
+        # closed meanwhile is not counted and the whole group rolls back.
+        closed = await AttendanceSession.filter(open_child__isnull=False).bulk_update(
+            list(sessions.values()), fields=["open_child", "signed_out_at", "sign_out_event_id"]
+        )
+        if closed != len(sessions):
+            ours = {
+                UUID(str(c))
+                for c in await AttendanceSession.filter(
+                    id__in=[s.id for s in sessions.values()],
+                    sign_out_event_id__in=[e.id for e in events],
+                ).values_list("child_id", flat=True)
+            }
+            raise DomainErrors([_not_in(cid) for cid in child_ids if cid not in ours])
     return events
 
 
@@ -564,7 +598,7 @@ async def mark_absent(
     event = await record_absence(
         Actor.staff(principal), site, classroom.id, UUID(str(child.id)), on, reason, now=now
     )
-    entries = await _published(bus, _Recorded(site, classroom.id, on, [child.id], [event]))
+    entries = await publish_changes(bus, site, on, [event])
     return entries[0]
 
 
@@ -589,15 +623,20 @@ async def record_absence(
             raise DomainError(
                 AttendanceErrorCode.ALREADY_ABSENT, "The child is already marked absent.", "date"
             )
-        return await _event(
-            actor,
-            EventKind.ABSENT,
-            site=site,
-            classroom_id=classroom_id,
-            child_id=child_id,
-            at=now,
-            local_date=on,
-            operator=None,
-            client_uuid=uuid4(),
-            reason=reason,
+        [event] = await _save(
+            [
+                _new_event(
+                    actor,
+                    EventKind.ABSENT,
+                    site=site,
+                    classroom_id=classroom_id,
+                    child_id=child_id,
+                    at=now,
+                    local_date=on,
+                    operator=None,
+                    client_uuid=uuid4(),
+                    reason=reason,
+                )
+            ]
         )
+        return event

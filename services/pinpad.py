@@ -10,10 +10,12 @@ kiosk's site are offered, shown by first name and last initial.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID, uuid4
+
+from tortoise.expressions import Q, Subquery
 
 from auth.keys import Keyring
 from auth.principals import KioskPrincipal
@@ -27,7 +29,7 @@ from realtime.bus import EventBus
 from services import attendance, confirmations, org, pad_lockout, people
 from services.errors import DomainError, DomainErrors, InvalidInput
 from services.pad_lockout import PadState
-from services.rosters import DayStatus, day_records, derive_child_day
+from services.rosters import DayStatus, RosterEntry, day_records, derive_child_day
 
 
 class PinPadErrorCode(StrEnum):
@@ -82,21 +84,17 @@ async def _adult_for(credential: PinCredential, site: Site) -> FamilyAdult | Non
 
 
 async def _children(adult: FamilyAdult, site: Site, now: datetime) -> list[PadChild]:
-    family_ids = (
-        {UUID(str(adult.family_id))} if adult.is_guardian or adult.authorized_pickup else set()
+    # The families that authorized this adult as a shared pickup, asked within the same
+    # query: the pad's list costs the same whoever types the PIN.
+    families = Q(
+        child__family_id__in=Subquery(SharedPickup.filter(adult_id=adult.id).values("family_id"))
     )
-    shared = await SharedPickup.filter(adult_id=adult.id).values_list("family_id", flat=True)
-    family_ids |= {UUID(str(f)) for f in shared}
-    if not family_ids:
-        return []
+    if adult.is_guardian or adult.authorized_pickup:
+        families |= Q(child__family_id=adult.family_id)
     today = org.local_date(site, now)
     enrollments = (
         await people.active_enrollments(today)
-        .filter(
-            child__family_id__in=list(family_ids),
-            child__agency_id=site.agency_id,
-            classroom__site_id=site.id,
-        )
+        .filter(families, child__agency_id=site.agency_id, classroom__site_id=site.id)
         .select_related("child")
         .order_by("child__first_name", "child__last_name")
     )
@@ -192,14 +190,9 @@ def _actor(principal: KioskPrincipal, adult: FamilyAdult) -> attendance.Actor:
     )
 
 
-async def _after(adult: FamilyAdult, site: Site, now: datetime, visit: PadVisit) -> PadVisit:
-    return PadVisit(
-        visit.adult_id,
-        visit.adult_first_name,
-        visit.adult_last_initial,
-        await _children(adult, site, now),
-        await _unconfirmed(adult, site, now),
-    )
+async def _confirmed(adult: FamilyAdult, site: Site, now: datetime, visit: PadVisit) -> PadVisit:
+    """The visit after signing entries: only the waiting entries changed, not the day."""
+    return replace(visit, unconfirmed_entries=await _unconfirmed(adult, site, now))
 
 
 async def confirm_entries(
@@ -222,7 +215,7 @@ async def confirm_entries(
         device=principal.device,
         now=now,
     )
-    return await _after(adult, site, now, visit)
+    return await _confirmed(adult, site, now, visit)
 
 
 async def _record(
@@ -247,8 +240,17 @@ async def _record(
         operator=None,
         client_uuids={c.id: uuid4() for c in chosen},
     )
-    await attendance.publish_changes(bus, site, day, events)
-    return await _after(adult, site, now, visit)
+    changed = await attendance.publish_changes(bus, site, day, events)
+    return _recorded(visit, changed)
+
+
+def _recorded(visit: PadVisit, changed: Sequence[RosterEntry]) -> PadVisit:
+    """The visit after signing: the signed children's day as published, read after
+    commit; the others as read before. Nothing else is read again: a PIN-pad event is
+    never a staff entry, so the entries waiting for confirmation are the same."""
+    now_status = {UUID(str(e.child.id)): e.day.status for e in changed}
+    children = [replace(c, status=now_status.get(c.id, c.status)) for c in visit.children]
+    return replace(visit, children=children)
 
 
 async def sign_in(

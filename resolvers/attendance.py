@@ -12,7 +12,7 @@ from realtime.events import AttendanceChanged
 from resolvers.context import Info
 from resolvers.outcome import Outcome, bad_input, object_id, outcome, raising
 from resolvers.subscriptions import listening
-from services import app_attendance, attendance, org, rosters
+from services import app_attendance, org, rosters, staff_attendance
 from services.attendance import Entry
 from services.rosters import Counts, RosterEntry
 
@@ -77,19 +77,19 @@ async def _from_phone(
 async def sign_in(info: Info, entry: Entry) -> Outcome[list[RosterEntry]]:
     if is_parent(info.context.principal):
         return await _from_phone(info, entry, app_attendance.sign_in)
-    return await _record(info, entry, attendance.sign_in)
+    return await _record(info, entry, staff_attendance.sign_in)
 
 
 async def sign_out(info: Info, entry: Entry) -> Outcome[list[RosterEntry]]:
     if is_parent(info.context.principal):
         return await _from_phone(info, entry, app_attendance.sign_out)
-    return await _record(info, entry, attendance.sign_out)
+    return await _record(info, entry, staff_attendance.sign_out)
 
 
 async def mark_absent(info: Info, child_id: str, on: date, reason: str) -> Outcome[RosterEntry]:
     ctx = info.context
     return await outcome(
-        attendance.mark_absent(
+        staff_attendance.mark_absent(
             ctx.staff, object_id(child_id, "Child"), on, reason, bus=ctx.bus, now=ctx.now()
         )
     )

@@ -8,19 +8,18 @@ linked to, and the event records the contactless source and the account as the p
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
-from uuid import UUID, uuid4, uuid5
+from uuid import UUID
 
 from auth.keys import Keyring
 from auth.principals import ParentPrincipal
-from models.attendance import ActorKind, AttendanceEvent, AuthMethod, EventSource
+from models.attendance import ActorKind, AuthMethod, EventKind, EventSource
 from models.org import Classroom
 from models.people import FamilyAdult, SharedPickup
 from realtime.bus import EventBus
-from services import attendance, contactless, org, people
+from services import attendance, contactless, org, people, rosters
 from services.errors import DomainError, DomainErrors, InvalidInput, NotFound
-from services.rosters import RosterEntry, classroom_enrollments, entries_for
+from services.rosters import RosterEntry
 
 
 async def _families(principal: ParentPrincipal) -> set[UUID]:
@@ -42,11 +41,7 @@ async def _checked(
         raise InvalidInput("From the family app the time is always now.", "at")
     if entry.operator_pin is not None:
         raise InvalidInput("Staff PINs are not used from the family app.", "operatorPin")
-    if not entry.child_ids:
-        raise InvalidInput("Choose at least one child.", "childIds")
-    if len(entry.child_ids) > attendance.MAX_GROUP_SIZE:
-        raise InvalidInput(f"At most {attendance.MAX_GROUP_SIZE} children at once.", "childIds")
-    child_ids = list(dict.fromkeys(entry.child_ids))
+    child_ids = attendance.check_group(entry.child_ids)
     classroom = (
         await Classroom.filter(
             id=entry.classroom_id, site__agency_id__in=list(principal.agency_ids)
@@ -104,41 +99,22 @@ def _actor(principal: ParentPrincipal, guardian: FamilyAdult) -> attendance.Acto
     )
 
 
-def _client_uuids(entry: attendance.Entry, child_ids: list[UUID]) -> dict[UUID, UUID]:
-    return {
-        cid: uuid5(entry.client_mutation_id, str(cid)) if entry.client_mutation_id else uuid4()
-        for cid in child_ids
-    }
-
-
-async def _replayed(principal: ParentPrincipal, uuids: dict[UUID, UUID]) -> bool:
-    found = await AttendanceEvent.filter(
-        device=principal.device, client_uuid__in=list(uuids.values())
-    ).count()
-    return found == len(uuids)
-
-
-async def _current(classroom: Classroom, child_ids: list[UUID], now: datetime) -> list[RosterEntry]:
-    day = org.local_date(classroom.site, now)
-    enrollments = await classroom_enrollments(classroom.id, day)
-    return await entries_for(enrollments, day, set(child_ids))
-
-
 async def _record(
     principal: ParentPrincipal,
     entry: attendance.Entry,
-    write: Callable[..., Awaitable[list[AttendanceEvent]]],
+    kind: EventKind,
     *,
     bus: EventBus,
     secret: Keyring,
     now: datetime,
 ) -> list[RosterEntry]:
     classroom, child_ids, guardian = await _checked(principal, entry, secret=secret, now=now)
-    uuids = _client_uuids(entry, child_ids)
-    if entry.client_mutation_id and await _replayed(principal, uuids):
-        return await _current(classroom, child_ids, now)
     day = org.local_date(classroom.site, now)
-    events = await write(
+    uuids = attendance.client_uuids(entry.client_mutation_id, child_ids)
+    if entry.client_mutation_id and await attendance.already_recorded(principal.device, uuids):
+        return await attendance.current_entries(classroom.id, day, child_ids)
+    events = await attendance.record_change(
+        kind,
         _actor(principal, guardian),
         classroom.site,
         {cid: classroom.id for cid in child_ids},
@@ -147,7 +123,7 @@ async def _record(
         operator=None,
         client_uuids=uuids,
     )
-    return await attendance.publish_changes(bus, classroom.site, day, events)
+    return await rosters.publish_changes(bus, classroom.site, day, events)
 
 
 async def sign_in(
@@ -158,9 +134,7 @@ async def sign_in(
     secret: Keyring,
     now: datetime,
 ) -> list[RosterEntry]:
-    return await _record(
-        principal, entry, attendance.record_sign_ins, bus=bus, secret=secret, now=now
-    )
+    return await _record(principal, entry, EventKind.SIGN_IN, bus=bus, secret=secret, now=now)
 
 
 async def sign_out(
@@ -171,6 +145,4 @@ async def sign_out(
     secret: Keyring,
     now: datetime,
 ) -> list[RosterEntry]:
-    return await _record(
-        principal, entry, attendance.record_sign_outs, bus=bus, secret=secret, now=now
-    )
+    return await _record(principal, entry, EventKind.SIGN_OUT, bus=bus, secret=secret, now=now)

@@ -23,8 +23,8 @@ from models.attendance import (
 )
 from models.people import Child, Enrollment, FamilyAdult
 from realtime.bus import EventBus
-from services import org, people
-from services.attendance import Actor, AttendanceErrorCode, publish_changes, record_absence
+from services import org, people, rosters
+from services.attendance import Actor, AttendanceErrorCode, record_absence
 from services.errors import DomainError, InvalidInput, NotFound
 from services.rosters import (
     ChildDay,
@@ -193,5 +193,5 @@ async def report_absence(
         actor, site, UUID(str(classroom.id)), UUID(str(child.id)), on, reason, now=now
     )
     # Published like a staff absence, so live rosters and counts move at once.
-    entries = await publish_changes(bus, site, on, [event])
+    entries = await rosters.publish_changes(bus, site, on, [event])
     return entries[0]

@@ -9,7 +9,7 @@ kiosk's site are offered, shown by first name and last initial.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -19,15 +19,15 @@ from tortoise.expressions import Q, Subquery
 
 from auth.keys import Keyring
 from auth.principals import KioskPrincipal
-from models.attendance import ActorKind, AttendanceEvent, AuthMethod, EventSource
+from models.attendance import ActorKind, AuthMethod, EventKind, EventSource
 from models.kiosk import PinPurpose
 from models.org import Site, StaffSiteAccess, StaffUser
 from models.people import FamilyAdult, SharedPickup
 from models.pins import PinCredential
 from models.signatures import SignatureMethod
 from realtime.bus import EventBus
-from services import attendance, confirmations, org, pad_lockout, people
-from services.errors import DomainError, DomainErrors, InvalidInput
+from services import attendance, confirmations, org, pad_lockout, people, rosters
+from services.errors import DomainError, DomainErrors
 from services.pad_lockout import PadState
 from services.rosters import DayStatus, RosterEntry, day_records, derive_child_day
 
@@ -157,12 +157,8 @@ async def identify(
 
 def _chosen(visit: PadVisit, child_ids: Sequence[UUID]) -> list[PadChild]:
     """The requested children, each one the adult may sign here: all of them or none."""
-    if not child_ids:
-        raise InvalidInput("Choose at least one child.", "childIds")
-    if len(child_ids) > attendance.MAX_GROUP_SIZE:
-        raise InvalidInput(f"At most {attendance.MAX_GROUP_SIZE} children at once.", "childIds")
+    wanted = attendance.check_group(child_ids)
     allowed = {c.id: c for c in visit.children}
-    wanted = list(dict.fromkeys(child_ids))
     # A child of another family looks exactly like one that does not exist.
     refused = [
         DomainError(
@@ -222,7 +218,7 @@ async def _record(
     principal: KioskPrincipal,
     pin: str,
     child_ids: Sequence[UUID],
-    write: Callable[..., Awaitable[list[AttendanceEvent]]],
+    kind: EventKind,
     *,
     secret: Keyring,
     now: datetime,
@@ -231,7 +227,8 @@ async def _record(
     adult, site, visit = await _visit(principal, pin, secret, now, bus)
     chosen = _chosen(visit, child_ids)
     day = org.local_date(site, now)
-    events = await write(
+    events = await attendance.record_change(
+        kind,
         _actor(principal, adult),
         site,
         {c.id: c.classroom_id for c in chosen},
@@ -240,7 +237,7 @@ async def _record(
         operator=None,
         client_uuids={c.id: uuid4() for c in chosen},
     )
-    changed = await attendance.publish_changes(bus, site, day, events)
+    changed = await rosters.publish_changes(bus, site, day, events)
     return _recorded(visit, changed)
 
 
@@ -263,7 +260,7 @@ async def sign_in(
     bus: EventBus,
 ) -> PadVisit:
     return await _record(
-        principal, pin, child_ids, attendance.record_sign_ins, secret=secret, now=now, bus=bus
+        principal, pin, child_ids, EventKind.SIGN_IN, secret=secret, now=now, bus=bus
     )
 
 
@@ -277,7 +274,7 @@ async def sign_out(
     bus: EventBus,
 ) -> PadVisit:
     return await _record(
-        principal, pin, child_ids, attendance.record_sign_outs, secret=secret, now=now, bus=bus
+        principal, pin, child_ids, EventKind.SIGN_OUT, secret=secret, now=now, bus=bus
     )
 
 

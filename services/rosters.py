@@ -17,7 +17,9 @@ from auth.principals import Principal
 from models.attendance import AttendanceEvent, AttendanceSession, EventKind
 from models.org import Classroom, Site
 from models.people import Child, Enrollment
-from realtime.events import AttendanceChanged
+from realtime import channels
+from realtime.bus import EventBus
+from realtime.events import AttendanceChanged, EventPayload
 from services import org, people
 from services.signatures import EventSignoff, signoffs, unsigned
 
@@ -212,3 +214,83 @@ async def live_counts(
     every such child whose day is not finished: signed in and not out, or no record yet.
     """
     return (await tally(principal, site, classroom_id, now)).counts()
+
+
+# --- publishing changes to live views ----------------------------------------------------
+
+
+async def publish_changes(
+    bus: EventBus, site: Site, day: date, events: Sequence[AttendanceEvent]
+) -> list[RosterEntry]:
+    """The changed children's roster rows, also published (after commit) to live views.
+
+    The events may span classrooms (a family signing in at a kiosk); four queries
+    whatever the number of children or rooms."""
+    if not events:
+        return []
+    causes = {(str(e.classroom_id), str(e.child_id)): e for e in events}
+    found = (
+        await people.active_enrollments(day)
+        .filter(
+            classroom_id__in=list({e.classroom_id for e in events}),
+            child_id__in=list({e.child_id for e in events}),
+        )
+        .select_related("child")
+    )
+    # A child enrolled twice in one room (overlapping records) appears once.
+    enrollments: dict[tuple[str, str], Enrollment] = {}
+    for enrollment in found:
+        key = (str(enrollment.classroom_id), str(enrollment.child_id))
+        if key in causes:
+            enrollments.setdefault(key, enrollment)
+    entries = await entries_for(list(enrollments.values()), day)
+    by_room: dict[str, list[RosterEntry]] = {}
+    for room, _ in causes:
+        by_room.setdefault(room, [])
+    for entry in entries:
+        by_room[str(entry.classroom_id)].append(entry)
+    messages: list[tuple[str, AttendanceChanged]] = []
+    ordered: list[RosterEntry] = []
+    for room, room_entries in by_room.items():
+        for entry in room_entries:
+            change = attendance_changed(site, entry, causes[(room, str(entry.child.id))])
+            messages.append((channels.classroom_roster(entry.classroom_id), change))
+            messages.append((channels.site_counts(site.id), change))
+        ordered += room_entries
+    await bus.publish(messages)
+    return ordered
+
+
+def attendance_changed(site: Site, entry: RosterEntry, cause: AttendanceEvent) -> AttendanceChanged:
+    return AttendanceChanged(
+        agency_id=str(site.agency_id),
+        site_id=str(site.id),
+        classroom_id=str(entry.classroom_id),
+        local_date=entry.date.isoformat(),
+        child_id=str(entry.child.id),
+        child_first_name=entry.child.first_name,
+        child_last_name=entry.child.last_name,
+        scheduled=entry.scheduled,
+        status=entry.day.status.value,
+        signed_in_at=_iso(entry.day.signed_in_at),
+        signed_out_at=_iso(entry.day.signed_out_at),
+        absence_reason=entry.day.absence_reason,
+        as_of=cause.recorded_at.isoformat(),
+        event=EventPayload(
+            id=str(cause.id),
+            kind=cause.kind.value,
+            at=cause.occurred_at.isoformat(),
+            recorded_at=cause.recorded_at.isoformat(),
+            actor=cause.actor_name,
+            actor_kind=cause.actor_kind.value,
+            operator=cause.operator_name,
+            source=cause.source.value,
+            auth_method=cause.auth_method.value,
+            device=cause.device,
+            reason=cause.reason or None,
+        ),
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None

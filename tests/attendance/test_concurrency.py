@@ -9,7 +9,7 @@ from auth.principals import StaffPrincipal
 from models.attendance import AttendanceEvent, AttendanceSession
 from models.audit import AuditEntry
 from realtime.bus import EventBus
-from services import attendance
+from services import staff_attendance
 from services.attendance import Entry
 from services.errors import DomainErrors
 from tests import factories as make
@@ -32,7 +32,7 @@ async def test_concurrent_sign_ins_leave_exactly_one_open_session(
     async def sign_in() -> list[str] | None:
         """None when this racer won, else the refusal codes."""
         try:
-            await attendance.sign_in(
+            await staff_attendance.sign_in(
                 principal,
                 Entry([kid.id], world.room.id, None, None, None),
                 bus=bus,
@@ -53,7 +53,7 @@ async def test_concurrent_sign_ins_leave_exactly_one_open_session(
             await AttendanceEvent.filter(kind="SIGN_IN").count()
             == await AuditEntry.filter(action="attendance.sign_in").count()
         )
-        await attendance.sign_out(
+        await staff_attendance.sign_out(
             principal,
             Entry([kid.id], world.room.id, None, None, None),
             bus=bus,

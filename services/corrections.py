@@ -135,6 +135,53 @@ async def _check_visit(event: AttendanceEvent, session: AttendanceSession, at: d
             )
 
 
+async def _append_correction(
+    principal: StaffPrincipal, event: AttendanceEvent, moment: datetime, reason: str
+) -> AttendanceEvent:
+    """A correction is a new staff event naming the one it corrects; the original stays."""
+    return await AttendanceEvent.create(
+        agency_id=event.agency_id,
+        site_id=event.site_id,
+        classroom_id=event.classroom_id,
+        child_id=event.child_id,
+        kind=event.kind,
+        occurred_at=moment,
+        local_date=event.local_date,
+        actor_kind=ActorKind.STAFF,
+        actor_staff_id=principal.user_id,
+        actor_name=principal.name,
+        device=principal.device,
+        source=EventSource.STAFF_ENTRY,
+        auth_method=AuthMethod.STAFF_ENTRY,
+        client_uuid=uuid4(),
+        reason=reason,
+        corrects_id=event.id,
+    )
+
+
+async def _move_session(
+    session: AttendanceSession,
+    event: AttendanceEvent,
+    correction: AttendanceEvent,
+    moment: datetime,
+) -> None:
+    """The session moves to the correction once; an entry corrected meanwhile is refused."""
+    if event.kind is EventKind.SIGN_IN:
+        moved = await AttendanceSession.filter(id=session.id, sign_in_event_id=event.id).update(
+            signed_in_at=moment, sign_in_event_id=correction.id
+        )
+    else:
+        moved = await AttendanceSession.filter(id=session.id, sign_out_event_id=event.id).update(
+            signed_out_at=moment, sign_out_event_id=correction.id
+        )
+    if moved != 1:
+        raise DomainError(
+            CorrectionErrorCode.ALREADY_CORRECTED,
+            "This entry was corrected; correct the latest one.",
+            "eventId",
+        )
+
+
 async def correct_time(
     principal: StaffPrincipal,
     event_id: UUID,
@@ -153,38 +200,8 @@ async def correct_time(
     async with in_transaction():
         session = await _session_of(event)
         await _check_visit(event, session, moment)
-        correction = await AttendanceEvent.create(
-            agency_id=event.agency_id,
-            site_id=event.site_id,
-            classroom_id=event.classroom_id,
-            child_id=event.child_id,
-            kind=event.kind,
-            occurred_at=moment,
-            local_date=event.local_date,
-            actor_kind=ActorKind.STAFF,
-            actor_staff_id=principal.user_id,
-            actor_name=principal.name,
-            device=principal.device,
-            source=EventSource.STAFF_ENTRY,
-            auth_method=AuthMethod.STAFF_ENTRY,
-            client_uuid=uuid4(),
-            reason=reason,
-            corrects_id=event.id,
-        )
-        if event.kind is EventKind.SIGN_IN:
-            moved = await AttendanceSession.filter(id=session.id, sign_in_event_id=event.id).update(
-                signed_in_at=moment, sign_in_event_id=correction.id
-            )
-        else:
-            moved = await AttendanceSession.filter(
-                id=session.id, sign_out_event_id=event.id
-            ).update(signed_out_at=moment, sign_out_event_id=correction.id)
-        if moved != 1:
-            raise DomainError(
-                CorrectionErrorCode.ALREADY_CORRECTED,
-                "This entry was corrected; correct the latest one.",
-                "eventId",
-            )
+        correction = await _append_correction(principal, event, moment, reason)
+        await _move_session(session, event, correction, moment)
         stale = await signatures.mark_stale([event.id], now)
         await audit.record(
             principal,

@@ -221,14 +221,10 @@ async def invite(
     return await _with_rows(principal, results)
 
 
-async def _invite_one(
-    principal: StaffPrincipal,
-    adult_id: UUID,
-    secret: Keyring,
-    base_url: str,
-    now: datetime,
-    hourly_cap: int,
-) -> InviteOutcome:
+async def _invitable(
+    principal: StaffPrincipal, adult_id: UUID
+) -> tuple[FamilyAdult, notifications.Recipient]:
+    """Only a guardian the caller can see, with a contact to send to, is invited."""
     adult = await readable_adults(principal).filter(id=adult_id).first()
     if adult is None:
         raise NotFound("Guardian")
@@ -237,29 +233,50 @@ async def _invite_one(
     recipient = notifications.recipient_for(adult)
     if recipient is None:
         raise _Refused(InviteOutcome.NO_CONTACT)
+    return adult, recipient
+
+
+async def _replace_invitation(
+    principal: StaffPrincipal, adult: FamilyAdult, secret: Keyring, now: datetime
+) -> tuple[Invitation, str, int]:
+    """One open code per guardian, superseding the open ones; a registered one is refused."""
+    # Serialises two invites of one guardian, so only one code stays open.
+    await FamilyAdult.filter(id=adult.id).select_for_update().first()
+    if await GuardianLink.exists(adult_id=adult.id):
+        raise _Refused(InviteOutcome.ALREADY_REGISTERED)
+    superseded = await Invitation.filter(
+        adult_id=adult.id,
+        used_at__isnull=True,
+        superseded_at__isnull=True,
+        revoked_at__isnull=True,
+    ).update(superseded_at=now)
+    code = new_code()
+    invitation = await Invitation.create(
+        agency_id=principal.agency_id,
+        adult_id=adult.id,
+        invited_by_id=principal.user_id,
+        code_hash=code_hash(secret, code.replace("-", "")),
+        # One clock for both, so the lifetime is exactly 14 days.
+        created_at=now,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+    return invitation, code, superseded
+
+
+async def _invite_one(
+    principal: StaffPrincipal,
+    adult_id: UUID,
+    secret: Keyring,
+    base_url: str,
+    now: datetime,
+    hourly_cap: int,
+) -> InviteOutcome:
+    """Send one guardian a fresh code; a refusal names its outcome."""
+    adult, recipient = await _invitable(principal, adult_id)
     agency = await Agency.get(id=principal.agency_id)
     try:
         async with in_transaction():
-            # Serialises two invites of one guardian, so only one code stays open.
-            await FamilyAdult.filter(id=adult.id).select_for_update().first()
-            if await GuardianLink.exists(adult_id=adult.id):
-                raise _Refused(InviteOutcome.ALREADY_REGISTERED)
-            superseded = await Invitation.filter(
-                adult_id=adult.id,
-                used_at__isnull=True,
-                superseded_at__isnull=True,
-                revoked_at__isnull=True,
-            ).update(superseded_at=now)
-            code = new_code()
-            invitation = await Invitation.create(
-                agency_id=agency.id,
-                adult_id=adult.id,
-                invited_by_id=principal.user_id,
-                code_hash=code_hash(secret, code.replace("-", "")),
-                # One clock for both, so the lifetime is exactly 14 days.
-                created_at=now,
-                expires_at=now + INVITATION_LIFETIME,
-            )
+            invitation, code, superseded = await _replace_invitation(principal, adult, secret, now)
             await notifications.enqueue(
                 secret,
                 agency_id=agency.id,

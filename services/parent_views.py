@@ -21,6 +21,7 @@ from models.attendance import (
     AuthMethod,
     EventSource,
 )
+from models.org import Site
 from models.people import Child, Enrollment, FamilyAdult
 from realtime.bus import EventBus
 from services import org, people, rosters
@@ -128,6 +129,55 @@ async def history(
 # --- what a parent reports -----------------------------------------------------------------
 
 
+async def _own_child(principal: ParentPrincipal, child_id: UUID) -> tuple[Child, FamilyAdult]:
+    """Only a guardian of the child's family reports for it; any other child is not found."""
+    child = await people.readable_children(principal).get_or_none(id=child_id)
+    guardian = (
+        await FamilyAdult.filter(
+            id__in=list(principal.adult_ids),
+            family_id=child.family_id,
+            guardian_slot__isnull=False,
+        ).first()
+        if child is not None
+        else None
+    )
+    if child is None or guardian is None:
+        raise NotFound("Child")
+    return child, guardian
+
+
+async def _enrollment_on(child: Child, on: date) -> Enrollment:
+    """An absence is for a day the child is enrolled (NOT_ENROLLED otherwise)."""
+    enrollment = (
+        await people.active_enrollments(on)
+        .filter(child_id=child.id)
+        .select_related("classroom__site")
+        .first()
+    )
+    if enrollment is None:
+        raise DomainError(
+            AttendanceErrorCode.NOT_ENROLLED,
+            f"The child is not enrolled on {on.isoformat()}.",
+            "date",
+        )
+    return enrollment
+
+
+def _check_absence_day(site: Site, on: date, now: datetime) -> None:
+    """Not a past day the site locks, and at most MAX_DAYS_AHEAD days ahead."""
+    today = org.local_date(site, now)
+    if on < today and not site.allow_past_day_edits:
+        raise DomainError(
+            AttendanceErrorCode.PAST_DAY_LOCKED, "Past days can no longer be changed here.", "date"
+        )
+    if on > today + timedelta(days=MAX_DAYS_AHEAD):
+        raise DomainError(
+            ParentViewErrorCode.TOO_FAR_AHEAD,
+            f"Report absences at most {MAX_DAYS_AHEAD} days ahead.",
+            "date",
+        )
+
+
 async def report_absence(
     principal: ParentPrincipal,
     child_id: UUID,
@@ -141,43 +191,11 @@ async def report_absence(
     reason = " ".join(reason.split())
     if len(reason) > MAX_REASON_LENGTH:
         raise InvalidInput(f"At most {MAX_REASON_LENGTH} characters.", "reason")
-    child = await people.readable_children(principal).get_or_none(id=child_id)
-    guardian = (
-        await FamilyAdult.filter(
-            id__in=list(principal.adult_ids),
-            family_id=child.family_id,
-            guardian_slot__isnull=False,
-        ).first()
-        if child is not None
-        else None
-    )
-    if child is None or guardian is None:
-        raise NotFound("Child")
-    enrollment = (
-        await people.active_enrollments(on)
-        .filter(child_id=child.id)
-        .select_related("classroom__site")
-        .first()
-    )
-    if enrollment is None:
-        raise DomainError(
-            AttendanceErrorCode.NOT_ENROLLED,
-            f"The child is not enrolled on {on.isoformat()}.",
-            "date",
-        )
+    child, guardian = await _own_child(principal, child_id)
+    enrollment = await _enrollment_on(child, on)
     classroom = enrollment.classroom
     site = classroom.site
-    today = org.local_date(site, now)
-    if on < today and not site.allow_past_day_edits:
-        raise DomainError(
-            AttendanceErrorCode.PAST_DAY_LOCKED, "Past days can no longer be changed here.", "date"
-        )
-    if on > today + timedelta(days=MAX_DAYS_AHEAD):
-        raise DomainError(
-            ParentViewErrorCode.TOO_FAR_AHEAD,
-            f"Report absences at most {MAX_DAYS_AHEAD} days ahead.",
-            "date",
-        )
+    _check_absence_day(site, on, now)
 
     actor = Actor(
         principal=principal,

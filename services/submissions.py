@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -138,6 +138,30 @@ def _check_period(site: Site, start: date, end: date, now: datetime) -> None:
         )
 
 
+async def _family_ids(site: Site, start: date, end: date) -> Collection[object]:
+    """Families with a child enrolled at the site in the period; none is NO_FAMILIES."""
+    family_ids = set(
+        await enrollments_in(site.id, start, end)
+        .filter(child__agency_id=site.agency_id)
+        .values_list("child__family_id", flat=True)
+    )
+    if not family_ids:
+        raise DomainError(
+            SubmissionErrorCode.NO_FAMILIES, "No child was enrolled at this site then.", "siteId"
+        )
+    return family_ids
+
+
+async def _guardians_by_slot(family_ids: Collection[object]) -> dict[str, dict[str, FamilyAdult]]:
+    """Each family's guardians by slot (A, B): the adults a link may be sent to."""
+    guardians: dict[str, dict[str, FamilyAdult]] = defaultdict(dict)
+    for adult in await FamilyAdult.filter(
+        family_id__in=list(family_ids), guardian_slot__isnull=False
+    ):
+        guardians[str(adult.family_id)][str(adult.guardian_slot)] = adult
+    return guardians
+
+
 async def submit(
     principal: StaffPrincipal,
     site_id: UUID,
@@ -152,22 +176,10 @@ async def submit(
     """Ask every family with a child enrolled at the site in the period to sign it."""
     site = await org.get_site(principal, site_id)
     _check_period(site, start, end, now)
-    family_ids = set(
-        await enrollments_in(site.id, start, end)
-        .filter(child__agency_id=site.agency_id)
-        .values_list("child__family_id", flat=True)
-    )
-    if not family_ids:
-        raise DomainError(
-            SubmissionErrorCode.NO_FAMILIES, "No child was enrolled at this site then.", "siteId"
-        )
+    family_ids = await _family_ids(site, start, end)
     agency = await Agency.get(id=site.agency_id)
     families = await Family.filter(id__in=list(family_ids)).order_by("name")
-    guardians: dict[str, dict[str, FamilyAdult]] = defaultdict(dict)
-    for adult in await FamilyAdult.filter(
-        family_id__in=list(family_ids), guardian_slot__isnull=False
-    ):
-        guardians[str(adult.family_id)][str(adult.guardian_slot)] = adult
+    guardians = await _guardians_by_slot(family_ids)
     async with in_transaction():
         submission = await AttendanceSubmission.create(
             agency_id=agency.id,

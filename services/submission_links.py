@@ -8,8 +8,6 @@ the link or the contact exists, and the token and codes appear in no audit row.
 
 from __future__ import annotations
 
-import re
-import secrets
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +30,7 @@ from models.signatures import (
     VerificationCode,
 )
 from services import audit, notifications, people, signature_svg, signatures
+from services import submission_codes as codes
 from services.errors import DomainError
 from services.parent_views import FamilyDay
 from services.rosters import derive_child_day
@@ -47,14 +46,8 @@ class SubmissionLinkErrorCode(StrEnum):
     CERTIFICATION_REQUIRED = "CERTIFICATION_REQUIRED"
 
 
-CODE_LIFETIME = timedelta(minutes=10)
-CODE_MAX_TRIES = 5
-CODE_MAX_SENDS = 3
-CODE_SEND_WINDOW = timedelta(minutes=15)
 # A proof of identity ages: the link may sit in an inbox that someone else opens later.
 VERIFIED_FOR = timedelta(hours=1)
-
-_CODE_RE = re.compile(r"[0-9]{6}", re.ASCII)
 
 # One error for a wrong, used and expired link, so none tells more than the others.
 INVALID_LINK = DomainError(
@@ -93,11 +86,6 @@ class Review:
     period_to: date
     guardian_first_name: str
     children: list[ReviewChild]
-
-
-def _code_message(request_id: UUID | str, code: str) -> bytes:
-    # Salted with the request, so one code's hash says nothing about another link's.
-    return f"submission-code:{request_id}:{code}".encode()
 
 
 @dataclass(frozen=True)
@@ -161,31 +149,16 @@ async def request_code(
                 return
             if not opened.agency.submission_requires_verification:
                 return
-            adult = opened.adult
-            raw = adult.email if channel is ContactMethod.EMAIL else adult.phone
-            destination = (raw or "").strip()
-            if channel is ContactMethod.EMAIL:
-                destination = destination.lower()
-            if not destination:
+            destination = codes.destination(opened.adult, channel)
+            if not destination or not await codes.under_send_limit(destination, now):
                 return
-            recent = await VerificationCode.filter(
-                destination=destination, created_at__gt=now - CODE_SEND_WINDOW
-            ).count()
-            if recent >= CODE_MAX_SENDS:
-                return
-            code = f"{secrets.randbelow(10**6):06d}"
-            sent = await VerificationCode.create(
-                request_id=opened.request.id,
-                channel=channel,
-                destination=destination,
-                code_hash=secret.digest(Purpose.CODE_HASH, _code_message(opened.request.id, code)),
-                created_at=now,
-                expires_at=now + CODE_LIFETIME,
+            sent, code = await codes.issue(
+                opened.request.id, channel, destination, secret=secret, now=now
             )
             await notifications.enqueue(
                 secret,
                 agency_id=opened.agency.id,
-                recipient=notifications.Recipient(channel, destination, adult.language),
+                recipient=notifications.Recipient(channel, destination, opened.adult.language),
                 template="verification_code",
                 dedupe_key=f"submission_code:{sent.id}",
                 secret_params={"code": code},
@@ -226,10 +199,10 @@ async def verify_code(
             latest is not None
             and latest.used_at is None
             and latest.expires_at > now
-            and latest.attempts < CODE_MAX_TRIES
-            and _CODE_RE.fullmatch(typed)
+            and latest.attempts < codes.CODE_MAX_TRIES
+            and codes.CODE_RE.fullmatch(typed)
             and secret.matches(
-                Purpose.CODE_HASH, _code_message(opened.request.id, typed), latest.code_hash
+                Purpose.CODE_HASH, codes.code_message(opened.request.id, typed), latest.code_hash
             )
         ):
             # Conditional, so one code cannot verify twice however the calls race.
@@ -323,6 +296,27 @@ async def review(principal: Principal, token: str, *, secret: Keyring, now: date
     )
 
 
+async def _spend(opened: _Opened, now: datetime) -> None:
+    """A link signs once: a conditional update, so a second submit finds it INVALID_LINK."""
+    spent = await SubmissionRequest.filter(
+        id=opened.request.id, completed_at__isnull=True, expires_at__gt=now
+    ).update(completed_at=now)
+    if spent != 1:
+        raise INVALID_LINK
+
+
+async def _events_to_sign(opened: _Opened) -> list[AttendanceEvent]:
+    """A signature covers every event of the family's children at the site in the period."""
+    sub = opened.submission
+    children, _ = await _family_children(opened)
+    return await AttendanceEvent.filter(
+        child_id__in=[c.id for c in children],
+        site_id=sub.site_id,
+        local_date__gte=sub.period_from,
+        local_date__lte=sub.period_to,
+    )
+
+
 async def sign(
     principal: Principal,
     token: str,
@@ -345,19 +339,9 @@ async def sign(
         opened = await _open(secret, token, now, lock=True)
         if not _verified(opened, now):
             raise VERIFICATION_REQUIRED
-        spent = await SubmissionRequest.filter(
-            id=opened.request.id, completed_at__isnull=True, expires_at__gt=now
-        ).update(completed_at=now)
-        if spent != 1:
-            raise INVALID_LINK
+        await _spend(opened, now)
         sub = opened.submission
-        children, _ = await _family_children(opened)
-        events = await AttendanceEvent.filter(
-            child_id__in=[c.id for c in children],
-            site_id=sub.site_id,
-            local_date__gte=sub.period_from,
-            local_date__lte=sub.period_to,
-        )
+        events = await _events_to_sign(opened)
         signature = await signatures.sign(
             opened.adult,
             events,

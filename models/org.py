@@ -61,6 +61,10 @@ class Site(Model):
     # which also restarts the day's count.
     pads_locked_at = fields.DatetimeField(null=True)
     pad_failures_counted_from = fields.DatetimeField(null=True)
+    address = fields.CharField(max_length=300, default="", db_default="")
+    # Retired sites stay for their history (attendance, signatures, audit) but drop out of
+    # every list, count and tablet; they are never deleted.
+    archived_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     agency_id: str
@@ -75,12 +79,32 @@ class Classroom(Model):
         "models.Site", related_name="classrooms", on_delete=fields.RESTRICT
     )
     name = fields.CharField(max_length=200)
+    # Set when retired: gone from lists and rosters from then on, its history kept.
+    archived_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     site_id: str
 
     class Meta:
         table = "classroom"
+
+
+class Program(Model):
+    """An agency-defined label on enrollments, such as Pre-K or a subsidy program."""
+
+    id = fields.UUIDField(primary_key=True)
+    agency: fields.ForeignKeyRelation[Agency] = fields.ForeignKeyField(
+        "models.Agency", related_name="programs", on_delete=fields.RESTRICT
+    )
+    name = fields.CharField(max_length=100)
+    # Retired programs are offered for no new enrollment; the ones that carry it keep it.
+    archived_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    agency_id: str
+
+    class Meta:
+        table = "program"
 
 
 class ModuleAccess(StrEnum):

@@ -7,7 +7,7 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
-from models.org import Agency, Classroom
+from models.org import Agency, Classroom, Program
 
 
 class ContactMethod(StrEnum):
@@ -132,10 +132,14 @@ class Enrollment(Model):
     ends_on = fields.DateField(null=True)
     # ISO weekday digits the child is scheduled for, e.g. "12345" for Monday to Friday.
     weekdays = fields.CharField(max_length=7, default="12345")
+    program: fields.ForeignKeyNullableRelation[Program] = fields.ForeignKeyField(
+        "models.Program", related_name="enrollments", null=True, on_delete=fields.RESTRICT
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
 
     child_id: str
     classroom_id: str
+    program_id: str | None
 
     class Meta:
         table = "enrollment"

@@ -58,6 +58,8 @@ class AttendanceChanged:
     # Server time of the change: with several instances, later wins per child.
     as_of: str
     event: EventPayload
+    # The program of the child's enrollment in this classroom, for program filters.
+    program_id: str | None = None
 
     def to_json(self) -> str:
         return json.dumps({"type": self.type, **asdict(self)}, separators=(",", ":"))

@@ -12,15 +12,27 @@ from realtime.events import AttendanceChanged
 from resolvers.context import Info
 from resolvers.outcome import Outcome, bad_input, object_id, outcome, raising
 from resolvers.subscriptions import listening
-from services import app_attendance, org, rosters, staff_attendance
+from services import app_attendance, org, programs, rosters, staff_attendance
 from services.attendance import Entry
 from services.rosters import Counts, RosterEntry
 
 
-async def roster(info: Info, classroom: Classroom, on: date | None) -> list[RosterEntry]:
+async def _program(info: Info, program_id: str | None) -> UUID | None:
+    if program_id is None:
+        return None
+    found = await raising(
+        programs.get_program(info.context.principal, object_id(program_id, "Program"))
+    )
+    return UUID(str(found.id))
+
+
+async def roster(
+    info: Info, classroom: Classroom, on: date | None, program_id: str | None = None
+) -> list[RosterEntry]:
     ctx = info.context
     day = on or org.local_date(classroom.site, ctx.now())
-    return await rosters.roster(ctx.principal, classroom, day)
+    program = await _program(info, program_id)
+    return await rosters.roster(ctx.principal, classroom, day, program)
 
 
 async def _room_of(info: Info, site: Site, classroom_id: str | None) -> UUID | None:
@@ -34,11 +46,14 @@ async def _room_of(info: Info, site: Site, classroom_id: str | None) -> UUID | N
     return UUID(str(classroom.id))
 
 
-async def live_counts(info: Info, site_id: str, classroom_id: str | None) -> Counts:
+async def live_counts(
+    info: Info, site_id: str, classroom_id: str | None, program_id: str | None = None
+) -> Counts:
     ctx = info.context
     site = await raising(org.get_site(ctx.principal, object_id(site_id, "Site")))
     room = await _room_of(info, site, classroom_id)
-    return await rosters.live_counts(ctx.principal, site, room, ctx.now())
+    program = await _program(info, program_id)
+    return await rosters.live_counts(ctx.principal, site, room, ctx.now(), program)
 
 
 async def _record(
@@ -114,20 +129,21 @@ async def roster_changes(
 
 
 async def count_changes(
-    info: Info, site_id: str, classroom_id: str | None
+    info: Info, site_id: str, classroom_id: str | None, program_id: str | None = None
 ) -> AsyncIterator[Counts]:
     """The counts now, then again whenever they move."""
     ctx = info.context
     site = await raising(org.get_site(ctx.principal, object_id(site_id, "Site")))
     room = await _room_of(info, site, classroom_id)
+    program = await _program(info, program_id)
     async with listening(info, channels.site_counts(site.id)) as changes:
         # Snapshot after subscribing: a change in between is in both, which is harmless.
-        tally = await rosters.tally(ctx.principal, site, room, ctx.now())
+        tally = await rosters.tally(ctx.principal, site, room, ctx.now(), program)
         yield tally.counts()
         async for change in changes:
             today = org.local_date(site, ctx.now())
             if isinstance(change, Resync) or today != tally.day:
-                tally = await rosters.tally(ctx.principal, site, room, ctx.now())
+                tally = await rosters.tally(ctx.principal, site, room, ctx.now(), program)
                 yield tally.counts()
             elif isinstance(change, AttendanceChanged) and tally.apply(change):
                 yield tally.counts()

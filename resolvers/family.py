@@ -33,12 +33,19 @@ def _policy(info: Info) -> family.AccountPolicy:
 
 
 async def guardians(
-    info: Info, site_id: str, classroom_id: str | None, state: OnlineState | None
+    info: Info,
+    site_id: str,
+    classroom_id: str | None,
+    state: OnlineState | None,
+    program_id: str | None = None,
 ) -> list[GuardianRow]:
     ctx = info.context
     room = object_id(classroom_id, "Classroom") if classroom_id is not None else None
+    program = object_id(program_id, "Program") if program_id is not None else None
     return await raising(
-        invitations.guardians(ctx.staff, object_id(site_id, "Site"), room, state, ctx.now())
+        invitations.guardians(
+            ctx.staff, object_id(site_id, "Site"), room, state, ctx.now(), program
+        )
     )
 
 

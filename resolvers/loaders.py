@@ -8,15 +8,26 @@ from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
-from models.org import Classroom
+from models.org import Classroom, Program
 from models.people import FamilyAdult
 
 
-async def _classrooms_by_site(site_ids: Sequence[UUID]) -> list[list[Classroom]]:
+async def _classrooms_by_site(keys: Sequence[tuple[UUID, bool]]) -> list[list[Classroom]]:
+    """Keyed by (site ID, include archived): archived classrooms only when asked for."""
     grouped: dict[str, list[Classroom]] = defaultdict(list)
-    for classroom in await Classroom.filter(site_id__in=list(site_ids)).order_by("name"):
+    for classroom in await Classroom.filter(site_id__in=list({k[0] for k in keys})).order_by(
+        "name"
+    ):
         grouped[str(classroom.site_id)].append(classroom)
-    return [grouped[str(site_id)] for site_id in site_ids]
+    return [
+        [c for c in grouped[str(site_id)] if archived or c.archived_at is None]
+        for site_id, archived in keys
+    ]
+
+
+async def _programs_by_id(program_ids: Sequence[UUID]) -> list[Program | None]:
+    found = {str(p.id): p for p in await Program.filter(id__in=list(program_ids))}
+    return [found.get(str(program_id)) for program_id in program_ids]
 
 
 async def _adults_by_family(family_ids: Sequence[UUID]) -> list[list[FamilyAdult]]:
@@ -35,3 +46,4 @@ class Loaders:
     def __init__(self) -> None:
         self.classrooms_by_site = DataLoader(load_fn=_classrooms_by_site)
         self.adults_by_family = DataLoader(load_fn=_adults_by_family)
+        self.programs_by_id = DataLoader(load_fn=_programs_by_id)

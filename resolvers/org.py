@@ -6,8 +6,8 @@ from resolvers.outcome import Outcome, object_id, outcome, raising
 from services import org
 
 
-async def sites(info: Info) -> list[Site]:
-    return await org.sites(info.context.principal)
+async def sites(info: Info, include_archived: bool = False) -> list[Site]:
+    return await org.sites(info.context.principal, include_archived=include_archived)
 
 
 async def classroom(info: Info, classroom_id: str) -> Classroom:
@@ -16,8 +16,8 @@ async def classroom(info: Info, classroom_id: str) -> Classroom:
     )
 
 
-async def classrooms_of(info: Info, site: Site) -> list[Classroom]:
-    return await info.context.loaders.classrooms_by_site.load(site.id)
+async def classrooms_of(info: Info, site: Site, include_archived: bool = False) -> list[Classroom]:
+    return await info.context.loaders.classrooms_by_site.load((site.id, include_archived))
 
 
 async def assign_role(info: Info, staff_id: str, role_id: str) -> Outcome[StaffUser]:

@@ -9,9 +9,12 @@ import strawberry
 
 from models import attendance as attendance_models
 from realtime import events as realtime_events
+from resolvers import programs as program_resolvers
+from resolvers.context import Info
 from resolvers.outcome import bad_input, object_id
 from schema.errors import UserError, code_enum
 from schema.people import Child
+from schema.programs import Program
 from services import attendance, contactless, rosters, signatures
 from services import attendance as attendance_service
 
@@ -140,6 +143,16 @@ class RosterEntry:
     events: list[AttendanceEvent] = strawberry.field(
         description="The day's events; in a subscription update, the event that caused it."
     )
+    program_id: strawberry.ID | None = strawberry.field(
+        description="The program of the enrollment that puts the child on this roster."
+    )
+
+    @strawberry.field(description="That program.")
+    async def program(self, info: Info) -> Program | None:
+        if self.program_id is None:
+            return None
+        found = await program_resolvers.program_of(info, UUID(str(self.program_id)))
+        return Program.from_model(found) if found else None
 
     @classmethod
     def from_change(cls, change: realtime_events.AttendanceChanged) -> RosterEntry:
@@ -161,6 +174,7 @@ class RosterEntry:
             signed_out_at=moment(change.signed_out_at),
             absence_reason=change.absence_reason,
             events=[AttendanceEvent.from_payload(change.event)],
+            program_id=strawberry.ID(change.program_id) if change.program_id else None,
         )
 
     @classmethod
@@ -175,6 +189,7 @@ class RosterEntry:
             signed_out_at=entry.day.signed_out_at,
             absence_reason=entry.day.absence_reason,
             events=[AttendanceEvent.from_model(e, entry.signoff(e)) for e in entry.events],
+            program_id=strawberry.ID(str(entry.program_id)) if entry.program_id else None,
         )
 
 

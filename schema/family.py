@@ -272,12 +272,14 @@ class FamilyQuery:
         site_id: strawberry.ID,
         classroom_id: strawberry.ID | None = None,
         state: OnlineAccountState | None = None,
+        program_id: strawberry.ID | None = None,
     ) -> list[Guardian]:
         rows = await family_resolvers.guardians(
             info,
             str(site_id),
             str(classroom_id) if classroom_id is not None else None,
             invitations.OnlineState(state.value) if state is not None else None,
+            str(program_id) if program_id is not None else None,
         )
         return [Guardian.from_domain(r) for r in rows]
 

@@ -37,8 +37,13 @@ class Subscription(PinPadSubscription):
         description="The site's (or classroom's) counts for today at once, then every change.",
     )
     async def live_counts(
-        self, info: Info, site_id: strawberry.ID, classroom_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        site_id: strawberry.ID,
+        classroom_id: strawberry.ID | None = None,
+        program_id: strawberry.ID | None = None,
     ) -> AsyncGenerator[LiveCounts, None]:
         room = str(classroom_id) if classroom_id is not None else None
-        async for counts in attendance_resolvers.count_changes(info, str(site_id), room):
+        program = str(program_id) if program_id is not None else None
+        async for counts in attendance_resolvers.count_changes(info, str(site_id), room, program):
             yield LiveCounts.from_domain(counts)

@@ -18,17 +18,27 @@ class Classroom:
     id: strawberry.ID
     name: str
     site_id: strawberry.ID
+    archived_at: datetime.datetime | None = strawberry.field(
+        description="Set once archived: no roster from that day on; earlier days stay."
+    )
 
     _model: strawberry.Private[org_models.Classroom]
 
     @strawberry.field(
         permission_classes=[CanViewAttendance],
-        description="Every child enrolled here on that day (default: the site's today).",
+        description=(
+            "Every child enrolled here on that day (default: the site's today), only those "
+            "of one program when programId is given."
+        ),
     )
     async def roster(
-        self, info: Info, date: datetime.date | None = None
+        self,
+        info: Info,
+        date: datetime.date | None = None,
+        program_id: strawberry.ID | None = None,
     ) -> list[RosterEntry] | None:
-        entries = await attendance_resolvers.roster(info, self._model, date)
+        program = str(program_id) if program_id is not None else None
+        entries = await attendance_resolvers.roster(info, self._model, date, program)
         return [RosterEntry.from_domain(e) for e in entries]
 
     @classmethod
@@ -37,6 +47,7 @@ class Classroom:
             id=strawberry.ID(str(classroom.id)),
             name=classroom.name,
             site_id=strawberry.ID(str(classroom.site_id)),
+            archived_at=classroom.archived_at,
             _model=classroom,
         )
 
@@ -90,12 +101,16 @@ class Site:
         description="Staff entries must be confirmed with the staff member's own PIN."
     )
     allow_past_day_edits: bool
+    address: str
+    archived_at: datetime.datetime | None = strawberry.field(
+        description="Set once archived: out of lists, counts and tablets; history kept."
+    )
 
     _model: strawberry.Private[org_models.Site]
 
     @strawberry.field
-    async def classrooms(self, info: Info) -> list[Classroom]:
-        rooms = await org_resolvers.classrooms_of(info, self._model)
+    async def classrooms(self, info: Info, include_archived: bool = False) -> list[Classroom]:
+        rooms = await org_resolvers.classrooms_of(info, self._model, include_archived)
         for room in rooms:
             # The roster needs the site (time zone); it is this one.
             room.site = self._model
@@ -113,6 +128,8 @@ class Site:
             timezone=site.timezone,
             staff_requires_pin=site.staff_requires_pin,
             allow_past_day_edits=site.allow_past_day_edits,
+            address=site.address,
+            archived_at=site.archived_at,
             _model=site,
         )
 

@@ -75,8 +75,10 @@ from schema.org import AssignStaffRoleInput, AssignStaffRolePayload, Classroom, 
 from schema.people import Child, PeopleError, PeopleErrorCode, UpdateChildInput, UpdateChildPayload
 from schema.pin_care import PinCareMutation
 from schema.pinpad import PIN_PAD_SINGLE_ROOT_FIELDS, PinPadMutation
+from schema.programs import ProgramMutation, ProgramQuery
 from schema.scalars import SCALAR_MAP
 from schema.site_settings import SettingsMutation
+from schema.sites import SiteMutation
 from schema.submissions import (
     SUBMISSION_SINGLE_ROOT_FIELDS,
     SubmissionMutation,
@@ -87,7 +89,7 @@ from schema.validation import QuietExecutor
 
 
 @strawberry.type
-class Query(FamilyQuery, SubmissionQuery, ConfirmationQuery):
+class Query(FamilyQuery, SubmissionQuery, ConfirmationQuery, ProgramQuery):
     @strawberry.field(
         permission_classes=[AllowAnyone], description="The caller, or null when signed out."
     )
@@ -107,9 +109,12 @@ class Query(FamilyQuery, SubmissionQuery, ConfirmationQuery):
     async def kiosk(self, info: Info) -> Kiosk:
         return Kiosk.from_model(await kiosk_resolvers.current(info))
 
-    @strawberry.field(permission_classes=[IsAuthenticated], description="Sites you may see.")
-    async def sites(self, info: Info) -> list[Site]:
-        return [Site.from_model(s) for s in await org_resolvers.sites(info)]
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="Sites you may see; archived ones (kept for their history) when asked.",
+    )
+    async def sites(self, info: Info, include_archived: bool = False) -> list[Site]:
+        return [Site.from_model(s) for s in await org_resolvers.sites(info, include_archived)]
 
     @strawberry.field(permission_classes=[IsStaff])
     async def classroom(self, info: Info, id: strawberry.ID) -> Classroom:
@@ -117,13 +122,23 @@ class Query(FamilyQuery, SubmissionQuery, ConfirmationQuery):
 
     @strawberry.field(
         permission_classes=[CanViewAttendance],
-        description="Counts for the site's local today, for one classroom when given.",
+        description=(
+            "Counts for the site's local today, for one classroom or program when given. "
+            "Archived classrooms count no more."
+        ),
     )
     async def live_counts(
-        self, info: Info, site_id: strawberry.ID, classroom_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        site_id: strawberry.ID,
+        classroom_id: strawberry.ID | None = None,
+        program_id: strawberry.ID | None = None,
     ) -> LiveCounts:
         counts = await attendance_resolvers.live_counts(
-            info, str(site_id), str(classroom_id) if classroom_id is not None else None
+            info,
+            str(site_id),
+            str(classroom_id) if classroom_id is not None else None,
+            str(program_id) if program_id is not None else None,
         )
         return LiveCounts.from_domain(counts)
 
@@ -150,6 +165,8 @@ class Mutation(
     FamilyMutation,
     SubmissionMutation,
     ConfirmationMutation,
+    SiteMutation,
+    ProgramMutation,
 ):
     @strawberry.mutation(permission_classes=[AllowAnyone])
     async def staff_login(self, info: Info, input: StaffLoginInput) -> AuthPayload:

@@ -27,7 +27,7 @@ from models.people import Child, FamilyAdult
 from realtime import channels
 from realtime.bus import EventBus
 from realtime.events import AccessChanged
-from services import audit, messages, notifications, org, people
+from services import audit, messages, notifications, org, people, programs
 from services.errors import DomainError, InvalidInput, NotFound
 from services.ids import parse_id
 
@@ -152,12 +152,17 @@ async def guardians(
     classroom_id: UUID | None,
     state: OnlineState | None,
     now: datetime,
+    program_id: UUID | None = None,
 ) -> list[GuardianRow]:
-    """Guardians A and B of the children enrolled at a site (or classroom) today."""
+    """Guardians A and B of the children enrolled at a site (or classroom, or program)
+    today; archived classrooms list nobody."""
     site = await org.get_site(principal, site_id)
     enrollments = people.active_enrollments(org.local_date(site, now)).filter(
-        classroom__site_id=site.id
+        classroom__site_id=site.id, classroom__archived_at__isnull=True
     )
+    if program_id is not None:
+        program = await programs.get_program(principal, program_id)
+        enrollments = enrollments.filter(program_id=program.id)
     if classroom_id is not None:
         classroom = await org.get_classroom(principal, classroom_id)
         if str(classroom.site_id) != str(site.id):

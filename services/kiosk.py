@@ -25,6 +25,7 @@ class KioskErrorCode(StrEnum):
 
     INVALID_NAME = "INVALID_NAME"
     ALREADY_REVOKED = "ALREADY_REVOKED"
+    SITE_ARCHIVED = "SITE_ARCHIVED"
 
 
 MAX_NAME_LENGTH = 100
@@ -61,6 +62,9 @@ async def pair(
             "name",
         )
     site = await org.get_site(principal, site_id)
+    if site.archived_at is not None:
+        # An archived site has no roster to sign children into.
+        raise DomainError(KioskErrorCode.SITE_ARCHIVED, "This site is archived.", "siteId")
     async with in_transaction():
         kiosk = await Kiosk.create(
             site=site, name=name, paired_by_id=principal.user_id, paired_at=now

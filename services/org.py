@@ -25,11 +25,16 @@ def readable_sites(principal: Principal) -> QuerySet[Site]:
     return Site.filter(id__in=[])
 
 
-async def sites(principal: Principal) -> list[Site]:
-    return await readable_sites(principal).order_by("name")
+async def sites(principal: Principal, *, include_archived: bool = False) -> list[Site]:
+    """The caller's sites; archived ones (kept for their history) only when asked."""
+    query = readable_sites(principal)
+    if not include_archived:
+        query = query.filter(archived_at__isnull=True)
+    return await query.order_by("name")
 
 
 def readable_classrooms(principal: Principal) -> QuerySet[Classroom]:
+    """Archived classrooms included: their past rosters stay readable."""
     if is_staff(principal):
         return Classroom.filter(
             site__agency_id=principal.agency_id, site_id__in=list(principal.site_ids)
@@ -38,6 +43,7 @@ def readable_classrooms(principal: Principal) -> QuerySet[Classroom]:
 
 
 async def get_site(principal: Principal, site_id: UUID) -> Site:
+    """One of the caller's sites, archived or not (its history stays readable)."""
     site = await readable_sites(principal).get_or_none(id=site_id)
     if site is None:
         raise NotFound("Site")
@@ -51,6 +57,12 @@ async def get_classroom(principal: Principal, classroom_id: UUID) -> Classroom:
     if classroom is None:
         raise NotFound("Classroom")
     return classroom
+
+
+def archived_by(archived_at: datetime | None, site: Site, on: date) -> bool:
+    """Whether a site or classroom archived at ``archived_at`` is gone on day ``on``: from
+    its local archive day on, it has no roster, count or pad list."""
+    return archived_at is not None and local_date(site, archived_at) <= on
 
 
 def local_date(site: Site, moment: datetime) -> date:

@@ -94,7 +94,12 @@ async def _children(adult: FamilyAdult, site: Site, now: datetime) -> list[PadCh
     today = org.local_date(site, now)
     enrollments = (
         await people.active_enrollments(today)
-        .filter(families, child__agency_id=site.agency_id, classroom__site_id=site.id)
+        .filter(
+            families,
+            child__agency_id=site.agency_id,
+            classroom__site_id=site.id,
+            classroom__archived_at__isnull=True,
+        )
         .select_related("child")
         .order_by("child__first_name", "child__last_name")
     )

@@ -67,6 +67,8 @@ class RosterEntry:
     events: list[AttendanceEvent] = field(default_factory=list)
     # Event ID -> how a parent signature stands on it (the parent's replaces staff's).
     signoffs: dict[str, EventSignoff] = field(default_factory=dict)
+    # The program of the enrollment that put the child on this roster.
+    program_id: UUID | None = None
 
     def signoff(self, event: AttendanceEvent) -> EventSignoff:
         return self.signoffs.get(str(event.id)) or unsigned(event)
@@ -112,6 +114,7 @@ async def entries_for(
             day=derive_child_day(sessions[str(e.child_id)], events[str(e.child_id)]),
             events=events[str(e.child_id)],
             signoffs={str(ev.id): signed[str(ev.id)] for ev in events[str(e.child_id)]},
+            program_id=UUID(str(e.program_id)) if e.program_id else None,
         )
         for e in chosen
     ]
@@ -119,12 +122,13 @@ async def entries_for(
     return entries
 
 
-async def classroom_enrollments(classroom_id: UUID, on: date) -> list[Enrollment]:
-    enrollments = (
-        await people.active_enrollments(on)
-        .filter(classroom_id=classroom_id)
-        .select_related("child")
-    )
+async def classroom_enrollments(
+    classroom_id: UUID, on: date, program_id: UUID | None = None
+) -> list[Enrollment]:
+    query = people.active_enrollments(on).filter(classroom_id=classroom_id)
+    if program_id is not None:
+        query = query.filter(program_id=program_id)
+    enrollments = await query.select_related("child")
     # A child enrolled twice in one room (overlapping records) appears once.
     unique: dict[str, Enrollment] = {}
     for enrollment in enrollments:
@@ -132,9 +136,17 @@ async def classroom_enrollments(classroom_id: UUID, on: date) -> list[Enrollment
     return list(unique.values())
 
 
-async def roster(principal: Principal, classroom: Classroom, on: date) -> list[RosterEntry]:
-    """Every child enrolled in the classroom on ``on``, with that day's state."""
-    return await entries_for(await classroom_enrollments(classroom.id, on), on)
+async def roster(
+    principal: Principal, classroom: Classroom, on: date, program_id: UUID | None = None
+) -> list[RosterEntry]:
+    """Every child enrolled in the classroom on ``on`` (in one program when given), with
+    that day's state. An archived classroom has no roster from its archive day on; its
+    earlier days stay readable."""
+    if classroom.archived_at is not None and org.archived_by(
+        classroom.archived_at, classroom.site, on
+    ):
+        return []
+    return await entries_for(await classroom_enrollments(classroom.id, on, program_id), on)
 
 
 @dataclass
@@ -157,12 +169,16 @@ class Tally:
     classroom_id: UUID | None
     day: date
     children: dict[str, _Tallied]
+    # Counting one program's children only.
+    program_id: UUID | None = None
 
     def apply(self, change: AttendanceChanged) -> bool:
         """Fold in one change; True when the counts may have moved."""
         if change.site_id != str(self.site_id) or change.local_date != self.day.isoformat():
             return False
         if self.classroom_id is not None and change.classroom_id != str(self.classroom_id):
+            return False
+        if self.program_id is not None and change.program_id != str(self.program_id):
             return False
         as_of = datetime.fromisoformat(change.as_of)
         current = self.children.get(change.child_id)
@@ -187,13 +203,22 @@ class Tally:
 
 
 async def tally(
-    principal: Principal, site: Site, classroom_id: UUID | None, now: datetime
+    principal: Principal,
+    site: Site,
+    classroom_id: UUID | None,
+    now: datetime,
+    program_id: UUID | None = None,
 ) -> Tally:
-    """The site's (or one classroom's) children and their states for the local today."""
+    """The site's (or one classroom's, or one program's) children and their states for the
+    local today. Archived classrooms count no more."""
     today = org.local_date(site, now)
-    query = people.active_enrollments(today).filter(classroom__site_id=site.id)
+    query = people.active_enrollments(today).filter(
+        classroom__site_id=site.id, classroom__archived_at__isnull=True
+    )
     if classroom_id is not None:
         query = query.filter(classroom_id=classroom_id)
+    if program_id is not None:
+        query = query.filter(program_id=program_id)
     children: dict[str, _Tallied] = {}
     for entry in await entries_for(await query.select_related("child"), today):
         key = str(entry.child.id)
@@ -202,18 +227,28 @@ async def tally(
         if previous is None or previous.status is DayStatus.NOT_ARRIVED:
             as_of = max((e.recorded_at for e in entry.events), default=None)
             children[key] = _Tallied(entry.day.status, entry.scheduled, as_of)
-    return Tally(site_id=site.id, classroom_id=classroom_id, day=today, children=children)
+    return Tally(
+        site_id=site.id,
+        classroom_id=classroom_id,
+        day=today,
+        children=children,
+        program_id=program_id,
+    )
 
 
 async def live_counts(
-    principal: Principal, site: Site, classroom_id: UUID | None, now: datetime
+    principal: Principal,
+    site: Site,
+    classroom_id: UUID | None,
+    now: datetime,
+    program_id: UUID | None = None,
 ) -> Counts:
     """Counts for the site's local today.
 
     ``enrolled`` is every child scheduled today or with a record today; ``incomplete`` is
     every such child whose day is not finished: signed in and not out, or no record yet.
     """
-    return (await tally(principal, site, classroom_id, now)).counts()
+    return (await tally(principal, site, classroom_id, now, program_id)).counts()
 
 
 # --- publishing changes to live views ----------------------------------------------------
@@ -276,6 +311,7 @@ def attendance_changed(site: Site, entry: RosterEntry, cause: AttendanceEvent) -
         signed_out_at=_iso(entry.day.signed_out_at),
         absence_reason=entry.day.absence_reason,
         as_of=cause.recorded_at.isoformat(),
+        program_id=str(entry.program_id) if entry.program_id else None,
         event=EventPayload(
             id=str(cause.id),
             kind=cause.kind.value,

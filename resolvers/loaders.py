@@ -9,7 +9,7 @@ from uuid import UUID
 from strawberry.dataloader import DataLoader
 
 from models.org import Classroom
-from models.people import FamilyAdult
+from models.people import FamilyAdult, SharedPickup
 
 
 async def _classrooms_by_site(site_ids: Sequence[UUID]) -> list[list[Classroom]]:
@@ -21,11 +21,24 @@ async def _classrooms_by_site(site_ids: Sequence[UUID]) -> list[list[Classroom]]
 
 async def _adults_by_family(family_ids: Sequence[UUID]) -> list[list[FamilyAdult]]:
     grouped: dict[str, list[FamilyAdult]] = defaultdict(list)
-    adults = await FamilyAdult.filter(family_id__in=list(family_ids))
+    # Removed contacts stay in the table for history, not in the family.
+    adults = await FamilyAdult.filter(family_id__in=list(family_ids), removed_at__isnull=True)
     # Guardian A, then B, then contacts by name (databases disagree on where NULLs sort).
     adults.sort(key=lambda a: (a.guardian_slot or "~", a.last_name, a.first_name))
     for adult in adults:
         grouped[str(adult.family_id)].append(adult)
+    return [grouped[str(family_id)] for family_id in family_ids]
+
+
+async def _shared_pickups_by_family(family_ids: Sequence[UUID]) -> list[list[FamilyAdult]]:
+    """Adults of other families authorized to pick up each family's children."""
+    grouped: dict[str, list[FamilyAdult]] = defaultdict(list)
+    links = await SharedPickup.filter(
+        family_id__in=list(family_ids), adult__removed_at__isnull=True
+    ).select_related("adult")
+    links.sort(key=lambda link: (link.adult.last_name, link.adult.first_name))
+    for link in links:
+        grouped[str(link.family_id)].append(link.adult)
     return [grouped[str(family_id)] for family_id in family_ids]
 
 
@@ -35,3 +48,4 @@ class Loaders:
     def __init__(self) -> None:
         self.classrooms_by_site = DataLoader(load_fn=_classrooms_by_site)
         self.adults_by_family = DataLoader(load_fn=_adults_by_family)
+        self.shared_pickups_by_family = DataLoader(load_fn=_shared_pickups_by_family)

@@ -59,6 +59,7 @@ from schema.family import (
     ParentViewer,
     Viewer,
 )
+from schema.family_records import FamilyRecordMutation
 from schema.kiosk import (
     Kiosk,
     KioskError,
@@ -150,6 +151,7 @@ class Mutation(
     FamilyMutation,
     SubmissionMutation,
     ConfirmationMutation,
+    FamilyRecordMutation,
 ):
     @strawberry.mutation(permission_classes=[AllowAnyone])
     async def staff_login(self, info: Info, input: StaffLoginInput) -> AuthPayload:

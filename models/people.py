@@ -60,6 +60,9 @@ class FamilyAdult(Model):
     language = fields.CharEnumField(Language, max_length=2, default=Language.EN)
     authorized_pickup = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Set when staff or a parent remove a contact. The row stays because attendance
+    # events and audit entries name it; a removed adult has no PIN and reaches nothing.
+    removed_at = fields.DatetimeField(null=True)
 
     family_id: str
 

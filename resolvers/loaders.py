@@ -9,7 +9,7 @@ from uuid import UUID
 from strawberry.dataloader import DataLoader
 
 from models.org import Classroom, Program
-from models.people import FamilyAdult
+from models.people import FamilyAdult, SharedPickup
 
 
 async def _classrooms_by_site(keys: Sequence[tuple[UUID, bool]]) -> list[list[Classroom]]:
@@ -32,11 +32,24 @@ async def _programs_by_id(program_ids: Sequence[UUID]) -> list[Program | None]:
 
 async def _adults_by_family(family_ids: Sequence[UUID]) -> list[list[FamilyAdult]]:
     grouped: dict[str, list[FamilyAdult]] = defaultdict(list)
-    adults = await FamilyAdult.filter(family_id__in=list(family_ids))
+    # Removed contacts stay in the table for history, not in the family.
+    adults = await FamilyAdult.filter(family_id__in=list(family_ids), removed_at__isnull=True)
     # Guardian A, then B, then contacts by name (databases disagree on where NULLs sort).
     adults.sort(key=lambda a: (a.guardian_slot or "~", a.last_name, a.first_name))
     for adult in adults:
         grouped[str(adult.family_id)].append(adult)
+    return [grouped[str(family_id)] for family_id in family_ids]
+
+
+async def _shared_pickups_by_family(family_ids: Sequence[UUID]) -> list[list[FamilyAdult]]:
+    """Adults of other families authorized to pick up each family's children."""
+    grouped: dict[str, list[FamilyAdult]] = defaultdict(list)
+    links = await SharedPickup.filter(
+        family_id__in=list(family_ids), adult__removed_at__isnull=True
+    ).select_related("adult")
+    links.sort(key=lambda link: (link.adult.last_name, link.adult.first_name))
+    for link in links:
+        grouped[str(link.family_id)].append(link.adult)
     return [grouped[str(family_id)] for family_id in family_ids]
 
 
@@ -47,3 +60,4 @@ class Loaders:
         self.classrooms_by_site = DataLoader(load_fn=_classrooms_by_site)
         self.adults_by_family = DataLoader(load_fn=_adults_by_family)
         self.programs_by_id = DataLoader(load_fn=_programs_by_id)
+        self.shared_pickups_by_family = DataLoader(load_fn=_shared_pickups_by_family)

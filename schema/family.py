@@ -12,6 +12,7 @@ from auth.permissions import AllowAnyone, CanEditStudents, CanViewStudents, IsPa
 from auth.principals import ParentPrincipal
 from resolvers import confirmations as confirmation_resolvers
 from resolvers import family as family_resolvers
+from resolvers import family_records as family_record_resolvers
 from resolvers.context import Info
 from resolvers.outcome import Outcome
 from schema.access import AuthError, AuthErrorCode, AuthPayload, StaffViewer
@@ -19,7 +20,7 @@ from schema.attendance import AttendanceStatus
 from schema.confirmations import UnconfirmedEntry
 from schema.errors import UserError, code_enum, payload_errors
 from schema.kiosk import KioskViewer
-from schema.people import AdultRole, Child, ContactMethod, Language
+from schema.people import AdultRole, Child, ContactMethod, FamilyAdult, Language
 from services import access, invitations, parent_views
 from services import attendance as attendance_service
 from services import family as family_service
@@ -114,6 +115,15 @@ class ParentViewer:
     async def children(self, info: Info) -> list[Child]:
         found = await family_resolvers.children(info)
         return [Child.from_model(kid, today=day) for kid, day in found]
+
+    @strawberry.field(
+        description="Your own guardian records, then your families' contacts and pickups "
+        "(edit them with updateMyContact and the family contact mutations)."
+    )
+    async def family_adults(self, info: Info) -> list[FamilyAdult]:
+        return [
+            FamilyAdult.from_model(a) for a in await family_record_resolvers.my_family_adults(info)
+        ]
 
     @strawberry.field(
         description="Staff entries of the last 31 days for you to confirm and sign "

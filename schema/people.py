@@ -9,6 +9,7 @@ import strawberry
 from auth.permissions import CanViewStudents, IsParent
 from models import people as people_models
 from resolvers import family as family_resolvers
+from resolvers import family_records as family_record_resolvers
 from resolvers import people as people_resolvers
 from resolvers.context import Info
 from schema.errors import UserError, code_enum
@@ -42,6 +43,7 @@ class Language(Enum):
 @strawberry.type(description="A guardian or contact of a child's family.")
 class FamilyAdult:
     id: strawberry.ID
+    family_id: strawberry.ID
     role: AdultRole
     first_name: str
     last_name: str
@@ -57,6 +59,7 @@ class FamilyAdult:
         slot = adult.guardian_slot
         return cls(
             id=strawberry.ID(str(adult.id)),
+            family_id=strawberry.ID(str(adult.family_id)),
             role=AdultRole[f"GUARDIAN_{slot.value}"] if slot else AdultRole.CONTACT,
             first_name=adult.first_name,
             last_name=adult.last_name,
@@ -104,6 +107,16 @@ class Child:
         if self._model is None:
             return None
         adults = await people_resolvers.adults_of(info, self._model)
+        return [FamilyAdult.from_model(a) for a in adults]
+
+    @strawberry.field(
+        permission_classes=[CanViewStudents],
+        description="Adults of other families authorized to pick this child up.",
+    )
+    async def shared_pickups(self, info: Info) -> list[FamilyAdult] | None:
+        if self._model is None:
+            return None
+        adults = await family_record_resolvers.shared_pickups_of(info, self._model)
         return [FamilyAdult.from_model(a) for a in adults]
 
     # Parents read attendance here, on their own children only (the service scopes the

@@ -59,6 +59,7 @@ from schema.family import (
     ParentViewer,
     Viewer,
 )
+from schema.family_records import FamilyRecordMutation
 from schema.kiosk import (
     Kiosk,
     KioskError,
@@ -167,6 +168,7 @@ class Mutation(
     ConfirmationMutation,
     SiteMutation,
     ProgramMutation,
+    FamilyRecordMutation,
 ):
     @strawberry.mutation(permission_classes=[AllowAnyone])
     async def staff_login(self, info: Info, input: StaffLoginInput) -> AuthPayload:

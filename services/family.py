@@ -8,14 +8,12 @@ attempts are throttled per login (or account) and per address like staff sign-in
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
-import phonenumbers
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -29,7 +27,7 @@ from models.people import ContactMethod, Language
 from realtime import channels
 from realtime.bus import EventBus
 from realtime.events import AccessChanged
-from services import access, audit, invitations, notifications, throttle
+from services import access, audit, contact_points, invitations, notifications, throttle
 from services.errors import DomainError, InvalidInput, NotFound
 
 
@@ -45,8 +43,6 @@ RESET_CODE_LIFETIME = timedelta(minutes=10)
 RESET_MAX_TRIES = 5
 RESET_MAX_SENDS = 3
 RESET_SEND_WINDOW = timedelta(minutes=15)
-
-_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+", re.ASCII)
 
 _BAD_LOGIN = DomainError(FamilyErrorCode.INVALID_CREDENTIALS, "The login or password is not right.")
 _BAD_REGISTRATION = DomainError(
@@ -84,17 +80,13 @@ def normalize_login(login: str, default_region: str = "US") -> tuple[str, LoginK
     if len(cleaned) > MAX_LOGIN_LENGTH:
         raise InvalidInput(f"At most {MAX_LOGIN_LENGTH} characters.", "login")
     if "@" in cleaned:
-        email = cleaned.lower()
-        if _EMAIL_RE.fullmatch(email):
+        email = contact_points.normalize_email(cleaned)
+        if email is not None:
             return email, LoginKind.EMAIL
-    elif cleaned.isascii():
-        try:
-            number = phonenumbers.parse(cleaned, default_region)
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is not None and phonenumbers.is_valid_number(number):
-            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-            return e164, LoginKind.PHONE
+    else:
+        phone = contact_points.normalize_phone(cleaned, default_region)
+        if phone is not None:
+            return phone, LoginKind.PHONE
     raise InvalidInput("Give an email address or a mobile phone number.", "login")
 
 

@@ -64,10 +64,12 @@ def careable_adults(principal: Principal) -> QuerySet[FamilyAdult]:
     sites; agency admins for every adult of the agency."""
     if not (is_staff(principal) and principal.has(Grant.EDIT_STUDENTS)):
         return FamilyAdult.filter(id__in=[])
+    # Removed contacts keep their row for history, and no PIN.
     if principal.is_agency_admin:
-        return FamilyAdult.filter(family__agency_id=principal.agency_id)
+        return FamilyAdult.filter(family__agency_id=principal.agency_id, removed_at__isnull=True)
     return FamilyAdult.filter(
         family__agency_id=principal.agency_id,
+        removed_at__isnull=True,
         family__children__enrollments__classroom__site_id__in=list(principal.site_ids),
     ).distinct()
 

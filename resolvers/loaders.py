@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import partial
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
+from auth.principals import Principal
 from models.org import Classroom
-from models.people import FamilyAdult
+from models.people import Enrollment, FamilyAdult
+from services import enrollments
 
 
 async def _classrooms_by_site(site_ids: Sequence[UUID]) -> list[list[Classroom]]:
@@ -35,3 +38,11 @@ class Loaders:
     def __init__(self) -> None:
         self.classrooms_by_site = DataLoader(load_fn=_classrooms_by_site)
         self.adults_by_family = DataLoader(load_fn=_adults_by_family)
+        self._enrollments_by_child: DataLoader[UUID, list[Enrollment]] | None = None
+
+    def enrollments_by_child(self, principal: Principal) -> DataLoader[UUID, list[Enrollment]]:
+        """Scoped by the service to the caller's sites; one principal per set of loaders."""
+        if self._enrollments_by_child is None:
+            load = partial(enrollments.enrollments_of, principal)
+            self._enrollments_by_child = DataLoader(load_fn=load)
+        return self._enrollments_by_child

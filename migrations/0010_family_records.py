@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0008_sites_programs')]
+    dependencies = [('models', '0009_children_enrollments')]
 
     initial = False
 

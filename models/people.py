@@ -7,7 +7,7 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
-from models.org import Agency, Classroom, Program
+from models.org import Agency, Classroom, Program, Site
 
 
 class ContactMethod(StrEnum):
@@ -112,10 +112,18 @@ class Child(Model):
     date_of_birth = fields.DateField()
     # The child's ID in the state subsidy system; staff-only.
     state_subsidy_id = fields.CharField(max_length=64, null=True)
+    # Staff-only notes (allergies, arrangements); null until someone writes some.
+    notes = fields.TextField(null=True)
+    # The site the child was registered at: its staff reach the child before any
+    # enrollment exists. Null for children registered before this column.
+    site: fields.ForeignKeyNullableRelation[Site] = fields.ForeignKeyField(
+        "models.Site", related_name="registered_children", null=True, on_delete=fields.RESTRICT
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
 
     agency_id: str
     family_id: str
+    site_id: str | None
 
     class Meta:
         table = "child"

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import partial
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
+from auth.principals import Principal
 from models.org import Classroom, Program
-from models.people import FamilyAdult, SharedPickup
+from models.people import Enrollment, FamilyAdult, SharedPickup
+from services import enrollments
 
 
 async def _classrooms_by_site(keys: Sequence[tuple[UUID, bool]]) -> list[list[Classroom]]:
@@ -61,3 +64,11 @@ class Loaders:
         self.adults_by_family = DataLoader(load_fn=_adults_by_family)
         self.programs_by_id = DataLoader(load_fn=_programs_by_id)
         self.shared_pickups_by_family = DataLoader(load_fn=_shared_pickups_by_family)
+        self._enrollments_by_child: DataLoader[UUID, list[Enrollment]] | None = None
+
+    def enrollments_by_child(self, principal: Principal) -> DataLoader[UUID, list[Enrollment]]:
+        """Scoped by the service to the caller's sites; one principal per set of loaders."""
+        if self._enrollments_by_child is None:
+            load = partial(enrollments.enrollments_of, principal)
+            self._enrollments_by_child = DataLoader(load_fn=load)
+        return self._enrollments_by_child

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from models.people import Child, FamilyAdult
+from models.people import Child, Enrollment, FamilyAdult
 from resolvers.context import Info
 from resolvers.outcome import Outcome, object_id, outcome, raising
 from services import people
@@ -30,3 +30,13 @@ async def update_child(info: Info, child_id: str, changes: people.ChildChanges) 
             ctx.staff, object_id(child_id, "Child"), changes, today=ctx.now().date()
         )
     )
+
+
+async def create_child(info: Info, new: people.NewChild) -> Outcome[Child]:
+    ctx = info.context
+    return await outcome(people.create_child(ctx.staff, new, ctx.now()))
+
+
+async def enrollments_of(info: Info, child: Child) -> list[Enrollment]:
+    ctx = info.context
+    return await ctx.loaders.enrollments_by_child(ctx.principal).load(UUID(str(child.id)))

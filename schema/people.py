@@ -6,18 +6,20 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from auth.permissions import CanViewStudents, IsParent
+from auth.permissions import CanEditStudents, CanViewStudents, IsParent
 from models import people as people_models
 from resolvers import family as family_resolvers
 from resolvers import family_records as family_record_resolvers
 from resolvers import people as people_resolvers
 from resolvers.context import Info
-from schema.errors import UserError, code_enum
+from resolvers.outcome import Outcome, object_id
+from schema.errors import UserError, code_enum, payload_errors
 from services import people
 from services.parent_views import FamilyDay
-from services.people import ChildChanges
+from services.people import ChildChanges, NewChild
 
 if TYPE_CHECKING:
+    from schema.enrollments import Enrollment
     from schema.family import ChildDay
 
 
@@ -100,6 +102,31 @@ class Child:
         return self._model.state_subsidy_id if self._model else None
 
     @strawberry.field(
+        permission_classes=[CanViewStudents], description="Notes for staff. Staff only."
+    )
+    def notes(self) -> str | None:
+        return self._model.notes if self._model else None
+
+    @strawberry.field(permission_classes=[CanViewStudents])
+    def family_id(self) -> strawberry.ID | None:
+        return strawberry.ID(str(self._model.family_id)) if self._model else None
+
+    @strawberry.field(
+        permission_classes=[CanViewStudents],
+        description="Enrollments in classrooms of your sites, oldest first, ended ones too.",
+    )
+    async def enrollments(
+        self, info: Info
+    ) -> list[Annotated[Enrollment, strawberry.lazy("schema.enrollments")]] | None:
+        # schema.enrollments builds on schema.org, which builds on this module.
+        from schema.enrollments import Enrollment
+
+        if self._model is None:
+            return None
+        found = await people_resolvers.enrollments_of(info, self._model)
+        return [Enrollment.from_model(e) for e in found]
+
+    @strawberry.field(
         permission_classes=[CanViewStudents],
         description="Parent/Guardian A and B, then contacts and pickups.",
     )
@@ -169,6 +196,7 @@ class UpdateChildInput:
     last_name: str | None = None
     date_of_birth: datetime.date | None = None
     state_subsidy_id: str | None = None
+    notes: str | None = None
 
     def to_changes(self) -> ChildChanges:
         return ChildChanges(
@@ -177,6 +205,36 @@ class UpdateChildInput:
             last_name=self.last_name,
             date_of_birth=self.date_of_birth,
             state_subsidy_id=self.state_subsidy_id,
+            notes=self.notes,
+        )
+
+
+@strawberry.input
+class CreateChildInput:
+    site_id: strawberry.ID = strawberry.field(
+        description="The site registering the child: its staff reach the child from now on."
+    )
+    family_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A sibling's family; a new family when null."
+    )
+    first_name: str
+    middle_name: str = ""
+    last_name: str
+    date_of_birth: datetime.date
+    state_subsidy_id: str | None = None
+    notes: str | None = None
+
+    def to_new_child(self) -> NewChild:
+        family = self.family_id
+        return NewChild(
+            site_id=object_id(str(self.site_id), "Site"),
+            family_id=object_id(str(family), "Family") if family is not None else None,
+            first_name=self.first_name,
+            middle_name=self.middle_name,
+            last_name=self.last_name,
+            date_of_birth=self.date_of_birth,
+            state_subsidy_id=self.state_subsidy_id,
+            notes=self.notes,
         )
 
 
@@ -198,3 +256,28 @@ class PeopleError(UserError):
 class UpdateChildPayload:
     child: Child | None
     errors: list[PeopleError]
+
+
+@strawberry.type
+class CreateChildPayload:
+    child: Child | None
+    errors: list[PeopleError]
+
+    @classmethod
+    def from_outcome(cls, result: Outcome[people_models.Child]) -> CreateChildPayload:
+        return cls(
+            child=Child.from_model(result.value) if result.value else None,
+            errors=payload_errors(result, PeopleError, PeopleErrorCode),
+        )
+
+
+@strawberry.type
+class ChildMutation:
+    @strawberry.mutation(
+        permission_classes=[CanEditStudents],
+        description="Register a child at one of your sites, in a sibling's family or a new "
+        "one. Enroll them with enrollChild.",
+    )
+    async def create_child(self, info: Info, input: CreateChildInput) -> CreateChildPayload:
+        result = await people_resolvers.create_child(info, input.to_new_child())
+        return CreateChildPayload.from_outcome(result)

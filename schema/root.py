@@ -50,6 +50,7 @@ from schema.attendance import (
     SignOutPayload,
 )
 from schema.confirmations import ConfirmationMutation, ConfirmationQuery
+from schema.enrollments import EnrollmentMutation
 from schema.errors import payload_errors
 from schema.extensions import Schema, hardening_extensions
 from schema.family import (
@@ -73,7 +74,14 @@ from schema.kiosk import (
 from schema.limits import Limits
 from schema.live import Subscription
 from schema.org import AssignStaffRoleInput, AssignStaffRolePayload, Classroom, Site
-from schema.people import Child, PeopleError, PeopleErrorCode, UpdateChildInput, UpdateChildPayload
+from schema.people import (
+    Child,
+    ChildMutation,
+    PeopleError,
+    PeopleErrorCode,
+    UpdateChildInput,
+    UpdateChildPayload,
+)
 from schema.pin_care import PinCareMutation
 from schema.pinpad import PIN_PAD_SINGLE_ROOT_FIELDS, PinPadMutation
 from schema.programs import ProgramMutation, ProgramQuery
@@ -169,6 +177,8 @@ class Mutation(
     SiteMutation,
     ProgramMutation,
     FamilyRecordMutation,
+    ChildMutation,
+    EnrollmentMutation,
 ):
     @strawberry.mutation(permission_classes=[AllowAnyone])
     async def staff_login(self, info: Info, input: StaffLoginInput) -> AuthPayload:

@@ -263,32 +263,32 @@ async def publish_changes(
     whatever the number of children or rooms."""
     if not events:
         return []
-    causes = {(str(e.classroom_id), str(e.child_id)): e for e in events}
+    causes = {str(e.child_id): e for e in events}
     found = (
         await people.active_enrollments(day)
-        .filter(
-            classroom_id__in=list({e.classroom_id for e in events}),
-            child_id__in=list({e.child_id for e in events}),
-        )
+        .filter(classroom__site_id=site.id, child_id__in=list(causes))
         .select_related("child")
     )
-    # A child enrolled twice in one room (overlapping records) appears once.
-    enrollments: dict[tuple[str, str], Enrollment] = {}
+    # Each child on the roster that shows them today: the event's room, else the room they
+    # moved to after it (a session opened in the old room closes there the same day). A
+    # child enrolled twice in one room (overlapping records) appears once.
+    enrollments: dict[str, Enrollment] = {}
     for enrollment in found:
-        key = (str(enrollment.classroom_id), str(enrollment.child_id))
-        if key in causes:
-            enrollments.setdefault(key, enrollment)
+        child = str(enrollment.child_id)
+        in_cause_room = str(enrollment.classroom_id) == str(causes[child].classroom_id)
+        if child not in enrollments or in_cause_room:
+            enrollments[child] = enrollment
     entries = await entries_for(list(enrollments.values()), day)
     by_room: dict[str, list[RosterEntry]] = {}
-    for room, _ in causes:
-        by_room.setdefault(room, [])
+    for cause in events:
+        by_room.setdefault(str(cause.classroom_id), [])
     for entry in entries:
-        by_room[str(entry.classroom_id)].append(entry)
+        by_room.setdefault(str(entry.classroom_id), []).append(entry)
     messages: list[tuple[str, AttendanceChanged]] = []
     ordered: list[RosterEntry] = []
-    for room, room_entries in by_room.items():
+    for room_entries in by_room.values():
         for entry in room_entries:
-            change = attendance_changed(site, entry, causes[(room, str(entry.child.id))])
+            change = attendance_changed(site, entry, causes[str(entry.child.id)])
             messages.append((channels.classroom_roster(entry.classroom_id), change))
             messages.append((channels.site_counts(site.id), change))
         ordered += room_entries

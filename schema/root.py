@@ -77,6 +77,7 @@ from schema.pin_care import PinCareMutation
 from schema.pinpad import PIN_PAD_SINGLE_ROOT_FIELDS, PinPadMutation
 from schema.scalars import SCALAR_MAP
 from schema.site_settings import SettingsMutation
+from schema.staff import STAFF_SINGLE_ROOT_FIELDS, StaffMutation, StaffQuery
 from schema.submissions import (
     SUBMISSION_SINGLE_ROOT_FIELDS,
     SubmissionMutation,
@@ -87,7 +88,7 @@ from schema.validation import QuietExecutor
 
 
 @strawberry.type
-class Query(FamilyQuery, SubmissionQuery, ConfirmationQuery):
+class Query(FamilyQuery, SubmissionQuery, ConfirmationQuery, StaffQuery):
     @strawberry.field(
         permission_classes=[AllowAnyone], description="The caller, or null when signed out."
     )
@@ -150,6 +151,7 @@ class Mutation(
     FamilyMutation,
     SubmissionMutation,
     ConfirmationMutation,
+    StaffMutation,
 ):
     @strawberry.mutation(permission_classes=[AllowAnyone])
     async def staff_login(self, info: Info, input: StaffLoginInput) -> AuthPayload:
@@ -255,6 +257,7 @@ SINGLE_ROOT_FIELDS = (
     | PIN_PAD_SINGLE_ROOT_FIELDS
     | FAMILY_SINGLE_ROOT_FIELDS
     | SUBMISSION_SINGLE_ROOT_FIELDS
+    | STAFF_SINGLE_ROOT_FIELDS
 )
 
 

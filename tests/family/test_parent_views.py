@@ -201,6 +201,10 @@ def test_only_the_family_and_public_root_fields_admit_a_parent(schema: strawberr
         "Mutation.requestSubmissionCode",
         "Mutation.verifySubmissionCode",
         "Mutation.signAttendanceSubmission",
+        # Public staff entry points: a set-password link's token is the credential, and a
+        # reset request says nothing (tests/staff/test_passwords.py).
+        "Mutation.setStaffPassword",
+        "Mutation.requestStaffPasswordReset",
     }
 
 

@@ -10,6 +10,10 @@ _hasher = PasswordHasher()
 # as a wrong password and the response timing reveals nothing.
 _UNKNOWN_ACCOUNT_HASH = _hasher.hash("no account has this password")
 
+# Stored for an account whose holder has not chosen a password yet (a staff invitation):
+# not an argon2 hash, so nothing ever verifies against it.
+UNUSABLE_PASSWORD = "!unset"
+
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 

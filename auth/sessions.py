@@ -161,3 +161,8 @@ async def revoke(session_id: UUID, now: datetime) -> None:
 async def revoke_account_sessions(account_id: UUID, now: datetime) -> None:
     """End every session of a family account (its password changed)."""
     await AuthSession.filter(account_id=account_id, revoked_at__isnull=True).update(revoked_at=now)
+
+
+async def revoke_staff_sessions(staff_id: UUID, now: datetime) -> None:
+    """End every session of a staff member (password chosen, deactivated)."""
+    await AuthSession.filter(staff_id=staff_id, revoked_at__isnull=True).update(revoked_at=now)

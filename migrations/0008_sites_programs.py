@@ -5,7 +5,7 @@ from uuid import uuid4
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0006_throttle_counters')]
+    dependencies = [('models', '0007_staff_accounts')]
 
     initial = False
 

@@ -46,6 +46,35 @@ class AuthSession(Model):
         table = "auth_session"
 
 
+class PasswordTokenKind(StrEnum):
+    INVITATION = "INVITATION"
+    RESET = "RESET"
+
+
+class StaffPasswordToken(Model):
+    """A set-password link sent to a staff member: an invitation or a reset.
+
+    Only a keyed HMAC of the token is stored. Single use, expiring, and a newer token of
+    the same staff member supersedes it.
+    """
+
+    id = fields.UUIDField(primary_key=True)
+    staff: fields.ForeignKeyRelation[StaffUser] = fields.ForeignKeyField(
+        "models.StaffUser", related_name="password_tokens", on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(PasswordTokenKind, max_length=12)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    superseded_at = fields.DatetimeField(null=True)
+
+    staff_id: str
+
+    class Meta:
+        table = "staff_password_token"
+
+
 class ThrottleCounter(Model):
     """Attempts made under one throttle key in its current window."""
 

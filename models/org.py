@@ -24,6 +24,8 @@ class Agency(Model):
     # Parents must prove who they are with a code sent by email or SMS before they can
     # open an attendance submission link.
     submission_requires_verification = fields.BooleanField(default=False, db_default=False)
+    # IANA name: the time zone new sites start with (each site keeps its own).
+    timezone = fields.CharField(max_length=64, default="UTC", db_default="UTC")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -88,6 +88,7 @@ from schema.programs import ProgramMutation, ProgramQuery
 from schema.scalars import SCALAR_MAP
 from schema.site_settings import SettingsMutation
 from schema.sites import SiteMutation
+from schema.staff import STAFF_SINGLE_ROOT_FIELDS, StaffMutation, StaffQuery
 from schema.submissions import (
     SUBMISSION_SINGLE_ROOT_FIELDS,
     SubmissionMutation,
@@ -98,7 +99,7 @@ from schema.validation import QuietExecutor
 
 
 @strawberry.type
-class Query(FamilyQuery, SubmissionQuery, ConfirmationQuery, ProgramQuery):
+class Query(FamilyQuery, SubmissionQuery, ConfirmationQuery, ProgramQuery, StaffQuery):
     @strawberry.field(
         permission_classes=[AllowAnyone], description="The caller, or null when signed out."
     )
@@ -179,6 +180,7 @@ class Mutation(
     FamilyRecordMutation,
     ChildMutation,
     EnrollmentMutation,
+    StaffMutation,
 ):
     @strawberry.mutation(permission_classes=[AllowAnyone])
     async def staff_login(self, info: Info, input: StaffLoginInput) -> AuthPayload:
@@ -284,6 +286,7 @@ SINGLE_ROOT_FIELDS = (
     | PIN_PAD_SINGLE_ROOT_FIELDS
     | FAMILY_SINGLE_ROOT_FIELDS
     | SUBMISSION_SINGLE_ROOT_FIELDS
+    | STAFF_SINGLE_ROOT_FIELDS
 )
 
 

@@ -1,4 +1,5 @@
-"""The ``playroll`` command: serve, migrate, seed-demo, worker, rotate-keys, export-schema.
+"""The ``playroll`` command: serve, migrate, create-agency, seed-demo, worker, rotate-keys,
+export-schema.
 
 Mistakes an operator can fix (a setting, an unreachable database, a step run out of
 order) end in one or two lines naming the variable or the command to run, and a
@@ -273,6 +274,65 @@ def cmd_rotate_keys(args: argparse.Namespace) -> int:
     return asyncio.run(_rotate_keys(settings))
 
 
+# Which option an input error of the first start names.
+_AGENCY_OPTIONS = {
+    "name": "--name",
+    "email": "--admin-email",
+    "timezone": "--timezone",
+    "firstName": "--admin-first-name",
+    "lastName": "--admin-last-name",
+}
+
+
+async def _create_agency(settings: Settings, args: argparse.Namespace) -> Any:
+    from tortoise.context import TortoiseContext
+
+    from server.db import tortoise_config
+    from services import agencies, staff
+    from services.clock import SystemClock
+    from services.errors import DomainError, InvalidInput
+    from services.staff_passwords import LinkPolicy
+
+    links = LinkPolicy(
+        settings.secret, settings.base_url, settings.notification_destination_hourly_cap
+    )
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(settings.database_url))
+        try:
+            return await agencies.create_agency(
+                args.name,
+                args.admin_email,
+                first_name=args.admin_first_name,
+                last_name=args.admin_last_name,
+                timezone=args.timezone,
+                links=links,
+                now=SystemClock().now(),
+            )
+        except InvalidInput as e:
+            raise CommandError(f"{_AGENCY_OPTIONS.get(e.field or '', 'input')}: {e}") from e
+        except DomainError as e:
+            if e.code is staff.StaffErrorCode.EMAIL_TAKEN:
+                raise CommandError(
+                    f"a staff account with the email {staff.checked_email(args.admin_email)} "
+                    "already exists: nothing was created (that admin can reset their "
+                    "password with requestStaffPasswordReset)"
+                ) from e
+            raise CommandError(e.message) from e
+
+
+def cmd_create_agency(args: argparse.Namespace) -> int:
+    settings = _settings()
+    _require_schema(settings)
+    first = _run(_create_agency(settings, args))
+    _say(f"created agency {first.agency.name!r} ({first.agency.id}), time zone {args.timezone}")
+    _say(
+        f"agency admin {first.admin.email}: choose a password within 7 days at this "
+        "one-time link (also queued by email):"
+    )
+    _say(f"  {first.link}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="playroll", description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -290,6 +350,19 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="create or upgrade the database schema").set_defaults(
         func=cmd_migrate
     )
+    create = commands.add_parser(
+        "create-agency",
+        help="first start: an agency and its first agency admin, who gets a set-password link",
+    )
+    create.add_argument("--name", required=True, help="the agency's name")
+    create.add_argument("--admin-email", required=True, help="the first agency admin's login")
+    create.add_argument(
+        "--timezone", default="UTC", help="IANA time zone new sites start with (default UTC)"
+    )
+    create.add_argument("--admin-first-name", default="Agency", help="default: Agency")
+    create.add_argument("--admin-last-name", default="Admin", help="default: Admin")
+    create.set_defaults(func=cmd_create_agency)
+
     commands.add_parser("seed-demo", help="load demo data (debug mode only)").set_defaults(
         func=cmd_seed_demo
     )

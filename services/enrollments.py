@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 
 from auth.principals import Principal, StaffPrincipal, is_staff
 from models.attendance import AttendanceEvent
+from models.org import Classroom
 from models.people import Child, Enrollment
 from services import audit, org, people
 from services.errors import DomainError, InvalidInput, NotFound
@@ -34,6 +35,18 @@ class EnrollmentErrorCode(StrEnum):
     NOT_ENROLLED = "NOT_ENROLLED"
     SAME_CLASSROOM = "SAME_CLASSROOM"
     ATTENDANCE_AFTER_END = "ATTENDANCE_AFTER_END"
+    CLASSROOM_ARCHIVED = "CLASSROOM_ARCHIVED"
+
+
+def _open(classroom: Classroom) -> Classroom:
+    """An archived classroom keeps its history but takes no new children."""
+    if classroom.archived_at is not None:
+        raise DomainError(
+            EnrollmentErrorCode.CLASSROOM_ARCHIVED,
+            "This classroom is archived.",
+            "classroomId",
+        )
+    return classroom
 
 
 # Enrollment dates outside these are typos (and would overflow date arithmetic).
@@ -164,7 +177,7 @@ async def enroll_child(principal: StaffPrincipal, new: NewEnrollment) -> Enrollm
     weekdays = weekday_digits(new.weekdays)
     _check_span(new.starts_on, new.ends_on)
     child = await people.get_child(principal, new.child_id)
-    classroom = await org.get_classroom(principal, new.classroom_id)
+    classroom = _open(await org.get_classroom(principal, new.classroom_id))
     async with in_transaction():
         await _lock_child(child.id)
         await _check_no_overlap(child.id, new.starts_on, new.ends_on, field="startsOn")
@@ -234,7 +247,7 @@ async def move_child(
     room) stays the child's day: rosters read a child's day from the child's records."""
     _check_day(on, "on")
     child = await people.get_child(principal, child_id)
-    target = await org.get_classroom(principal, to_classroom_id)
+    target = _open(await org.get_classroom(principal, to_classroom_id))
     async with in_transaction():
         await _lock_child(child.id)
         current = (

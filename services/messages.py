@@ -1,4 +1,4 @@
-"""The words of every message Playroll sends to families, in English and Spanish.
+"""The words of every message Playroll sends to families and staff, in English and Spanish.
 
 A template names the parameters it needs; an unknown template, a missing parameter or an
 unexpected one is a programming error (``TemplateError``), raised when the message is
@@ -134,6 +134,68 @@ _TEMPLATES: dict[str, _Template] = {
                     "Playroll: su clave para restablecer la contraseña es {code}. Si no fue "
                     "usted, ignore este mensaje."
                 ),
+            ),
+        },
+    ),
+    # A staff member's set-password link: the first admin's, or a new colleague's.
+    "staff_invitation": _Template(
+        params=frozenset({"staff_first_name", "agency_name"}),
+        secrets=frozenset({"link"}),
+        texts={
+            Language.EN: _Text(
+                subject="Your Playroll staff account at {agency_name}",
+                email=(
+                    "Hello {staff_first_name},\n\n"
+                    "{agency_name} gave you a staff account on Playroll. Choose your "
+                    "password here:\n\n"
+                    "{link}\n\n"
+                    "The link is personal and works once; it expires in 7 days. After that, "
+                    "ask an administrator to send you a new one.\n\n"
+                    "If you were not expecting this message, you can ignore it.\n"
+                ),
+                # Staff links go by email; these stay short in case one day they do not.
+                sms="Playroll staff account at {agency_name}: {link}",
+            ),
+            Language.ES: _Text(
+                subject="Su cuenta de personal de Playroll en {agency_name}",
+                email=(
+                    "Hola, {staff_first_name}:\n\n"
+                    "{agency_name} le creó una cuenta de personal en Playroll. Elija su "
+                    "contraseña aquí:\n\n"
+                    "{link}\n\n"
+                    "El enlace es personal y sirve una sola vez; vence en 7 días. Después, "
+                    "pida uno nuevo a un administrador.\n\n"
+                    "Si no esperaba este mensaje, puede ignorarlo.\n"
+                ),
+                sms="Playroll, cuenta de personal en {agency_name}: {link}",
+            ),
+        },
+    ),
+    "staff_password_reset": _Template(
+        params=frozenset(),
+        secrets=frozenset({"link"}),
+        texts={
+            Language.EN: _Text(
+                subject="Reset your Playroll staff password",
+                email=(
+                    "We received a request to reset the password of your Playroll staff "
+                    "account. Choose a new password here:\n\n"
+                    "{link}\n\n"
+                    "The link works once and expires in an hour. If it was not you, ignore "
+                    "this message: your password stays as it is.\n"
+                ),
+                sms="Playroll staff password reset: {link}",
+            ),
+            Language.ES: _Text(
+                subject="Restablezca su contraseña de personal de Playroll",
+                email=(
+                    "Recibimos una solicitud para restablecer la contraseña de su cuenta de "
+                    "personal de Playroll. Elija una contraseña nueva aquí:\n\n"
+                    "{link}\n\n"
+                    "El enlace sirve una sola vez y vence en una hora. Si no fue usted, "
+                    "ignore este mensaje: su contraseña no cambiará.\n"
+                ),
+                sms="Playroll, nueva contraseña de personal: {link}",
             ),
         },
     ),

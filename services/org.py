@@ -96,5 +96,13 @@ async def assign_role(
             target_id=staff.id,
             data={"before": before, "after": str(role.id)},
         )
-    await bus.publish([(channels.access(staff.id), AccessChanged(str(staff.id), None))])
+    await access_changed(bus, [staff.id])
     return staff
+
+
+async def access_changed(bus: EventBus, staff_ids: list[UUID]) -> None:
+    """After commit: the staff members' open sockets close and reconnect with their
+    current access (their next HTTP request reads it anyway)."""
+    await bus.publish(
+        [(channels.access(staff_id), AccessChanged(str(staff_id), None)) for staff_id in staff_ids]
+    )

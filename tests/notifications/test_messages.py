@@ -10,6 +10,9 @@ from models.people import ContactMethod, Language
 from services import messages
 
 LINK = "https://families.example.org/join"
+STAFF_LINK = (
+    "https://families.example.org/staff/set-password?token=" + "Q2xQvX9b0mK4tR7sYw1e-A" * 2
+)[:-1]
 # A realistic set of parameters per template (names of typical length).
 EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "invitation": (
@@ -29,6 +32,12 @@ EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
         # The link opens the family's record, so it travels sealed, like a code.
         {"link": "https://families.example.org/submit?token=Q2xQvX9b0mK4tR7sYw1e-A"},
     ),
+    # The set-password link carries its token: sealed, like a code.
+    "staff_invitation": (
+        {"staff_first_name": "Guadalupe", "agency_name": "Sunrise Early Learning"},
+        {"link": STAFF_LINK},
+    ),
+    "staff_password_reset": ({}, {"link": STAFF_LINK}),
     "confirmation_request": (
         {
             "guardian_first_name": "Guadalupe",

@@ -11,6 +11,7 @@ from models.attendance import AttendanceEvent
 from models.audit import AuditEntry
 from models.people import Enrollment
 from tests import factories as make
+from tests.clock import FrozenClock
 from tests.graphql import GraphQLClient
 from tests.people.conftest import Callers
 from tests.world import World
@@ -268,3 +269,21 @@ async def test_ending_is_refused_to_view_only_other_site_other_agency_parents_an
     assert result.codes == ["NOT_FOUND"]
     assert "CANARY" not in str(result.data) + str(result.errors)
     assert await Enrollment.filter(ends_on__isnull=False).count() == 0
+
+
+async def test_an_archived_classroom_takes_no_new_children(
+    gql: GraphQLClient, world: World, callers: Callers, clock: FrozenClock
+) -> None:
+    kid = await _unenrolled(gql, world, callers)
+    closed = await make.classroom(world.site, "Old annex")
+    closed.archived_at = clock.now()
+    await closed.save(update_fields=["archived_at"])
+
+    result = await gql.execute(
+        ENROLL, _enroll(kid, closed.id), token=await make.token_for(callers.editor)
+    )
+
+    assert result.data["enrollChild"]["errors"] == [
+        {"code": "CLASSROOM_ARCHIVED", "field": "classroomId"}
+    ]
+    assert await Enrollment.filter(child_id=kid).count() == 0

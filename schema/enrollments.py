@@ -15,7 +15,7 @@ from resolvers.context import Info
 from resolvers.outcome import Outcome, object_id
 from schema.errors import UserError, code_enum, payload_errors
 from schema.org import Classroom
-from services import enrollments
+from services import enrollments, programs
 from services.enrollments import NewEnrollment
 
 _WEEKDAYS = "ISO weekdays the child is scheduled for: 1 is Monday, 7 Sunday."
@@ -29,6 +29,9 @@ class Enrollment:
     starts_on: datetime.date
     ends_on: datetime.date | None
     weekdays: list[int] = strawberry.field(description=_WEEKDAYS)
+    program_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The agency's program label of this enrollment, if any."
+    )
 
     @classmethod
     def from_model(cls, enrollment: people_models.Enrollment) -> Enrollment:
@@ -39,6 +42,7 @@ class Enrollment:
             starts_on=enrollment.starts_on,
             ends_on=enrollment.ends_on,
             weekdays=[int(d) for d in enrollment.weekdays],
+            program_id=strawberry.ID(str(enrollment.program_id)) if enrollment.program_id else None,
         )
 
 
@@ -51,6 +55,9 @@ class EnrollChildInput:
         default=None, description="The last day enrolled; open-ended when null."
     )
     weekdays: list[int] = strawberry.field(description=_WEEKDAYS)
+    program_id: strawberry.ID | None = strawberry.field(
+        default=None, description="One of the agency's open programs (see `programs`)."
+    )
 
     def to_enrollment(self) -> NewEnrollment:
         return NewEnrollment(
@@ -59,6 +66,7 @@ class EnrollChildInput:
             starts_on=self.starts_on,
             ends_on=self.ends_on,
             weekdays=self.weekdays,
+            program_id=object_id(str(self.program_id), "Program") if self.program_id else None,
         )
 
 
@@ -78,7 +86,9 @@ class MoveChildInput:
 if TYPE_CHECKING:
     EnrollmentErrorCode = StrEnum
 else:
-    EnrollmentErrorCode = code_enum("EnrollmentErrorCode", enrollments.EnrollmentErrorCode)
+    EnrollmentErrorCode = code_enum(
+        "EnrollmentErrorCode", enrollments.EnrollmentErrorCode, programs.ProgramsErrorCode.ARCHIVED
+    )
 
 
 @strawberry.type

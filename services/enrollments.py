@@ -22,7 +22,7 @@ from auth.principals import Principal, StaffPrincipal, is_staff
 from models.attendance import AttendanceEvent
 from models.org import Classroom
 from models.people import Child, Enrollment
-from services import audit, org, people
+from services import audit, org, people, programs
 from services.errors import DomainError, InvalidInput, NotFound
 
 
@@ -63,6 +63,8 @@ class NewEnrollment:
     ends_on: date | None
     # ISO weekdays the child is scheduled for: 1 is Monday, 7 Sunday.
     weekdays: Sequence[int]
+    # An agency-defined label (Pre-K, a subsidy program); rosters and counts filter by it.
+    program_id: UUID | None = None
 
 
 def readable_enrollments(principal: Principal) -> QuerySet[Enrollment]:
@@ -166,6 +168,7 @@ def _snapshot(enrollment: Enrollment) -> dict[str, object]:
         "starts_on": enrollment.starts_on.isoformat(),
         "ends_on": enrollment.ends_on.isoformat() if enrollment.ends_on else None,
         "weekdays": enrollment.weekdays,
+        "program_id": str(enrollment.program_id) if enrollment.program_id else None,
     }
 
 
@@ -178,6 +181,11 @@ async def enroll_child(principal: StaffPrincipal, new: NewEnrollment) -> Enrollm
     _check_span(new.starts_on, new.ends_on)
     child = await people.get_child(principal, new.child_id)
     classroom = _open(await org.get_classroom(principal, new.classroom_id))
+    program = (
+        await programs.get_open_program(principal, new.program_id, "programId")
+        if new.program_id
+        else None
+    )
     async with in_transaction():
         await _lock_child(child.id)
         await _check_no_overlap(child.id, new.starts_on, new.ends_on, field="startsOn")
@@ -187,6 +195,7 @@ async def enroll_child(principal: StaffPrincipal, new: NewEnrollment) -> Enrollm
             starts_on=new.starts_on,
             ends_on=new.ends_on,
             weekdays=weekdays,
+            program=program,
         )
         await audit.record(
             principal,
@@ -284,6 +293,8 @@ async def move_child(
             starts_on=on,
             ends_on=planned_end,
             weekdays=current.weekdays,
+            # The child keeps their program across rooms.
+            program_id=current.program_id,
         )
         await audit.record(
             principal,

@@ -9,6 +9,7 @@ import pytest
 
 from models.attendance import AttendanceEvent
 from models.audit import AuditEntry
+from models.org import Program
 from models.people import Enrollment
 from tests import factories as make
 from tests.clock import FrozenClock
@@ -93,6 +94,7 @@ async def test_an_editor_enrolls_a_child_and_it_is_audited(
         "starts_on": "2026-03-09",
         "ends_on": None,
         "weekdays": "135",
+        "program_id": None,
     }
 
 
@@ -287,3 +289,34 @@ async def test_an_archived_classroom_takes_no_new_children(
         {"code": "CLASSROOM_ARCHIVED", "field": "classroomId"}
     ]
     assert await Enrollment.filter(child_id=kid).count() == 0
+
+
+async def test_an_enrollment_carries_an_open_program_of_the_agency(
+    gql: GraphQLClient, world: World, callers: Callers, clock: FrozenClock
+) -> None:
+    kid = await _unenrolled(gql, world, callers)
+    room = await make.classroom(world.site, "Pre-K room")
+    pre_k = await Program.create(agency=world.agency, name="Pre-K")
+    retired = await Program.create(agency=world.agency, name="Old grant", archived_at=clock.now())
+    foreign = await Program.create(agency=world.foreign_agency, name="Theirs")
+    token = await make.token_for(callers.editor)
+
+    refused = await gql.execute(
+        ENROLL, _enroll(kid, room.id, programId=str(retired.id)), token=token
+    )
+    assert refused.data["enrollChild"]["errors"] == [{"code": "ARCHIVED", "field": "programId"}]
+    unknown = await gql.execute(
+        ENROLL, _enroll(kid, room.id, programId=str(foreign.id)), token=token
+    )
+    assert unknown.codes == ["NOT_FOUND"]
+    assert await Enrollment.filter(child_id=kid).count() == 0
+
+    enrolled = await gql.execute(
+        ENROLL, _enroll(kid, room.id, programId=str(pre_k.id)), token=token
+    )
+
+    assert enrolled.data["enrollChild"]["errors"] == []
+    stored = await Enrollment.get(child_id=kid)
+    assert str(stored.program_id) == str(pre_k.id)
+    audit = await AuditEntry.get(action="people.enroll_child", target_id=kid)
+    assert audit.data["after"]["program_id"] == str(pre_k.id)

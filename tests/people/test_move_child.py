@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from models.audit import AuditEntry
-from models.org import Classroom
+from models.org import Classroom, Program
 from models.people import Enrollment
 from realtime import channels
 from tests import factories as make
@@ -166,3 +166,19 @@ async def test_moves_are_refused_to_other_sites_agencies_view_only_parents_and_k
         assert result.codes == ["NOT_FOUND"]
         assert "CANARY" not in str(result.data) + str(result.errors)
     assert await Enrollment.filter(ends_on__isnull=False).count() == 0
+
+
+async def test_a_child_keeps_their_program_in_the_new_room(
+    gql: GraphQLClient, world: World, callers: Callers
+) -> None:
+    pre_k = await Program.create(agency=world.agency, name="Pre-K")
+    await Enrollment.filter(child_id=world.kids[0].id).update(program_id=pre_k.id)
+    ladybugs = await make.classroom(world.site, "Ladybugs")
+
+    moved = await gql.execute(
+        MOVE, _move(world, ladybugs), token=await make.token_for(callers.editor)
+    )
+
+    assert moved.data["moveChild"]["errors"] == []
+    new = await Enrollment.get(child_id=world.kids[0].id, classroom_id=ladybugs.id)
+    assert str(new.program_id) == str(pre_k.id)

@@ -8,7 +8,6 @@ sockets, which reconnect with what they may do now (``org.access_changed``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,8 +25,7 @@ from models.access import PasswordTokenKind, StaffPasswordToken
 from models.org import Agency, Role, StaffSiteAccess, StaffUser
 from models.pins import PinCredential
 from realtime.bus import EventBus
-from services import audit, org, pins
-from services.access import MAX_EMAIL_LENGTH, normalize_email
+from services import audit, contact_points, org, pins
 from services.errors import DomainError, InvalidInput, NotFound
 from services.staff_passwords import LinkPolicy, send_link
 
@@ -44,7 +42,6 @@ class StaffErrorCode(StrEnum):
 
 MAX_NAME_LENGTH = 100
 MAX_SITES = 500
-_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+", re.ASCII)
 # Who the audit log names for what the operator does from the command line.
 
 
@@ -89,8 +86,8 @@ def checked_name(value: str, field: str, limit: int = MAX_NAME_LENGTH) -> str:
 
 
 def checked_email(value: str) -> str:
-    email = normalize_email(value)
-    if len(email) > MAX_EMAIL_LENGTH or not _EMAIL_RE.fullmatch(email):
+    email = contact_points.normalize_email(value)
+    if email is None:
         raise InvalidInput("Give a valid email address.", "email")
     return email
 

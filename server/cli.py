@@ -15,66 +15,15 @@ import contextlib
 import logging
 import sys
 import traceback
-from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
-
-from pydantic import ValidationError
 
 from server import logs
-from server.db import DatabaseUnavailable, redacted
+from server.commands import CommandError, load_settings, require_schema, run, say
+from server.db import redacted
 from server.settings import Settings
+from server.setup_commands import cmd_create_agency, cmd_rotate_keys
 
 DEFAULT_SCHEMA_PATH = Path("schema.graphql")
-
-T = TypeVar("T")
-
-
-class CommandError(Exception):
-    """A failure the operator can fix: the message says how."""
-
-    def __init__(self, message: str, exit_code: int = 2) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
-def _say(line: str) -> None:
-    print(line, flush=True)  # noqa: T201
-
-
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as e:
-        lines = []
-        for error in e.errors():
-            message = str(error["msg"]).removeprefix("Value error, ")
-            # A field's own error names the variable; a cross-field check names its own.
-            field = "PLAYROLL_" + str(error["loc"][0]).upper() + ": " if error["loc"] else ""
-            lines.append(f"configuration error: {field}{message}")
-        raise CommandError("\n".join(lines)) from e
-
-
-def _run(work: Coroutine[Any, Any, T]) -> T:
-    try:
-        return asyncio.run(work)
-    except DatabaseUnavailable as e:
-        raise CommandError(str(e)) from e
-
-
-async def _pending(settings: Settings) -> list[str]:
-    from server.db import pending_migrations
-
-    return await pending_migrations(settings.database_url)
-
-
-def _require_schema(settings: Settings, *, fix: str = "playroll migrate") -> None:
-    pending = _run(_pending(settings))
-    if pending:
-        raise CommandError(
-            f"the database at {redacted(settings.database_url)} is not ready "
-            f"({len(pending)} migration(s) not applied, from {pending[0]}): run `{fix}` first"
-        )
 
 
 def _migrate(settings: Settings) -> list[str]:
@@ -84,16 +33,16 @@ def _migrate(settings: Settings) -> list[str]:
 
     def report(name: str) -> None:
         applied.append(name)
-        _say(f"  applied {name}")
+        say(f"  applied {name}")
 
-    _say(f"migrating {redacted(settings.database_url)}")
-    _run(apply_migrations(settings.database_url, report))
+    say(f"migrating {redacted(settings.database_url)}")
+    run(apply_migrations(settings.database_url, report))
     return applied
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    applied = _migrate(_settings())
-    _say(
+    applied = _migrate(load_settings())
+    say(
         f"database schema is up to date ({len(applied)} migration(s) applied)"
         if applied
         else "database schema is up to date (nothing to apply)"
@@ -104,9 +53,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def _seed(settings: Settings) -> bool:
     from server.demo import seed_demo
 
-    _say("loading the demo agency (2 sites, 4 classrooms, 60 children)...")
+    say("loading the demo agency (2 sites, 4 classrooms, 60 children)...")
     created = asyncio.run(seed_demo(settings))
-    _say("demo data created" if created else "demo data already present")
+    say("demo data created" if created else "demo data already present")
     return created
 
 
@@ -116,9 +65,9 @@ def _refuse_demo_outside_debug(settings: Settings, what: str) -> None:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
-    settings = _settings()
+    settings = load_settings()
     _refuse_demo_outside_debug(settings, "seed-demo")
-    _require_schema(settings)
+    require_schema(settings)
     _seed(settings)
     return 0
 
@@ -137,27 +86,27 @@ def cmd_export_schema(args: argparse.Namespace) -> int:
             raise CommandError(f"{args.path} is stale: run `playroll export-schema`", 1)
         return 0
     args.path.write_text(sdl)
-    _say(f"wrote {args.path}")
+    say(f"wrote {args.path}")
     return 0
 
 
 def _announce(settings: Settings, host: str, port: int, *, demo: bool) -> None:
     base = f"http://{host}:{port}"
-    _say(f"Playroll API at {base}/graphql (health: {base}/healthz)")
-    _say(f"database {redacted(settings.database_url)}, broadcast {settings.broadcast_url}")
+    say(f"Playroll API at {base}/graphql (health: {base}/healthz)")
+    say(f"database {redacted(settings.database_url)}, broadcast {settings.broadcast_url}")
     if settings.runs_jobs_in_process:
-        _say("notifications are delivered by this process")
+        say("notifications are delivered by this process")
     else:
-        _say("notifications wait for `playroll worker`")
+        say("notifications wait for `playroll worker`")
     if settings.debug:
-        _say(f"debug mode: GraphiQL at {base}/graphql; never expose this to the internet")
+        say(f"debug mode: GraphiQL at {base}/graphql; never expose this to the internet")
     if demo:
         from server.demo import DEMO_PARENT_PIN, STAFF
 
-        _say("demo logins (email / password / staff PIN):")
+        say("demo logins (email / password / staff PIN):")
         for email, password, *_rest, pin, _site in STAFF:
-            _say(f"  {email} / {password} / {pin or '-'}")
-        _say(f"  family PIN at a kiosk of the first site: {DEMO_PARENT_PIN}")
+            say(f"  {email} / {password} / {pin or '-'}")
+        say(f"  family PIN at a kiosk of the first site: {DEMO_PARENT_PIN}")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -166,13 +115,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.app import create_app
     from services.clock import SystemClock
 
-    settings = _settings()
+    settings = load_settings()
     if args.seed_demo:
         _refuse_demo_outside_debug(settings, "--seed-demo")
     if args.migrate:
         _migrate(settings)
     else:
-        _require_schema(settings, fix="playroll migrate` (or `playroll serve --migrate")
+        require_schema(settings, fix="playroll migrate` (or `playroll serve --migrate")
     if args.seed_demo:
         _seed(settings)
     _announce(settings, args.host, args.port, demo=args.seed_demo)
@@ -215,7 +164,7 @@ async def _work(settings: Settings, *, once: bool) -> None:
         try:
             if once:
                 drained = await worker.run_once()
-                _say(f"sent {drained.sent}, retry later {drained.retried}, failed {drained.failed}")
+                say(f"sent {drained.sent}, retry later {drained.retried}, failed {drained.failed}")
                 return
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
@@ -229,107 +178,9 @@ async def _work(settings: Settings, *, once: bool) -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    settings = _settings()
-    _require_schema(settings)
+    settings = load_settings()
+    require_schema(settings)
     asyncio.run(_work(settings, once=args.once))
-    return 0
-
-
-async def _rotate_keys(settings: Settings) -> int:
-    from tortoise.context import TortoiseContext
-    from tqdm import tqdm
-
-    from server.db import tortoise_config
-    from services import key_rotation
-
-    keyring = settings.secret
-    async with TortoiseContext() as ctx:
-        await ctx.init(config=tortoise_config(settings.database_url))
-        if settings.secret_key_previous is None and not await key_rotation.needs_rotation(keyring):
-            raise CommandError(
-                "nothing to rotate: set PLAYROLL_SECRET_KEY_PREVIOUS to the old key "
-                "and PLAYROLL_SECRET_KEY to the new one (README, Key rotation)"
-            )
-        with tqdm(total=await key_rotation.count(), unit="value", desc="re-keying") as bar:
-            report = await key_rotation.rotate(keyring, progress=bar.update)
-    pins, sealed = report.pins, report.sealed
-    _say(
-        f"PINs: {pins.rekeyed} re-keyed, {pins.current} already current; "
-        f"queued message secrets: {sealed.rekeyed} re-keyed, {sealed.current} already current"
-    )
-    if report.failed:
-        problems = [
-            f"{pins.unreadable} PINs and {sealed.unreadable} queued message secrets could not "
-            "be read with any known key (is PLAYROLL_SECRET_KEY_PREVIOUS the old key?)"
-        ]
-        if pins.conflicts:
-            problems.append(f"{pins.conflicts} PINs are held twice in their agency (re-PIN one)")
-        raise CommandError(f"{'; '.join(problems)}; those were left unchanged", 1)
-    return 0
-
-
-def cmd_rotate_keys(args: argparse.Namespace) -> int:
-    settings = _settings()
-    _require_schema(settings)
-    return asyncio.run(_rotate_keys(settings))
-
-
-# Which option an input error of the first start names.
-_AGENCY_OPTIONS = {
-    "name": "--name",
-    "email": "--admin-email",
-    "timezone": "--timezone",
-    "firstName": "--admin-first-name",
-    "lastName": "--admin-last-name",
-}
-
-
-async def _create_agency(settings: Settings, args: argparse.Namespace) -> Any:
-    from tortoise.context import TortoiseContext
-
-    from server.db import tortoise_config
-    from services import agencies, staff
-    from services.clock import SystemClock
-    from services.errors import DomainError, InvalidInput
-    from services.staff_passwords import LinkPolicy
-
-    links = LinkPolicy(
-        settings.secret, settings.base_url, settings.notification_destination_hourly_cap
-    )
-    async with TortoiseContext() as ctx:
-        await ctx.init(config=tortoise_config(settings.database_url))
-        try:
-            return await agencies.create_agency(
-                args.name,
-                args.admin_email,
-                first_name=args.admin_first_name,
-                last_name=args.admin_last_name,
-                timezone=args.timezone,
-                links=links,
-                now=SystemClock().now(),
-            )
-        except InvalidInput as e:
-            raise CommandError(f"{_AGENCY_OPTIONS.get(e.field or '', 'input')}: {e}") from e
-        except DomainError as e:
-            if e.code is staff.StaffErrorCode.EMAIL_TAKEN:
-                raise CommandError(
-                    f"a staff account with the email {staff.checked_email(args.admin_email)} "
-                    "already exists: nothing was created (that admin can reset their "
-                    "password with requestStaffPasswordReset)"
-                ) from e
-            raise CommandError(e.message) from e
-
-
-def cmd_create_agency(args: argparse.Namespace) -> int:
-    settings = _settings()
-    _require_schema(settings)
-    first = _run(_create_agency(settings, args))
-    _say(f"created agency {first.agency.name!r} ({first.agency.id}), time zone {args.timezone}")
-    _say(
-        f"agency admin {first.admin.email}: choose a password within 7 days at this "
-        "one-time link (also queued by email):"
-    )
-    _say(f"  {first.link}")
     return 0
 
 

@@ -92,7 +92,7 @@ class _Seeder:
     now: datetime
     # Nobody listens to a seed process: the events of its changes go nowhere.
     bus: EventBus = field(default_factory=lambda: EventBus(None))
-    sessions: list[str] = field(default_factory=list)
+    tokens: list[str] = field(default_factory=list)
 
     async def choose_password(self, link: str, password: str) -> StaffPrincipal:
         """Consume a set-password link, as the staff member would; signed in after."""
@@ -107,7 +107,7 @@ class _Seeder:
             bus=self.bus,
             now=self.now,
         )
-        self.sessions.append(session)
+        self.tokens.append(session)
         return await self.principal(session)
 
     async def principal(self, session: str) -> StaffPrincipal:
@@ -140,7 +140,7 @@ class _Seeder:
         )
 
     async def sign_out(self) -> None:
-        for session in self.sessions:
+        for session in self.tokens:
             found = await sessions.resolve(session, self.now)
             if found is not None and is_staff(found):
                 await access.logout(found, self.bus, self.now)
@@ -161,7 +161,7 @@ async def _first_start(seeder: _Seeder) -> str:
     admin = await seeder.choose_password(started.link, password)
     if pin:
         await seeder.own_pin(admin, pin)
-    return seeder.sessions[-1]
+    return seeder.tokens[-1]
 
 
 async def _sites(admin: StaffPrincipal) -> list[list[Room]]:

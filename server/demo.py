@@ -1,44 +1,46 @@
 """Demo data for ``playroll seed-demo``: one agency with two sites, 60 children and three logins.
 
-Only for debug (demo) mode: the logins have published passwords. The data is generated from a
-fixed random seed, so every run produces the same names, dates and contact details, and it is
-created at most once (keyed by the agency name) inside a single transaction.
+Only for debug (demo) mode: the logins have published passwords. The demo is built the way a
+real agency is, with no back door: ``create-agency``'s service makes the agency and its
+admin, who chooses the published password with the set-password link, then creates sites,
+roles, staff, children, families and enrollments through the services the API calls
+(audited like any agency's records). The other logins choose their passwords with their
+invitation links and their published staff PINs with ``changeOwnPin``'s service.
+
+The families are drawn from a fixed random seed (``server/demo_families.py``), so every run
+produces the same names, dates and contact details; random PINs differ. It is created at most
+once (keyed by the agency name) inside a single transaction.
 """
 
 from __future__ import annotations
 
-import random
-import unicodedata
-from datetime import date, timedelta
-from typing import Any
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
-from auth import passwords
+from auth import sealed, sessions
 from auth.keys import Keyring
-from models.org import Agency, Classroom, ModuleAccess, Role, Site, StaffSiteAccess, StaffUser
-from models.people import (
-    Child,
-    ContactMethod,
-    Enrollment,
-    Family,
-    FamilyAdult,
-    GuardianSlot,
-    Language,
-    SharedPickup,
-)
+from auth.principals import Anonymous, StaffPrincipal, is_staff
+from models.notifications import Notification
+from models.org import Agency, ModuleAccess
+from realtime.bus import EventBus
 from server.db import open_database
+from server.demo_families import FamilyBuilder, Room
 from server.settings import Settings
-from services import pins as pin_service
+from services import access, agencies, pin_care, roles, site_settings, sites, staff, staff_pins
+from services import staff_passwords as passwords
+from services.clock import SystemClock
+from services.staff_passwords import LinkPolicy
 
 DEMO_AGENCY_NAME = "Playroll Demo Agency"
+DEMO_AGENCY_TIMEZONE = "UTC"
 # The kiosk PIN of a guardian at the first site who also collects a neighbour's children;
-# every other guardian and pickup gets a random PIN (staff can reveal them).
+# every other adult gets a random PIN (staff can reveal them).
 DEMO_PARENT_PIN = "314159"
-SEED = 2026
-CHILDREN_PER_ROOM = 15
-# Per site, this many children of the younger room have an older sibling in the other room.
-SIBLING_PAIRS_PER_SITE = 4
 
 # (name, time zone, staff_requires_pin, area code, [(room, born from, born until)]).
 # The rooms of each site are listed youngest first.
@@ -68,190 +70,170 @@ STAFF = [
     ("viewer@example.com", "playroll-viewer", "Val", "Jordan", "Viewer", None, 0),
 ]
 
-# First names alternate girl, boy, so ``names[0::2]`` are girls' names, ``names[1::2]`` boys'.
-EN_FIRST = [
-    "Olivia", "Liam", "Emma", "Noah", "Ava", "Oliver", "Mia", "Elijah", "Harper", "James",
-    "Amelia", "Lucas", "Evelyn", "Henry", "Abigail", "Jack", "Ella", "Owen", "Grace", "Leo",
-    "Chloe", "Wyatt", "Nora", "Caleb", "Zoe", "Isaac", "Lily", "Ezra", "Hazel", "Miles",
-]  # fmt: skip
-ES_FIRST = [
-    "Sofía", "Mateo", "Valentina", "Santiago", "Camila", "Diego", "Lucía", "Javier", "Isabella",
-    "Alejandro", "Ximena", "Emiliano", "Renata", "Andrés", "Mariana", "José", "Daniela", "Luis",
-]  # fmt: skip
-EN_LAST = [
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson",
-    "Taylor", "Thomas", "Moore", "Jackson", "Martin", "Lee", "Thompson", "White", "Harris",
-    "Clark", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott",
-]  # fmt: skip
-ES_LAST = [
-    "García", "Rodríguez", "Martínez", "Hernández", "López", "González", "Pérez", "Sánchez",
-    "Ramírez", "Torres", "Flores", "Rivera", "Gómez", "Díaz", "Morales", "Ortiz",
-]  # fmt: skip
-# (relationship in English, in Spanish, 0 for a woman or 1 for a man: the name list offset).
-GUARDIANS = [("Mother", "Madre", 0), ("Father", "Padre", 1)]
-CONTACTS = [
-    ("Grandmother", "Abuela", 0), ("Grandfather", "Abuelo", 1), ("Aunt", "Tía", 0),
-    ("Uncle", "Tío", 1), ("Neighbor", "Vecina", 0), ("Family friend", "Amigo de la familia", 1),
-]  # fmt: skip
-NON_RELATIVES = {"Neighbor", "Family friend"}
-# The demo agency runs a seven-day program, so whoever opens the demo sees children on
-# the roster whatever the day; a few children come on some days only.
-WEEKDAYS = ["1234567"] * 8 + ["1357", "246"]
+
+# The seed signs its staff in like anyone (each sign-in is counted); generous limits, as
+# the seed's few sign-ins all succeed.
+_THROTTLE = access.ThrottlePolicy(
+    account_max_failures=10,
+    account_window=timedelta(minutes=15),
+    ip_max_failures=100,
+    ip_window=timedelta(minutes=15),
+)
+# The seed's own sessions end with it (signed out at the end).
+_SESSION_LIFETIME = timedelta(hours=1)
 
 
-def _ascii(name: str) -> str:
-    """Email-safe form of a name ("Martínez" -> "martinez")."""
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return "".join(c for c in plain.lower() if c.isalnum())
+@dataclass
+class _Seeder:
+    """Acts through the services with the sessions its demo staff open."""
+
+    secret: Keyring
+    links: LinkPolicy
+    now: datetime
+    # Nobody listens to a seed process: the events of its changes go nowhere.
+    bus: EventBus = field(default_factory=lambda: EventBus(None))
+    tokens: list[str] = field(default_factory=list)
+
+    async def choose_password(self, link: str, password: str) -> StaffPrincipal:
+        """Consume a set-password link, as the staff member would; signed in after."""
+        token = parse_qs(urlsplit(link).query)["token"][0]
+        session = await passwords.set_password(
+            Anonymous(),
+            token,
+            password,
+            secret=self.secret,
+            throttle_policy=_THROTTLE,
+            session_lifetime=_SESSION_LIFETIME,
+            bus=self.bus,
+            now=self.now,
+        )
+        self.tokens.append(session)
+        return await self.principal(session)
+
+    async def principal(self, session: str) -> StaffPrincipal:
+        """The caller a session stands for now (an admin's sites are read at each call)."""
+        found = await sessions.resolve(session, self.now)
+        if found is None or not is_staff(found):
+            raise RuntimeError("the demo seed lost its own session")
+        return found
+
+    async def invitation(self, email: str) -> str:
+        """The set-password link queued to a new staff member, read from the outbox."""
+        message = (
+            await Notification.filter(destination=email, template="staff_invitation")
+            .order_by("-created_at")
+            .first()
+        )
+        opened = sealed.unseal(self.secret, message.secret_params) if message else None
+        if opened is None:
+            raise RuntimeError(f"no invitation was queued to {email}")
+        link: str = json.loads(opened)["link"]
+        return link
+
+    async def own_pin(self, principal: StaffPrincipal, pin: str) -> None:
+        """Change one's own staff PIN to the published one, reading the current one back."""
+        current = await pin_care.own_pin(principal, self.secret)
+        if current is None:
+            raise RuntimeError("a demo staff member has no PIN")
+        await staff_pins.change_own_pin(
+            principal, current, pin, secret=self.secret, throttle_policy=_THROTTLE, now=self.now
+        )
+
+    async def sign_out(self) -> None:
+        for session in self.tokens:
+            found = await sessions.resolve(session, self.now)
+            if found is not None and is_staff(found):
+                await access.logout(found, self.bus, self.now)
 
 
-def _day_between(rng: random.Random, start: date, end: date) -> date:
-    return start + timedelta(days=rng.randrange((end - start).days + 1))
+async def _first_start(seeder: _Seeder) -> str:
+    """The agency and its admin (``playroll create-agency``), who chooses a password."""
+    email, password, first, last, _role, pin, _site = STAFF[0]
+    started = await agencies.create_agency(
+        DEMO_AGENCY_NAME,
+        email,
+        first_name=first,
+        last_name=last,
+        timezone=DEMO_AGENCY_TIMEZONE,
+        links=seeder.links,
+        now=seeder.now,
+    )
+    admin = await seeder.choose_password(started.link, password)
+    if pin:
+        await seeder.own_pin(admin, pin)
+    return seeder.tokens[-1]
 
 
-class _Builder:
-    """Creates the families and children of one run; owns the seeded RNG and counters."""
+async def _sites(admin: StaffPrincipal) -> list[list[Room]]:
+    """The sites and their classrooms, youngest room first."""
+    built = []
+    for name, timezone, _requires_pin, _area, rooms in SITES:
+        site = await sites.create_site(admin, sites.NewSite(name=name, timezone=timezone))
+        built.append(
+            [
+                Room(site, await sites.create_classroom(admin, site.id, room), born_from, until)
+                for room, born_from, until in rooms
+            ]
+        )
+    return built
 
-    def __init__(self, agency: Agency, secret: Keyring) -> None:
-        self.agency = agency
-        self.secret = secret
-        self.rng = random.Random(SEED)
-        self.families = 0
 
-    def _contact_details(self, first: str, last: str, area_code: str) -> dict[str, Any]:
-        # Most adults give both, some only one; 555-01xx numbers are reserved for fiction.
-        kind = self.rng.choices(["both", "email", "phone"], weights=[6, 2, 2])[0]
-        email = f"{_ascii(first)}.{_ascii(last)}{self.families}@example.com"
-        phone = f"({area_code}) 555-01{self.rng.randrange(100):02d}"
-        has_email, has_phone = kind != "phone", kind != "email"
-        prefers_sms = has_phone and (not has_email or self.rng.random() < 0.4)
-        return {
-            "email": email if has_email else None,
-            "phone": phone if has_phone else None,
-            "preferred_contact": ContactMethod.SMS if prefers_sms else ContactMethod.EMAIL,
-        }
-
-    async def family(self, area_code: str) -> tuple[Family, str, bool]:
-        """A family with guardian A, usually guardian B, and one or two contacts."""
-        self.families += 1
-        rng = self.rng
-        spanish = rng.random() < 0.3
-        firsts, lasts = (ES_FIRST, ES_LAST) if spanish else (EN_FIRST, EN_LAST)
-        language = Language.ES if spanish else Language.EN
-        last = rng.choice(lasts)
-        family = await Family.create(agency=self.agency, name=f"{last} Family")
-        guardians = GUARDIANS if rng.random() < 0.7 else GUARDIANS[::-1]
-        adults: list[tuple[GuardianSlot | None, tuple[str, str, int], bool]] = [
-            (GuardianSlot.A, guardians[0], False)
-        ]
-        if rng.random() < 0.8:
-            adults.append((GuardianSlot.B, guardians[1], False))
-        for contact in rng.sample(CONTACTS, rng.randint(1, 2)):
-            adults.append((None, contact, rng.random() < 0.6))
-        used: set[str] = set()  # distinct first names, so the emails are distinct too
-        for slot, (english, spanish_word, gender), pickup in adults:
-            first = rng.choice([n for n in firsts[gender::2] if n not in used])
-            used.add(first)
-            # Relatives share the family name; a neighbour or friend has their own.
-            surname = rng.choice(lasts) if english in NON_RELATIVES else last
-            adult = await FamilyAdult.create(
-                family=family,
-                guardian_slot=slot,
-                first_name=first,
-                last_name=surname,
-                relationship=spanish_word if spanish else english,
-                language=language,
-                # In the demo every guardian may collect the children, and some contacts.
-                authorized_pickup=slot is not None or pickup,
-                **self._contact_details(first, surname, area_code),
+async def _site_settings(admin: StaffPrincipal, built: list[list[Room]]) -> None:
+    for (_name, _tz, requires_pin, _area, _rooms), rooms in zip(SITES, built, strict=True):
+        if requires_pin:
+            await site_settings.update_site_settings(
+                admin,
+                rooms[0].site.id,
+                site_settings.SiteSettingsChanges(staff_requires_pin=True),
+                rotate=False,
             )
-            if adult.authorized_pickup:
-                await pin_service.issue(self.secret, self.agency, adult_id=adult.id)
-        return family, last, spanish
-
-    async def child(self, family: Family, last: str, spanish: bool, room: Classroom,
-                    born: tuple[date, date]) -> None:  # fmt: skip
-        rng = self.rng
-        firsts = ES_FIRST if spanish else EN_FIRST
-        first, middle = rng.sample(firsts[rng.randrange(2) :: 2], 2)
-        dob = _day_between(rng, *born)
-        has_subsidy = rng.random() < 0.8
-        child = await Child.create(
-            agency=self.agency,
-            family=family,
-            first_name=first,
-            middle_name=middle,
-            last_name=last,
-            date_of_birth=dob,
-            state_subsidy_id=f"TX-{rng.randrange(10**8):08d}" if has_subsidy else None,
-        )
-        # Enrolled at 12 weeks at the earliest, and before 2026 so it is active today.
-        starts = max(dob + timedelta(weeks=12), date(2023, 8, 1))
-        await Enrollment.create(
-            child=child,
-            classroom=room,
-            starts_on=_day_between(rng, starts, date(2025, 12, 15)),
-            ends_on=None,
-            weekdays=rng.choice(WEEKDAYS),
-        )
 
 
-async def _create_staff(agency: Agency, sites: list[Site], secret: Keyring) -> None:
-    roles = {}
+async def _staff(seeder: _Seeder, admin: StaffPrincipal, site_ids: list[UUID]) -> None:
+    """The roles, then each other login: created, invited, their password and PIN chosen."""
+    role_ids = {}
     for name, (students, attendance, messaging, site_admin) in ROLES.items():
-        roles[name] = await Role.create(
-            agency=agency, name=name, students=students, attendance=attendance,
-            messaging=messaging, site_admin=site_admin,
-        )  # fmt: skip
-    for email, password, first, last, role, pin, site_index in STAFF:
-        user = await StaffUser.create(
-            agency=agency,
-            role=roles[role] if role else None,
-            email=email.lower(),
+        role = await roles.create_role(
+            admin,
+            roles.RoleChanges(name, students, attendance, messaging, site_admin),
+        )
+        role_ids[name] = role.id
+    for email, password, first, last, role_name, pin, site_index in STAFF[1:]:
+        assert role_name is not None, "only the first login is the agency admin"
+        new = staff.NewStaff(
             first_name=first,
             last_name=last,
-            password_hash=passwords.hash_password(password),
-            is_agency_admin=role is None,
+            email=email,
+            role_id=role_ids[role_name],
+            site_ids=site_ids if site_index is None else [site_ids[site_index]],
         )
+        await staff.create_staff(admin, new, links=seeder.links, now=seeder.now)
+        member = await seeder.choose_password(await seeder.invitation(email), password)
         if pin:
-            await pin_service.store(secret, agency.id, pin, staff_id=user.id)
-        if site_index is not None:
-            await StaffSiteAccess.create(staff=user, site=sites[site_index])
+            await seeder.own_pin(member, pin)
 
 
-async def create_demo_data(secret: Keyring) -> bool:
+async def create_demo_data(
+    secret: Keyring, *, now: datetime, base_url: str = "http://localhost:8000"
+) -> bool:
     """Create the demo agency unless it exists; True when created. Needs the ORM open."""
     if await Agency.exists(name=DEMO_AGENCY_NAME):
         return False
+    seeder = _Seeder(secret, LinkPolicy(secret, base_url), now)
     async with in_transaction():
-        agency = await Agency.create(name=DEMO_AGENCY_NAME)
-        builder = _Builder(agency, secret)
-        sites: list[Site] = []
-        for site_name, timezone, requires_pin, area_code, rooms in SITES:
-            site = await Site.create(
-                agency=agency, name=site_name, timezone=timezone, staff_requires_pin=requires_pin
-            )
-            sites.append(site)
-            families: list[Family] = []
-            young, old = [
-                (await Classroom.create(site=site, name=name), (start, end))
-                for name, start, end in rooms
-            ]
-            for i in range(CHILDREN_PER_ROOM):
-                family, last, spanish = await builder.family(area_code)
-                families.append(family)
-                await builder.child(family, last, spanish, *young)
-                if i >= SIBLING_PAIRS_PER_SITE:  # otherwise the older child is a sibling
-                    family, last, spanish = await builder.family(area_code)
-                    families.append(family)
-                await builder.child(family, last, spanish, *old)
-            # A carpool: guardian A of one family may also collect a neighbour family's kids.
-            giver, taker = builder.rng.sample(families, 2)
-            adult = await FamilyAdult.get(family=giver, guardian_slot=GuardianSlot.A)
-            await SharedPickup.create(adult=adult, family=taker)
-            if site_name == SITES[0][0]:
-                await pin_service.store(secret, agency.id, DEMO_PARENT_PIN, adult_id=adult.id)
-        await _create_staff(agency, sites, secret)
+        session = await _first_start(seeder)
+        built = await _sites(await seeder.principal(session))
+        # Read again: an agency admin's principal holds the sites that existed at the time.
+        admin = await seeder.principal(session)
+        await _site_settings(admin, built)
+        # The staff's fixed PINs are taken before any random family PIN could take them.
+        await _staff(seeder, admin, [rooms[0].site.id for rooms in built])
+        families = FamilyBuilder(admin, secret, now)
+        for (_name, _tz, _pin, area_code, _rooms), (young, old) in zip(SITES, built, strict=True):
+            carpool = await families.carpool(await families.rooms(area_code, young, old))
+            if young.site.name == SITES[0][0]:
+                await pin_care.choose_pin(admin, carpool, DEMO_PARENT_PIN, secret)
+        await seeder.sign_out()
     return True
 
 
@@ -261,4 +243,6 @@ async def seed_demo(settings: Settings) -> bool:
     if not settings.debug:
         raise RuntimeError("demo data is only created in debug mode (PLAYROLL_DEBUG=1)")
     async with open_database(settings.database_url):
-        return await create_demo_data(settings.secret)
+        return await create_demo_data(
+            settings.secret, now=SystemClock().now(), base_url=settings.base_url
+        )

@@ -9,6 +9,7 @@ from typing import Any
 
 from server.commands import CommandError, load_settings, require_schema, run, say
 from server.settings import Settings
+from services.clock import Clock, SystemClock
 
 
 async def _rotate_keys(settings: Settings) -> int:
@@ -60,12 +61,11 @@ _AGENCY_OPTIONS = {
 }
 
 
-async def _create_agency(settings: Settings, args: argparse.Namespace) -> Any:
+async def _create_agency(settings: Settings, args: argparse.Namespace, clock: Clock) -> Any:
     from tortoise.context import TortoiseContext
 
     from server.db import tortoise_config
     from services import agencies, staff
-    from services.clock import SystemClock
     from services.errors import DomainError, InvalidInput
     from services.staff_passwords import LinkPolicy
 
@@ -82,7 +82,7 @@ async def _create_agency(settings: Settings, args: argparse.Namespace) -> Any:
                 last_name=args.admin_last_name,
                 timezone=args.timezone,
                 links=links,
-                now=SystemClock().now(),
+                now=clock.now(),
             )
         except InvalidInput as e:
             raise CommandError(f"{_AGENCY_OPTIONS.get(e.field or '', 'input')}: {e}") from e
@@ -96,10 +96,11 @@ async def _create_agency(settings: Settings, args: argparse.Namespace) -> Any:
             raise CommandError(e.message) from e
 
 
-def cmd_create_agency(args: argparse.Namespace) -> int:
+def cmd_create_agency(args: argparse.Namespace, clock: Clock | None = None) -> int:
+    """``clock``: tests run the command at their frozen instant (the link's expiry)."""
     settings = load_settings()
     require_schema(settings)
-    first = run(_create_agency(settings, args))
+    first = run(_create_agency(settings, args, clock or SystemClock()))
     say(f"created agency {first.agency.name!r} ({first.agency.id}), time zone {args.timezone}")
     say(
         f"agency admin {first.admin.email}: choose a password within 7 days at this "

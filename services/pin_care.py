@@ -23,7 +23,7 @@ from models.org import Agency
 from models.people import FamilyAdult
 from models.pins import PinCredential
 from services import audit, notifications, pins
-from services.errors import DomainError, InvalidInput
+from services.errors import DomainError, InvalidInput, NotFound
 
 
 class PinCareErrorCode(StrEnum):
@@ -196,6 +196,27 @@ async def re_pin(
             )
             results.append(AdultPin(key, adult, PinCareStatus.ISSUED, pin=pin, delivery=delivery))
     return results
+
+
+async def choose_pin(
+    principal: StaffPrincipal, adult_id: UUID, pin: str, secret: Keyring
+) -> AdultPin:
+    """Give one adult a PIN of the caller's choosing (the demo's published PIN); the old
+    one stops working at once. PIN_TAKEN when anyone in the agency holds it already."""
+    async with in_transaction():
+        agency = await Agency.get(id=principal.agency_id)
+        adult = (await _reachable(principal, [(str(adult_id), adult_id)], lock=True)).get(
+            str(adult_id)
+        )
+        if adult is None:
+            raise NotFound("Adult")
+        if len(pin) != agency.pin_length:
+            raise DomainError(
+                pins.PinErrorCode.INVALID_PIN, f"A PIN here has {agency.pin_length} digits.", "pin"
+            )
+        await pins.store(secret, agency.id, pin, adult_id=adult.id)
+        await _audit(principal, "pin.choose", adult)
+    return AdultPin(str(adult.id), adult, PinCareStatus.ISSUED, pin=pin)
 
 
 async def send_pins(

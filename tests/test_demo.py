@@ -8,6 +8,8 @@ import pytest
 from pydantic import SecretStr
 
 from auth import sessions
+from models.access import AuthSession
+from models.audit import AuditEntry
 from models.kiosk import Kiosk
 from models.org import Agency, Classroom, Site, StaffUser
 from models.people import Child, Enrollment, FamilyAdult, GuardianSlot, Language, SharedPickup
@@ -36,7 +38,7 @@ async def _login(gql: GraphQLClient, email: str, password: str) -> dict[str, obj
 
 
 async def test_creates_a_complete_demo_agency(settings: Settings, clock: FrozenClock) -> None:
-    assert await create_demo_data(settings.secret) is True
+    assert await create_demo_data(settings.secret, now=clock.now()) is True
 
     assert await Agency.all().count() == 1
     sites = await Site.all()
@@ -61,16 +63,35 @@ async def test_creates_a_complete_demo_agency(settings: Settings, clock: FrozenC
     assert await SharedPickup.all().count() >= 1
     assert await FamilyAdult.filter(language=Language.ES).exists()
 
+    # No back door: built through the services, so every record has their audit entry,
+    # the logins chose their passwords with their links, and the seed's sessions ended.
+    done = list(await AuditEntry.all().values_list("action", flat=True))
+    assert done.count("agency.create") == 1
+    assert done.count("staff.create") == 3
+    assert done.count("staff.password_set") == 3
+    assert done.count("site.create") == 2
+    assert done.count("classroom.create") == 4
+    assert done.count("people.create_child") == 60
+    assert done.count("people.enroll_child") == 60
+    assert done.count("people.add_guardian") + done.count("people.add_contact") == (
+        await FamilyAdult.all().count()
+    )
+    assert not await AuthSession.filter(revoked_at__isnull=True).exists()
+    # Every pickup can be called at the door, as the rules of family records want.
+    assert not await FamilyAdult.filter(authorized_pickup=True, phone=None).exists()
 
-async def test_second_run_changes_nothing(settings: Settings) -> None:
-    assert await create_demo_data(settings.secret) is True
-    assert await create_demo_data(settings.secret) is False
+
+async def test_second_run_changes_nothing(settings: Settings, clock: FrozenClock) -> None:
+    assert await create_demo_data(settings.secret, now=clock.now()) is True
+    assert await create_demo_data(settings.secret, now=clock.now()) is False
     assert await Child.all().count() == 60
     assert await Agency.all().count() == 1
 
 
-async def test_demo_logins_work_with_their_roles(gql: GraphQLClient, settings: Settings) -> None:
-    await create_demo_data(settings.secret)
+async def test_demo_logins_work_with_their_roles(
+    gql: GraphQLClient, settings: Settings, clock: FrozenClock
+) -> None:
+    await create_demo_data(settings.secret, now=clock.now())
 
     admin = await _login(gql, "admin@example.com", "playroll-admin")
     assert admin["isAgencyAdmin"] is True
@@ -104,9 +125,9 @@ async def test_seed_demo_refuses_outside_debug_mode() -> None:
 
 
 async def test_the_demo_parent_pin_opens_the_kiosk_pad_at_the_first_site(
-    gql: GraphQLClient, settings: Settings
+    gql: GraphQLClient, settings: Settings, clock: FrozenClock
 ) -> None:
-    await create_demo_data(settings.secret)
+    await create_demo_data(settings.secret, now=clock.now())
     admin = await StaffUser.get(email="admin@example.com")
     site = await Site.get(name=SITES[0][0])
     kiosk = await Kiosk.create(site=site, name="Demo door", paired_by=admin)
@@ -121,14 +142,16 @@ async def test_the_demo_parent_pin_opens_the_kiosk_pad_at_the_first_site(
     assert payload["errors"] == []
     # Their own children and the carpool family's.
     assert len(payload["children"]) >= 2
-    # Every guardian and authorized pickup holds a PIN of its own.
-    pickups = await FamilyAdult.filter(authorized_pickup=True).count()
-    assert await PinCredential.filter(adult_id__isnull=False).count() == pickups
+    # Every adult holds a PIN of its own (given at creation, as for any agency's adults).
+    adults = await FamilyAdult.all().count()
+    assert await PinCredential.filter(adult_id__isnull=False).count() == adults
 
 
-async def test_the_demo_has_children_scheduled_on_every_day_of_the_week(settings: Settings) -> None:
+async def test_the_demo_has_children_scheduled_on_every_day_of_the_week(
+    settings: Settings, clock: FrozenClock
+) -> None:
     """Someone trying the demo on a Sunday still sees a roster."""
-    await create_demo_data(settings.secret)
+    await create_demo_data(settings.secret, now=clock.now())
 
     schedules = await Enrollment.all().values_list("weekdays", flat=True)
     for weekday in "1234567":

@@ -9,8 +9,9 @@ from models.org import Agency
 from models.people import Child
 from resolvers.context import Info
 from resolvers.outcome import Outcome, object_id, outcome, raising
-from services import family, invitations, parent_views
-from services.invitations import GuardianRow, InviteResult, OnlineState
+from services import family, guardian_list, invitations, parent_views
+from services.guardian_list import GuardianRow, OnlineState
+from services.invitations import InviteResult
 from services.rosters import RosterEntry
 
 
@@ -43,7 +44,7 @@ async def guardians(
     room = object_id(classroom_id, "Classroom") if classroom_id is not None else None
     program = object_id(program_id, "Program") if program_id is not None else None
     return await raising(
-        invitations.guardians(
+        guardian_list.guardians(
             ctx.staff, object_id(site_id, "Site"), room, state, ctx.now(), program
         )
     )

@@ -21,7 +21,7 @@ from schema.confirmations import UnconfirmedEntry
 from schema.errors import UserError, code_enum, payload_errors
 from schema.kiosk import KioskViewer
 from schema.people import AdultRole, Child, ContactMethod, FamilyAdult, Language
-from services import access, invitations, parent_views
+from services import access, guardian_list, invitations, parent_views
 from services import attendance as attendance_service
 from services import family as family_service
 
@@ -47,7 +47,7 @@ class OnlineAccount:
     )
 
     @classmethod
-    def from_domain(cls, account: invitations.OnlineAccount) -> OnlineAccount:
+    def from_domain(cls, account: guardian_list.OnlineAccount) -> OnlineAccount:
         return cls(
             state=OnlineAccountState[account.state.value],
             login=account.login,
@@ -70,7 +70,7 @@ class Guardian:
     online_account: OnlineAccount
 
     @classmethod
-    def from_domain(cls, row: invitations.GuardianRow) -> Guardian:
+    def from_domain(cls, row: guardian_list.GuardianRow) -> Guardian:
         adult = row.adult
         slot = adult.guardian_slot
         return cls(
@@ -288,7 +288,7 @@ class FamilyQuery:
             info,
             str(site_id),
             str(classroom_id) if classroom_id is not None else None,
-            invitations.OnlineState(state.value) if state is not None else None,
+            guardian_list.OnlineState(state.value) if state is not None else None,
             str(program_id) if program_id is not None else None,
         )
         return [Guardian.from_domain(r) for r in rows]

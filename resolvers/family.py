@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from auth.principals import ParentPrincipal, is_parent
 from models.org import Agency
-from models.people import Child
+from models.people import Child, ContactMethod
 from resolvers.context import Info
 from resolvers.outcome import Outcome, object_id, outcome, raising
 from services import family, guardian_list, invitations, parent_views
@@ -50,7 +50,9 @@ async def guardians(
     )
 
 
-async def invite(info: Info, guardian_ids: list[str]) -> Outcome[list[InviteResult]]:
+async def invite(
+    info: Info, guardian_ids: list[str], method: ContactMethod | None
+) -> Outcome[list[InviteResult]]:
     ctx = info.context
     return await outcome(
         invitations.invite(
@@ -60,6 +62,7 @@ async def invite(info: Info, guardian_ids: list[str]) -> Outcome[list[InviteResu
             base_url=ctx.settings.base_url,
             hourly_cap=ctx.settings.notification_destination_hourly_cap,
             now=ctx.now(),
+            method=method,
         )
     )
 

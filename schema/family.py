@@ -15,6 +15,7 @@ from resolvers import family as family_resolvers
 from resolvers import family_records as family_record_resolvers
 from resolvers.context import Info
 from resolvers.outcome import Outcome
+from schema import people as schema_people
 from schema.access import AuthError, AuthErrorCode, AuthPayload, StaffViewer
 from schema.attendance import AttendanceStatus
 from schema.confirmations import UnconfirmedEntry
@@ -192,6 +193,7 @@ class InviteGuardianResult:
 @strawberry.input
 class InviteGuardiansInput:
     guardian_ids: list[strawberry.ID] = strawberry.field(description="One or up to 100.")
+    method: ContactMethod | None = schema_people.method_field()
 
 
 @strawberry.type
@@ -298,12 +300,13 @@ class FamilyQuery:
 class FamilyMutation:
     @strawberry.mutation(
         permission_classes=[CanEditStudents],
-        description="Invite one guardian or a group, each by their preferred contact.",
+        description="Invite one guardian or a group by email or text (method).",
     )
     async def invite_guardians(
         self, info: Info, input: InviteGuardiansInput
     ) -> InviteGuardiansPayload:
-        result = await family_resolvers.invite(info, [str(i) for i in input.guardian_ids])
+        method = schema_people.chosen_method(input.method)
+        result = await family_resolvers.invite(info, [str(i) for i in input.guardian_ids], method)
         return InviteGuardiansPayload(
             results=[
                 InviteGuardianResult(

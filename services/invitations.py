@@ -21,7 +21,7 @@ from auth.keys import Keyring, Purpose
 from auth.principals import StaffPrincipal
 from models.family_accounts import FamilyAccount, GuardianLink, Invitation
 from models.org import Agency
-from models.people import FamilyAdult
+from models.people import ContactMethod, FamilyAdult
 from realtime import channels
 from realtime.bus import EventBus
 from realtime.events import AccessChanged
@@ -102,9 +102,11 @@ async def invite(
     base_url: str,
     now: datetime,
     hourly_cap: int = notifications.DEFAULT_DESTINATION_HOURLY_CAP,
+    method: ContactMethod | None = None,
 ) -> list[InviteResult]:
-    """Invite one guardian or a group; each gets its own result and its own transaction,
-    so one guardian without a phone does not stop the others."""
+    """Invite one guardian or a group, by ``method`` or else each one's preferred contact;
+    each gets its own result and its own transaction, so one guardian without a phone does
+    not stop the others."""
     if not guardian_ids:
         raise InvalidInput("Choose at least one guardian.", "guardianIds")
     if len(guardian_ids) > MAX_GROUP_SIZE:
@@ -113,7 +115,9 @@ async def invite(
     for raw in dict.fromkeys(guardian_ids):
         try:
             adult_id = parse_id(raw, "Guardian")
-            outcome = await _invite_one(principal, adult_id, secret, base_url, now, hourly_cap)
+            outcome = await _invite_one(
+                principal, adult_id, secret, base_url, now, hourly_cap, method
+            )
         except NotFound:
             outcome = InviteOutcome.NOT_FOUND
         except _Refused as refused:
@@ -123,7 +127,7 @@ async def invite(
 
 
 async def _invitable(
-    principal: StaffPrincipal, adult_id: UUID
+    principal: StaffPrincipal, adult_id: UUID, method: ContactMethod | None
 ) -> tuple[FamilyAdult, notifications.Recipient]:
     """Only a guardian the caller can see, with a contact to send to, is invited."""
     adult = await guardian_list.readable_adults(principal).filter(id=adult_id).first()
@@ -131,7 +135,7 @@ async def _invitable(
         raise NotFound("Guardian")
     if adult.guardian_slot is None:
         raise _Refused(InviteOutcome.NOT_A_GUARDIAN)
-    recipient = notifications.recipient_for(adult)
+    recipient = notifications.recipient_by(adult, method)
     if recipient is None:
         raise _Refused(InviteOutcome.NO_CONTACT)
     return adult, recipient
@@ -171,9 +175,10 @@ async def _invite_one(
     base_url: str,
     now: datetime,
     hourly_cap: int,
+    method: ContactMethod | None,
 ) -> InviteOutcome:
     """Send one guardian a fresh code; a refusal names its outcome."""
-    adult, recipient = await _invitable(principal, adult_id)
+    adult, recipient = await _invitable(principal, adult_id, method)
     agency = await Agency.get(id=principal.agency_id)
     try:
         async with in_transaction():

@@ -236,7 +236,6 @@ async def _send(
     principal: StaffPrincipal, outbox: _Outbox, adult: FamilyAdult, pin: str
 ) -> PinCareStatus:
     """Queue one adult's PIN; NO_CONTACT (nothing queued) without an address there."""
-    secret, agency, hourly_cap, now = outbox.secret, outbox.agency, outbox.hourly_cap, outbox.now
     recipient = notifications.recipient_by(adult, outbox.method)
     if recipient is None:
         return PinCareStatus.NO_CONTACT
@@ -245,16 +244,16 @@ async def _send(
         # the group still goes out.
         async with in_transaction():
             queued = await notifications.enqueue(
-                secret,
-                agency_id=agency.id,
+                outbox.secret,
+                agency_id=outbox.agency.id,
                 recipient=recipient,
                 template=PIN_TEMPLATE,
                 # Every send is its own message: asking again must send again.
                 dedupe_key=f"pin:{adult.id}:{uuid4()}",
-                params={"adult_first_name": adult.first_name, "agency_name": agency.name},
+                params={"adult_first_name": adult.first_name, "agency_name": outbox.agency.name},
                 secret_params={"pin": pin},
-                hourly_cap=hourly_cap,
-                now=now,
+                hourly_cap=outbox.hourly_cap,
+                now=outbox.now,
             )
             await _audit(
                 principal,

@@ -57,9 +57,13 @@ class AttendanceChanged:
     absence_reason: str | None
     # Server time of the change: with several instances, later wins per child.
     as_of: str
-    event: EventPayload
+    # The attendance event that caused the change; None when the roster itself changed
+    # (the child moved between classrooms).
+    event: EventPayload | None = None
     # The program of the child's enrollment in this classroom, for program filters.
     program_id: str | None = None
+    # False on the roster of the classroom a child left: live views drop the child.
+    on_roster: bool = True
 
     def to_json(self) -> str:
         return json.dumps({"type": self.type, **asdict(self)}, separators=(",", ":"))
@@ -67,7 +71,8 @@ class AttendanceChanged:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AttendanceChanged:
         fields = {k: v for k, v in data.items() if k != "type"}
-        fields["event"] = EventPayload(**fields["event"])
+        if fields.get("event") is not None:
+            fields["event"] = EventPayload(**fields["event"])
         return cls(**fields)
 
 

@@ -22,4 +22,7 @@ async def move_child(
 ) -> Outcome[Enrollment]:
     child = object_id(child_id, "Child")
     room = object_id(to_classroom_id, "Classroom")
-    return await outcome(enrollments.move_child(info.context.staff, child, room, on))
+    ctx = info.context
+    return await outcome(
+        enrollments.move_child(ctx.staff, child, room, on, bus=ctx.bus, now=ctx.now())
+    )

@@ -6,11 +6,12 @@ from datetime import date, timedelta
 
 from auth.principals import ParentPrincipal, is_parent
 from models.org import Agency
-from models.people import Child
+from models.people import Child, ContactMethod
 from resolvers.context import Info
 from resolvers.outcome import Outcome, object_id, outcome, raising
-from services import family, invitations, parent_views
-from services.invitations import GuardianRow, InviteResult, OnlineState
+from services import family, guardian_list, invitations, parent_views
+from services.guardian_list import GuardianRow, OnlineState
+from services.invitations import InviteResult
 from services.rosters import RosterEntry
 
 
@@ -43,13 +44,15 @@ async def guardians(
     room = object_id(classroom_id, "Classroom") if classroom_id is not None else None
     program = object_id(program_id, "Program") if program_id is not None else None
     return await raising(
-        invitations.guardians(
+        guardian_list.guardians(
             ctx.staff, object_id(site_id, "Site"), room, state, ctx.now(), program
         )
     )
 
 
-async def invite(info: Info, guardian_ids: list[str]) -> Outcome[list[InviteResult]]:
+async def invite(
+    info: Info, guardian_ids: list[str], method: ContactMethod | None
+) -> Outcome[list[InviteResult]]:
     ctx = info.context
     return await outcome(
         invitations.invite(
@@ -59,6 +62,7 @@ async def invite(info: Info, guardian_ids: list[str]) -> Outcome[list[InviteResu
             base_url=ctx.settings.base_url,
             hourly_cap=ctx.settings.notification_destination_hourly_cap,
             now=ctx.now(),
+            method=method,
         )
     )
 

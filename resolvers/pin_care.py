@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
+from models.people import ContactMethod
 from resolvers.context import Info
 from resolvers.outcome import Outcome, outcome
 from services import pin_care
@@ -14,21 +15,27 @@ async def reveal_pins(info: Info, adult_ids: list[str]) -> Outcome[list[AdultPin
     return await outcome(pin_care.reveal_pins(ctx.staff, adult_ids, ctx.settings.secret))
 
 
-async def re_pin(info: Info, adult_ids: list[str], send: bool) -> Outcome[list[AdultPin]]:
+async def re_pin(
+    info: Info, adult_ids: list[str], send: bool, method: ContactMethod | None
+) -> Outcome[list[AdultPin]]:
     ctx = info.context
     cap = ctx.settings.notification_destination_hourly_cap
+    secret, now = ctx.settings.secret, ctx.now()
     return await outcome(
         pin_care.re_pin(
-            ctx.staff, adult_ids, ctx.settings.secret, send=send, now=ctx.now(), hourly_cap=cap
+            ctx.staff, adult_ids, secret, send=send, now=now, hourly_cap=cap, method=method
         )
     )
 
 
-async def send_pins(info: Info, adult_ids: list[str]) -> Outcome[list[AdultPin]]:
+async def send_pins(
+    info: Info, adult_ids: list[str], method: ContactMethod | None
+) -> Outcome[list[AdultPin]]:
     ctx = info.context
     cap = ctx.settings.notification_destination_hourly_cap
+    secret, now = ctx.settings.secret, ctx.now()
     return await outcome(
-        pin_care.send_pins(ctx.staff, adult_ids, ctx.settings.secret, now=ctx.now(), hourly_cap=cap)
+        pin_care.send_pins(ctx.staff, adult_ids, secret, now=now, hourly_cap=cap, method=method)
     )
 
 

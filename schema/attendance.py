@@ -146,6 +146,11 @@ class RosterEntry:
     program_id: strawberry.ID | None = strawberry.field(
         description="The program of the enrollment that puts the child on this roster."
     )
+    on_roster: bool = strawberry.field(
+        default=True,
+        description="False in a subscription update when the child left this classroom "
+        "(moved to another one): drop the row.",
+    )
 
     @strawberry.field(description="That program.")
     async def program(self, info: Info) -> Program | None:
@@ -173,8 +178,9 @@ class RosterEntry:
             signed_in_at=moment(change.signed_in_at),
             signed_out_at=moment(change.signed_out_at),
             absence_reason=change.absence_reason,
-            events=[AttendanceEvent.from_payload(change.event)],
+            events=[AttendanceEvent.from_payload(change.event)] if change.event else [],
             program_id=strawberry.ID(change.program_id) if change.program_id else None,
+            on_roster=change.on_roster,
         )
 
     @classmethod

@@ -15,13 +15,14 @@ from resolvers import family as family_resolvers
 from resolvers import family_records as family_record_resolvers
 from resolvers.context import Info
 from resolvers.outcome import Outcome
+from schema import people as schema_people
 from schema.access import AuthError, AuthErrorCode, AuthPayload, StaffViewer
 from schema.attendance import AttendanceStatus
 from schema.confirmations import UnconfirmedEntry
 from schema.errors import UserError, code_enum, payload_errors
 from schema.kiosk import KioskViewer
 from schema.people import AdultRole, Child, ContactMethod, FamilyAdult, Language
-from services import access, invitations, parent_views
+from services import access, guardian_list, invitations, parent_views
 from services import attendance as attendance_service
 from services import family as family_service
 
@@ -47,7 +48,7 @@ class OnlineAccount:
     )
 
     @classmethod
-    def from_domain(cls, account: invitations.OnlineAccount) -> OnlineAccount:
+    def from_domain(cls, account: guardian_list.OnlineAccount) -> OnlineAccount:
         return cls(
             state=OnlineAccountState[account.state.value],
             login=account.login,
@@ -70,7 +71,7 @@ class Guardian:
     online_account: OnlineAccount
 
     @classmethod
-    def from_domain(cls, row: invitations.GuardianRow) -> Guardian:
+    def from_domain(cls, row: guardian_list.GuardianRow) -> Guardian:
         adult = row.adult
         slot = adult.guardian_slot
         return cls(
@@ -192,6 +193,7 @@ class InviteGuardianResult:
 @strawberry.input
 class InviteGuardiansInput:
     guardian_ids: list[strawberry.ID] = strawberry.field(description="One or up to 100.")
+    method: ContactMethod | None = schema_people.method_field()
 
 
 @strawberry.type
@@ -288,7 +290,7 @@ class FamilyQuery:
             info,
             str(site_id),
             str(classroom_id) if classroom_id is not None else None,
-            invitations.OnlineState(state.value) if state is not None else None,
+            guardian_list.OnlineState(state.value) if state is not None else None,
             str(program_id) if program_id is not None else None,
         )
         return [Guardian.from_domain(r) for r in rows]
@@ -298,12 +300,13 @@ class FamilyQuery:
 class FamilyMutation:
     @strawberry.mutation(
         permission_classes=[CanEditStudents],
-        description="Invite one guardian or a group, each by their preferred contact.",
+        description="Invite one guardian or a group by email or text (method).",
     )
     async def invite_guardians(
         self, info: Info, input: InviteGuardiansInput
     ) -> InviteGuardiansPayload:
-        result = await family_resolvers.invite(info, [str(i) for i in input.guardian_ids])
+        method = schema_people.chosen_method(input.method)
+        result = await family_resolvers.invite(info, [str(i) for i in input.guardian_ids], method)
         return InviteGuardiansPayload(
             results=[
                 InviteGuardianResult(

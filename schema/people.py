@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from enum import Enum, StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -34,6 +34,21 @@ class AdultRole(Enum):
 class ContactMethod(Enum):
     EMAIL = "EMAIL"
     SMS = "SMS"
+
+
+def chosen_method(method: ContactMethod | None) -> people_models.ContactMethod | None:
+    """The channel staff picked for a sending, or None for each adult's preferred one."""
+    return people_models.ContactMethod(method.value) if method is not None else None
+
+
+def method_field() -> Any:
+    """The optional ``method`` of a sending's input (inviteGuardians, sendPins, ...)."""
+    return strawberry.field(
+        default=None,
+        description="EMAIL or SMS for everyone named; omitted: each adult's preferred "
+        "contact. An adult with no address on the chosen channel gets NO_CONTACT and "
+        "nothing is sent to them.",
+    )
 
 
 @strawberry.enum

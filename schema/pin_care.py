@@ -10,7 +10,7 @@ from resolvers import pin_care as pin_care_resolvers
 from resolvers.context import Info
 from resolvers.outcome import Outcome
 from schema.errors import UserError, code_enum, payload_errors
-from schema.people import FamilyAdult
+from schema.people import ContactMethod, FamilyAdult, chosen_method, method_field
 from services import pin_care, pins
 from services.pin_care import AdultPin
 
@@ -57,14 +57,14 @@ class RevealPinsInput:
 @strawberry.input
 class RePinInput:
     adult_ids: list[strawberry.ID] = strawberry.field(description=_GROUP)
-    send: bool = strawberry.field(
-        default=False, description="Also send each new PIN by the adult's preferred contact."
-    )
+    send: bool = strawberry.field(default=False, description="Also send each new PIN (see method).")
+    method: ContactMethod | None = method_field()
 
 
 @strawberry.input
 class SendPinsInput:
     adult_ids: list[strawberry.ID] = strawberry.field(description=_GROUP)
+    method: ContactMethod | None = method_field()
 
 
 if TYPE_CHECKING:
@@ -114,13 +114,17 @@ class PinCareMutation:
         description="Give adults new random PINs; their old PINs stop working at once.",
     )
     async def re_pin(self, info: Info, input: RePinInput) -> PinCarePayload:
-        result = await pin_care_resolvers.re_pin(info, _ids(input.adult_ids), input.send)
+        result = await pin_care_resolvers.re_pin(
+            info, _ids(input.adult_ids), input.send, chosen_method(input.method)
+        )
         return PinCarePayload.from_outcome(result)
 
     @strawberry.mutation(
         permission_classes=[CanEditStudents],
-        description="Send adults their current PIN by email or text, in their language.",
+        description="Send adults their current PIN by email or text (method), in their language.",
     )
     async def send_pins(self, info: Info, input: SendPinsInput) -> PinCarePayload:
-        result = await pin_care_resolvers.send_pins(info, _ids(input.adult_ids))
+        result = await pin_care_resolvers.send_pins(
+            info, _ids(input.adult_ids), chosen_method(input.method)
+        )
         return PinCarePayload.from_outcome(result)

@@ -86,6 +86,7 @@ from schema.pin_care import PinCareMutation
 from schema.pinpad import PIN_PAD_SINGLE_ROOT_FIELDS, PinPadMutation
 from schema.programs import ProgramMutation, ProgramQuery
 from schema.scalars import SCALAR_MAP
+from schema.sign_in_guide import SignInGuideMutation
 from schema.site_settings import SettingsMutation
 from schema.sites import SiteMutation
 from schema.staff import STAFF_SINGLE_ROOT_FIELDS, StaffMutation, StaffQuery
@@ -171,6 +172,7 @@ class Query(FamilyQuery, SubmissionQuery, ConfirmationQuery, ProgramQuery, Staff
 class Mutation(
     PinPadMutation,
     PinCareMutation,
+    SignInGuideMutation,
     SettingsMutation,
     FamilyMutation,
     SubmissionMutation,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
@@ -22,7 +22,8 @@ from auth.principals import Principal, StaffPrincipal, is_staff
 from models.attendance import AttendanceEvent
 from models.org import Classroom
 from models.people import Child, Enrollment
-from services import audit, org, people, programs
+from realtime.bus import EventBus
+from services import audit, org, people, programs, rosters
 from services.errors import DomainError, InvalidInput, NotFound
 
 
@@ -247,37 +248,53 @@ async def end_enrollment(
     return enrollment
 
 
+async def _enrollment_to_leave(
+    principal: StaffPrincipal, child: Child, target: Classroom, on: date
+) -> Enrollment:
+    """The child's enrollment on ``on`` at the caller's sites, locked; it must exist and be
+    in another classroom than ``target``."""
+    current = (
+        await readable_enrollments(principal)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), child_id=child.id)
+        .filter(starts_on__lte=on)
+        .select_for_update()
+        .first()
+    )
+    if current is None:
+        raise DomainError(
+            EnrollmentErrorCode.NOT_ENROLLED,
+            f"The child has no enrollment at your sites on {on}.",
+            "on",
+        )
+    if str(current.classroom_id) == str(target.id):
+        raise DomainError(
+            EnrollmentErrorCode.SAME_CLASSROOM,
+            "The child is already enrolled in that classroom.",
+            "toClassroomId",
+        )
+    return current
+
+
 async def move_child(
-    principal: StaffPrincipal, child_id: UUID, to_classroom_id: UUID, on: date
+    principal: StaffPrincipal,
+    child_id: UUID,
+    to_classroom_id: UUID,
+    on: date,
+    *,
+    bus: EventBus,
+    now: datetime,
 ) -> Enrollment:
     """Move a child to another classroom from ``on``: the current enrollment ends the day
     before and the next starts that day, with the same weekdays and planned end, in one
     transaction. Attendance already recorded on ``on`` (signed in this morning in the old
-    room) stays the child's day: rosters read a child's day from the child's records."""
+    room) stays the child's day: rosters read a child's day from the child's records.
+    Live rosters and counts of both rooms hear of it after commit."""
     _check_day(on, "on")
     child = await people.get_child(principal, child_id)
     target = _open(await org.get_classroom(principal, to_classroom_id))
     async with in_transaction():
         await _lock_child(child.id)
-        current = (
-            await readable_enrollments(principal)
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), child_id=child.id)
-            .filter(starts_on__lte=on)
-            .select_for_update()
-            .first()
-        )
-        if current is None:
-            raise DomainError(
-                EnrollmentErrorCode.NOT_ENROLLED,
-                f"The child has no enrollment at your sites on {on}.",
-                "on",
-            )
-        if str(current.classroom_id) == str(target.id):
-            raise DomainError(
-                EnrollmentErrorCode.SAME_CLASSROOM,
-                "The child is already enrolled in that classroom.",
-                "toClassroomId",
-            )
+        current = await _enrollment_to_leave(principal, child, target, on)
         before = _snapshot(current)
         planned_end = current.ends_on
         last_day = on - timedelta(days=1)
@@ -304,4 +321,7 @@ async def move_child(
             target_id=child.id,
             data={"before": before, "after": {"ended": _snapshot(current), **_snapshot(moved)}},
         )
+    left = await Classroom.get(id=current.classroom_id).select_related("site")
+    moved.classroom = target
+    await rosters.publish_move(bus, moved, left, now)
     return moved

@@ -1,33 +1,31 @@
 """Inviting Parent/Guardian A and B to a family account, and unlinking them.
 
-Each guardian shows an online-account state: INVITE (never invited, or unlinked),
-REINVITE (invited, not registered) or REGISTERED (linked to an account, whose login is
-shown). An invitation code is random, sent once through the outbox, kept only as a keyed
-HMAC, valid 14 days and usable once; inviting again supersedes it, unlinking revokes it.
+The account states the staff list shows (INVITE, REINVITE, REGISTERED) are read in
+``services.guardian_list``. An invitation code is random, sent once through the outbox,
+kept only as a keyed HMAC, valid 14 days and usable once; inviting again supersedes it,
+unlinking revokes it.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
-from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from auth.keys import Keyring, Purpose
-from auth.principals import Principal, StaffPrincipal, is_staff
+from auth.principals import StaffPrincipal
 from models.family_accounts import FamilyAccount, GuardianLink, Invitation
 from models.org import Agency
-from models.people import Child, FamilyAdult
+from models.people import ContactMethod, FamilyAdult
 from realtime import channels
 from realtime.bus import EventBus
 from realtime.events import AccessChanged
-from services import audit, messages, notifications, org, people, programs
+from services import audit, guardian_list, messages, notifications, people
 from services.errors import DomainError, InvalidInput, NotFound
 from services.ids import parse_id
 
@@ -46,12 +44,6 @@ _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _CODE_LENGTH = 12  # 60 random bits: guessing is hopeless even without the throttle
 _TYPO_FIXES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _CODE_RE = re.compile(f"[{_ALPHABET}]{{{_CODE_LENGTH}}}", re.ASCII)
-
-
-class OnlineState(StrEnum):
-    INVITE = "INVITE"
-    REINVITE = "REINVITE"
-    REGISTERED = "REGISTERED"
 
 
 class InviteOutcome(StrEnum):
@@ -87,102 +79,6 @@ def code_hashes(secret: Keyring, normalized: str) -> list[str]:
     return secret.digests(Purpose.CODE_HASH, f"invitation:{normalized}".encode())
 
 
-# --- reading ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OnlineAccount:
-    state: OnlineState
-    login: str | None
-    invited_at: datetime | None
-    expires_at: datetime | None
-
-
-@dataclass(frozen=True)
-class GuardianRow:
-    adult: FamilyAdult
-    children: list[Child]
-    account: OnlineAccount
-
-
-def readable_adults(principal: Principal) -> QuerySet[FamilyAdult]:
-    """Staff reach the adults of families with a child enrolled (at any time) at their sites."""
-    if is_staff(principal):
-        return FamilyAdult.filter(
-            family__agency_id=principal.agency_id,
-            family__children__enrollments__classroom__site_id__in=list(principal.site_ids),
-        ).distinct()
-    return FamilyAdult.filter(id__in=[])
-
-
-async def _rows(adults: list[FamilyAdult], children: list[Child]) -> list[GuardianRow]:
-    """Each guardian with the children given and their online-account state: 2 queries."""
-    ids = [a.id for a in adults]
-    links = {
-        str(link.adult_id): link
-        for link in await GuardianLink.filter(adult_id__in=ids).select_related("account")
-    }
-    open_invitations: dict[str, Invitation] = {}
-    for sent in await Invitation.filter(adult_id__in=ids, revoked_at__isnull=True).order_by(
-        "created_at"
-    ):
-        open_invitations[str(sent.adult_id)] = sent  # the latest wins
-    by_family: dict[str, list[Child]] = defaultdict(list)
-    for child in children:
-        by_family[str(child.family_id)].append(child)
-    rows = []
-    for adult in adults:
-        link = links.get(str(adult.id))
-        invitation = open_invitations.get(str(adult.id))
-        if link is not None:
-            account = OnlineAccount(OnlineState.REGISTERED, link.account.login, None, None)
-        elif invitation is not None:
-            account = OnlineAccount(
-                OnlineState.REINVITE, None, invitation.created_at, invitation.expires_at
-            )
-        else:
-            account = OnlineAccount(OnlineState.INVITE, None, None, None)
-        rows.append(GuardianRow(adult, by_family[str(adult.family_id)], account))
-    return rows
-
-
-async def guardians(
-    principal: StaffPrincipal,
-    site_id: UUID,
-    classroom_id: UUID | None,
-    state: OnlineState | None,
-    now: datetime,
-    program_id: UUID | None = None,
-) -> list[GuardianRow]:
-    """Guardians A and B of the children enrolled at a site (or classroom, or program)
-    today; archived classrooms list nobody."""
-    site = await org.get_site(principal, site_id)
-    enrollments = people.active_enrollments(org.local_date(site, now)).filter(
-        classroom__site_id=site.id, classroom__archived_at__isnull=True
-    )
-    if program_id is not None:
-        program = await programs.get_program(principal, program_id)
-        enrollments = enrollments.filter(program_id=program.id)
-    if classroom_id is not None:
-        classroom = await org.get_classroom(principal, classroom_id)
-        if str(classroom.site_id) != str(site.id):
-            raise InvalidInput("The classroom is not at this site.", "classroomId")
-        enrollments = enrollments.filter(classroom_id=classroom.id)
-    children = await Child.filter(
-        agency_id=principal.agency_id, id__in=[e.child_id for e in await enrollments]
-    ).order_by("last_name", "first_name")
-    families = {str(c.family_id) for c in children}
-    adults = await FamilyAdult.filter(family_id__in=families, guardian_slot__isnull=False)
-    adults.sort(key=lambda a: (a.last_name.lower(), a.first_name.lower(), a.guardian_slot or ""))
-    rows = await _rows(adults, children)
-    return [r for r in rows if state is None or r.account.state is state]
-
-
-async def guardian_row(adult: FamilyAdult, principal: StaffPrincipal) -> GuardianRow:
-    children = await people.readable_children(principal).filter(family_id=adult.family_id)
-    return (await _rows([adult], children))[0]
-
-
 # --- inviting ---------------------------------------------------------------------------
 
 
@@ -190,7 +86,7 @@ async def guardian_row(adult: FamilyAdult, principal: StaffPrincipal) -> Guardia
 class InviteResult:
     guardian_id: str
     outcome: InviteOutcome
-    row: GuardianRow | None = None
+    row: guardian_list.GuardianRow | None = None
 
 
 class _Refused(Exception):
@@ -206,9 +102,11 @@ async def invite(
     base_url: str,
     now: datetime,
     hourly_cap: int = notifications.DEFAULT_DESTINATION_HOURLY_CAP,
+    method: ContactMethod | None = None,
 ) -> list[InviteResult]:
-    """Invite one guardian or a group; each gets its own result and its own transaction,
-    so one guardian without a phone does not stop the others."""
+    """Invite one guardian or a group, by ``method`` or else each one's preferred contact;
+    each gets its own result and its own transaction, so one guardian without a phone does
+    not stop the others."""
     if not guardian_ids:
         raise InvalidInput("Choose at least one guardian.", "guardianIds")
     if len(guardian_ids) > MAX_GROUP_SIZE:
@@ -217,7 +115,9 @@ async def invite(
     for raw in dict.fromkeys(guardian_ids):
         try:
             adult_id = parse_id(raw, "Guardian")
-            outcome = await _invite_one(principal, adult_id, secret, base_url, now, hourly_cap)
+            outcome = await _invite_one(
+                principal, adult_id, secret, base_url, now, hourly_cap, method
+            )
         except NotFound:
             outcome = InviteOutcome.NOT_FOUND
         except _Refused as refused:
@@ -227,15 +127,15 @@ async def invite(
 
 
 async def _invitable(
-    principal: StaffPrincipal, adult_id: UUID
+    principal: StaffPrincipal, adult_id: UUID, method: ContactMethod | None
 ) -> tuple[FamilyAdult, notifications.Recipient]:
     """Only a guardian the caller can see, with a contact to send to, is invited."""
-    adult = await readable_adults(principal).filter(id=adult_id).first()
+    adult = await guardian_list.readable_adults(principal).filter(id=adult_id).first()
     if adult is None:
         raise NotFound("Guardian")
     if adult.guardian_slot is None:
         raise _Refused(InviteOutcome.NOT_A_GUARDIAN)
-    recipient = notifications.recipient_for(adult)
+    recipient = notifications.recipient_by(adult, method)
     if recipient is None:
         raise _Refused(InviteOutcome.NO_CONTACT)
     return adult, recipient
@@ -275,9 +175,10 @@ async def _invite_one(
     base_url: str,
     now: datetime,
     hourly_cap: int,
+    method: ContactMethod | None,
 ) -> InviteOutcome:
     """Send one guardian a fresh code; a refusal names its outcome."""
-    adult, recipient = await _invitable(principal, adult_id)
+    adult, recipient = await _invitable(principal, adult_id, method)
     agency = await Agency.get(id=principal.agency_id)
     try:
         async with in_transaction():
@@ -319,11 +220,12 @@ async def _with_rows(principal: StaffPrincipal, results: list[InviteResult]) -> 
     found = [r for r in results if r.outcome is not InviteOutcome.NOT_FOUND]
     if not found:
         return results
-    adults = await readable_adults(principal).filter(id__in=[r.guardian_id for r in found])
+    reachable = guardian_list.readable_adults(principal)
+    adults = await reachable.filter(id__in=[r.guardian_id for r in found])
     children = await people.readable_children(principal).filter(
         family_id__in=[a.family_id for a in adults]
     )
-    rows = {str(row.adult.id): row for row in await _rows(adults, children)}
+    rows = {str(row.adult.id): row for row in await guardian_list.guardian_rows(adults, children)}
     return [InviteResult(r.guardian_id, r.outcome, rows.get(r.guardian_id)) for r in results]
 
 
@@ -332,13 +234,13 @@ async def _with_rows(principal: StaffPrincipal, results: list[InviteResult]) -> 
 
 async def unlink(
     principal: StaffPrincipal, guardian_id: UUID, *, bus: EventBus, now: datetime
-) -> GuardianRow:
+) -> guardian_list.GuardianRow:
     """Disconnect a guardian from their family account: back to INVITE, PIN untouched.
 
     The account keeps its other links; its sessions lose this guardian at their next
     request, and its open sockets close at once so they reconnect with what is left.
     """
-    adult = await readable_adults(principal).filter(id=guardian_id).first()
+    adult = await guardian_list.readable_adults(principal).filter(id=guardian_id).first()
     if adult is None:
         raise NotFound("Guardian")
     async with in_transaction():
@@ -361,7 +263,7 @@ async def unlink(
             data={"account_id": str(account_id)},
         )
     await bus.publish([(channels.access(account_id), AccessChanged(str(account_id), None))])
-    return await guardian_row(adult, principal)
+    return await guardian_list.guardian_row(adult, principal)
 
 
 # --- claiming (registration and new connections) ---------------------------------------

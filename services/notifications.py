@@ -55,6 +55,18 @@ def recipient_for(adult: FamilyAdult) -> Recipient | None:
     return None
 
 
+def recipient_by(adult: FamilyAdult, method: ContactMethod | None) -> Recipient | None:
+    """The adult's address on the channel staff chose, or (no choice) ``recipient_for``.
+
+    A chosen channel never falls back to the other one: staff who picked SMS for a
+    family without a phone learn so (None), rather than an email going out instead.
+    """
+    if method is None:
+        return recipient_for(adult)
+    destination = ((adult.phone if method is ContactMethod.SMS else adult.email) or "").strip()
+    return Recipient(method, destination, Language(adult.language)) if destination else None
+
+
 async def enqueue(
     secret: Keyring,
     *,

@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 from auth.keys import Keyring
 from auth.principals import Grant, Principal, StaffPrincipal, is_staff
 from models.org import Agency
-from models.people import FamilyAdult
+from models.people import ContactMethod, FamilyAdult
 from models.pins import PinCredential
 from services import audit, notifications, pins
 from services.errors import DomainError, InvalidInput, NotFound
@@ -74,7 +74,7 @@ def careable_adults(principal: Principal) -> QuerySet[FamilyAdult]:
     ).distinct()
 
 
-def _requested(adult_ids: Sequence[str]) -> list[tuple[str, UUID | None]]:
+def requested_ids(adult_ids: Sequence[str]) -> list[tuple[str, UUID | None]]:
     """The IDs in the order given, each once; an unreadable ID is just another unknown."""
     if not adult_ids:
         raise InvalidInput("Name at least one adult.", "adultIds")
@@ -148,7 +148,7 @@ async def reveal_pins(
     """Read each adult's PIN back from its encrypted copy; every read is audited."""
     results: list[AdultPin] = []
     async with in_transaction():
-        for item in await _current_pins(principal, _requested(adult_ids), secret):
+        for item in await _current_pins(principal, requested_ids(adult_ids), secret):
             if isinstance(item, AdultPin):
                 results.append(item)
                 continue
@@ -165,16 +165,19 @@ async def re_pin(
     send: bool,
     now: datetime,
     hourly_cap: int = notifications.DEFAULT_DESTINATION_HOURLY_CAP,
+    method: ContactMethod | None = None,
 ) -> list[AdultPin]:
     """Give each adult a new random PIN of the agency's length; the old one stops working
-    in the same transaction. With ``send``, also queue the new PIN to the adult."""
-    requested = _requested(adult_ids)
+    in the same transaction. With ``send``, also queue the new PIN to the adult (by
+    ``method``, or else their preferred contact)."""
+    requested = requested_ids(adult_ids)
     results: list[AdultPin] = []
     async with in_transaction():
         agency = await Agency.get(id=principal.agency_id)
         # Locked up front, in one order: otherwise two group re-PINs naming the same
         # adults in different orders each hold a PIN row the other wants (a deadlock).
         adults = await _reachable(principal, requested, lock=True)
+        outbox = _Outbox(secret, agency, hourly_cap, now, method)
         for key, _ in requested:
             adult = adults.get(key)
             if adult is None:
@@ -189,11 +192,7 @@ async def re_pin(
                     "adultIds",
                 ) from None
             await _audit(principal, "pin.reissue", adult, {"send": send})
-            delivery = (
-                await _send(principal, secret, agency, adult, pin, hourly_cap, now)
-                if send
-                else None
-            )
+            delivery = await _send(principal, outbox, adult, pin) if send else None
             results.append(AdultPin(key, adult, PinCareStatus.ISSUED, pin=pin, delivery=delivery))
     return results
 
@@ -226,30 +225,39 @@ async def send_pins(
     *,
     now: datetime,
     hourly_cap: int = notifications.DEFAULT_DESTINATION_HOURLY_CAP,
+    method: ContactMethod | None = None,
 ) -> list[AdultPin]:
-    """Queue each adult's current PIN by their preferred contact, in their language."""
+    """Queue each adult's current PIN by ``method`` (or else their preferred contact), in
+    their language."""
     results: list[AdultPin] = []
     async with in_transaction():
         agency = await Agency.get(id=principal.agency_id)
-        for item in await _current_pins(principal, _requested(adult_ids), secret):
+        outbox = _Outbox(secret, agency, hourly_cap, now, method)
+        for item in await _current_pins(principal, requested_ids(adult_ids), secret):
             if isinstance(item, AdultPin):
                 results.append(item)
                 continue
-            status = await _send(principal, secret, agency, item.adult, item.pin, hourly_cap, now)
+            status = await _send(principal, outbox, item.adult, item.pin)
             results.append(AdultPin(item.key, item.adult, status))
     return results
 
 
+@dataclass(frozen=True)
+class _Outbox:
+    """How the PINs of one request are queued."""
+
+    secret: Keyring
+    agency: Agency
+    hourly_cap: int
+    now: datetime
+    method: ContactMethod | None
+
+
 async def _send(
-    principal: StaffPrincipal,
-    secret: Keyring,
-    agency: Agency,
-    adult: FamilyAdult,
-    pin: str,
-    hourly_cap: int,
-    now: datetime,
+    principal: StaffPrincipal, outbox: _Outbox, adult: FamilyAdult, pin: str
 ) -> PinCareStatus:
-    recipient = notifications.recipient_for(adult)
+    """Queue one adult's PIN; NO_CONTACT (nothing queued) without an address there."""
+    recipient = notifications.recipient_by(adult, outbox.method)
     if recipient is None:
         return PinCareStatus.NO_CONTACT
     try:
@@ -257,16 +265,16 @@ async def _send(
         # the group still goes out.
         async with in_transaction():
             queued = await notifications.enqueue(
-                secret,
-                agency_id=agency.id,
+                outbox.secret,
+                agency_id=outbox.agency.id,
                 recipient=recipient,
                 template=PIN_TEMPLATE,
                 # Every send is its own message: asking again must send again.
                 dedupe_key=f"pin:{adult.id}:{uuid4()}",
-                params={"adult_first_name": adult.first_name, "agency_name": agency.name},
+                params={"adult_first_name": adult.first_name, "agency_name": outbox.agency.name},
                 secret_params={"pin": pin},
-                hourly_cap=hourly_cap,
-                now=now,
+                hourly_cap=outbox.hourly_cap,
+                now=outbox.now,
             )
             await _audit(
                 principal,

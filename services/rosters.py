@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
@@ -184,6 +184,9 @@ class Tally:
         current = self.children.get(change.child_id)
         if current is not None and current.as_of is not None and current.as_of > as_of:
             return False
+        if not change.on_roster:
+            # The child moved out of the counted classroom (or site).
+            return self.children.pop(change.child_id, None) is not None
         self.children[change.child_id] = _Tallied(DayStatus(change.status), change.scheduled, as_of)
         return True
 
@@ -296,7 +299,46 @@ async def publish_changes(
     return ordered
 
 
+async def publish_move(bus: EventBus, moved: Enrollment, left: Classroom, now: datetime) -> None:
+    """After a move commits: live views of the room the child left drop the child, and
+    those of the room joined show the child's day, once the move has reached the site's
+    today (a move planned for a later day changes no roster of today). Both classrooms
+    come with their site."""
+    joined = moved.classroom
+    day = org.local_date(joined.site, now)
+    active = await people.active_enrollments(day).filter(id=moved.id).select_related("child")
+    if moved.starts_on > day or not active:
+        return
+    [entry] = await entries_for(active, day)
+    # At least as new as every event read for the row: events carry the database's
+    # recording time, and a live count keeps a child's newest state only.
+    as_of = max([now, *(e.recorded_at for e in entry.events)])
+    arrived = roster_changed(joined.site, entry, as_of)
+    gone = replace(
+        arrived,
+        site_id=str(left.site_id),
+        classroom_id=str(left.id),
+        local_date=org.local_date(left.site, now).isoformat(),
+        on_roster=False,
+    )
+    # The leaving row first: a site's counts drop the child, then count them again.
+    await bus.publish(
+        [
+            (channels.classroom_roster(left.id), gone),
+            (channels.site_counts(left.site_id), gone),
+            (channels.classroom_roster(joined.id), arrived),
+            (channels.site_counts(joined.site_id), arrived),
+        ]
+    )
+
+
 def attendance_changed(site: Site, entry: RosterEntry, cause: AttendanceEvent) -> AttendanceChanged:
+    change = roster_changed(site, entry, cause.recorded_at)
+    return replace(change, event=_payload(cause))
+
+
+def roster_changed(site: Site, entry: RosterEntry, as_of: datetime) -> AttendanceChanged:
+    """A roster row's state as of ``as_of``, with no causing event."""
     return AttendanceChanged(
         agency_id=str(site.agency_id),
         site_id=str(site.id),
@@ -310,21 +352,24 @@ def attendance_changed(site: Site, entry: RosterEntry, cause: AttendanceEvent) -
         signed_in_at=_iso(entry.day.signed_in_at),
         signed_out_at=_iso(entry.day.signed_out_at),
         absence_reason=entry.day.absence_reason,
-        as_of=cause.recorded_at.isoformat(),
+        as_of=as_of.isoformat(),
         program_id=str(entry.program_id) if entry.program_id else None,
-        event=EventPayload(
-            id=str(cause.id),
-            kind=cause.kind.value,
-            at=cause.occurred_at.isoformat(),
-            recorded_at=cause.recorded_at.isoformat(),
-            actor=cause.actor_name,
-            actor_kind=cause.actor_kind.value,
-            operator=cause.operator_name,
-            source=cause.source.value,
-            auth_method=cause.auth_method.value,
-            device=cause.device,
-            reason=cause.reason or None,
-        ),
+    )
+
+
+def _payload(cause: AttendanceEvent) -> EventPayload:
+    return EventPayload(
+        id=str(cause.id),
+        kind=cause.kind.value,
+        at=cause.occurred_at.isoformat(),
+        recorded_at=cause.recorded_at.isoformat(),
+        actor=cause.actor_name,
+        actor_kind=cause.actor_kind.value,
+        operator=cause.operator_name,
+        source=cause.source.value,
+        auth_method=cause.auth_method.value,
+        device=cause.device,
+        reason=cause.reason or None,
     )
 
 

@@ -47,6 +47,14 @@ EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
         },
         {},
     ),
+    "sign_in_guide": (
+        {
+            "adult_first_name": "Guadalupe",
+            "agency_name": "Sunrise Early Learning",
+            "link": "https://families.example.org/family",
+        },
+        {},
+    ),
 }
 # GSM 03.38 basic alphabet: a text using only these fits 160 characters in one SMS.
 GSM7 = set(

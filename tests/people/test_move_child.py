@@ -81,13 +81,16 @@ async def test_a_child_signed_in_this_morning_moves_rooms_without_losing_the_day
     )
     assert out.data["signOut"] == {"entries": [{"status": "SIGNED_OUT"}], "errors": []}
     assert await _roster(gql, teacher, ladybugs) == {"Ava": "SIGNED_OUT"}
-    # Live views of the new room hear of it too.
+    # Live views of the new room heard of the move (her day, signed in), then the sign-out;
+    # the old room's heard that she left it.
     published = [
-        m["status"]
+        (m["status"], m["on_roster"])
         for c, m in gql.broadcast.published
         if c == channels.classroom_roster(ladybugs.id)
     ]
-    assert published == ["SIGNED_OUT"]
+    assert published == [("SIGNED_IN", True), ("SIGNED_OUT", True)]
+    left = [m for c, m in gql.broadcast.published if c == channels.classroom_roster(world.room.id)]
+    assert [(m["child_id"], m["on_roster"]) for m in left][-1] == (str(world.kids[0].id), False)
 
     old, new = await Enrollment.filter(child_id=world.kids[0].id).order_by("starts_on")
     assert (old.ends_on, new.starts_on) == (date(2026, 3, 3), date(2026, 3, 4))
@@ -112,6 +115,8 @@ async def test_a_planned_end_and_weekdays_carry_over_to_the_new_room(
         "endsOn": "2026-06-30",
         "weekdays": [2, 4, 6],
     }
+    # A move planned for a later day changes no roster of today: nothing is published.
+    assert gql.broadcast.published == []
 
 
 async def test_moves_that_make_no_sense_are_refused_with_nothing_written(

@@ -68,7 +68,7 @@ async def import_roster_as_operator(
     dry_run: bool,
     secret: Keyring,
     now: datetime,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> RosterReport:
     """``playroll import-roster``: the operator of the machine acts for the site's agency,
     audited as the operator, as ``create-agency`` is."""
@@ -86,7 +86,7 @@ async def _import(
     dry_run: bool,
     secret: Keyring,
     now: datetime,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> RosterReport:
     """Check every row, match what exists, then write everything or nothing."""
     table = read_table(data)

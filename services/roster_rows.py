@@ -319,7 +319,7 @@ def name_match(first_name: str, last_name: str, born: date) -> tuple[str, ...]:
 
 
 def parse_rows(
-    table: Table, lookups: Lookups, progress: Callable[[int], None] | None = None
+    table: Table, lookups: Lookups, progress: Callable[[int], object] | None = None
 ) -> tuple[list[Row], list[RowError]]:
     """Every row checked; a child given twice is refused on its second line."""
     rows: list[Row] = []

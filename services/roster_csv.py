@@ -72,8 +72,8 @@ class Table:
     errors: list[RowError] = field(default_factory=list)
 
 
-def _file_error(code: RosterErrorCode, message: str, line: int | None = None) -> RowError:
-    return RowError(line, None, DomainError(code, message, "csv"))
+def _file_error(error: DomainError, line: int | None = None) -> RowError:
+    return RowError(line, None, error)
 
 
 def _decoded(data: str | bytes) -> str | RowError:
@@ -84,11 +84,11 @@ def _decoded(data: str | bytes) -> str | RowError:
             data = raw.decode("utf-8")
         except UnicodeDecodeError as e:
             line = raw.count(b"\n", 0, e.start) + 1
-            return _file_error(RosterErrorCode.NOT_UTF8, _NOT_UTF8, line)
+            return _file_error(DomainError(RosterErrorCode.NOT_UTF8, _NOT_UTF8, "csv"), line)
     if "\ufffd" in data:
         # A replacement character: the file was read as UTF-8 but was not.
         line = data.count("\n", 0, data.index("\ufffd")) + 1
-        return _file_error(RosterErrorCode.NOT_UTF8, _NOT_UTF8, line)
+        return _file_error(DomainError(RosterErrorCode.NOT_UTF8, _NOT_UTF8, "csv"), line)
     return data.removeprefix("\ufeff")
 
 
@@ -122,7 +122,11 @@ def read_table(data: str | bytes) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if not header or not any(h.strip() for h in header):
-        return Table(errors=[_file_error(RosterErrorCode.EMPTY_FILE, "The file is empty.", 1)])
+        return Table(
+            errors=[
+                _file_error(DomainError(RosterErrorCode.EMPTY_FILE, "The file is empty.", "csv"), 1)
+            ]
+        )
     table = Table(errors=_header_errors(header))
     if table.errors:
         return table
@@ -133,13 +137,19 @@ def read_table(data: str | bytes) -> Table:
         if len(values) != len(names):
             message = f"{len(values)} values where the header has {len(names)} columns."
             table.errors.append(
-                _file_error(RosterErrorCode.WRONG_FIELD_COUNT, message, reader.line_num)
+                _file_error(
+                    DomainError(RosterErrorCode.WRONG_FIELD_COUNT, message, "csv"), reader.line_num
+                )
             )
             continue
         table.records.append((reader.line_num, dict(zip(names, values, strict=True))))
         if len(table.records) > MAX_ROWS:
             message = f"At most {MAX_ROWS} rows in one file: split it."
-            return Table(errors=[_file_error(RosterErrorCode.TOO_MANY_ROWS, message)])
+            return Table(
+                errors=[_file_error(DomainError(RosterErrorCode.TOO_MANY_ROWS, message, "csv"))]
+            )
     if not table.records and not table.errors:
-        table.errors.append(_file_error(RosterErrorCode.EMPTY_FILE, "No rows under the header."))
+        table.errors.append(
+            _file_error(DomainError(RosterErrorCode.EMPTY_FILE, "No rows under the header.", "csv"))
+        )
     return table

@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from models.org import Classroom, Program
 from models.people import ContactMethod, FamilyAdult, GuardianSlot, Language
@@ -199,14 +198,12 @@ def _day_number(text: str) -> int:
     return _DAY_NAMES.get(text[:3], 0) if len(text) >= 3 else 0
 
 
-def _named(
-    value: str, column: str, found: dict[str, Classroom] | dict[str, Program], code: StrEnum
-) -> Classroom | Program:
-    thing = found.get(" ".join(value.split()).lower())
-    if thing is None:
-        message = f"No {column} named {value.strip()!r} here."
-        raise _RowErrors([(column, DomainError(code, message, "csv"))])
-    return thing
+def _named(value: str, found: Mapping[str, Classroom | Program]) -> Classroom | Program | None:
+    return found.get(" ".join(value.split()).lower())
+
+
+def _unknown(column: str, value: str) -> str:
+    return f"No {column} named {value.strip()!r} here."
 
 
 def _enrollment(record: dict[str, str], lookups: Lookups) -> dict[str, object]:
@@ -231,24 +228,27 @@ _ENROLLMENT_COLUMN = {
     "endsOn": "end_date",
     "weekdays": "weekdays",
     "classroomId": "classroom",
+    "programId": "program",
 }
 
 
 def _room(record: dict[str, str], lookups: Lookups) -> dict[str, object]:
-    room = _named(
-        record["classroom"], "classroom", lookups.classrooms, RosterErrorCode.UNKNOWN_CLASSROOM
-    )
+    room = _named(record["classroom"], lookups.classrooms)
+    if room is None:
+        message = _unknown("classroom", record["classroom"])
+        raise DomainError(RosterErrorCode.UNKNOWN_CLASSROOM, message, "classroomId")
     return {"classroom": enrollments.open_classroom(room)}  # type: ignore[arg-type]
 
 
 def _program(record: dict[str, str], lookups: Lookups) -> dict[str, object]:
     if not record["program"].strip():
         return {"program": None}
-    program = _named(
-        record["program"], "program", lookups.programs, RosterErrorCode.UNKNOWN_PROGRAM
-    )
+    program = _named(record["program"], lookups.programs)
+    if program is None:
+        message = _unknown("program", record["program"])
+        raise DomainError(RosterErrorCode.UNKNOWN_PROGRAM, message, "programId")
     if program.archived_at is not None:
-        raise DomainError(ProgramsErrorCode.ARCHIVED, "This program is archived.", "program")
+        raise DomainError(ProgramsErrorCode.ARCHIVED, "This program is archived.", "programId")
     return {"program": program}
 
 

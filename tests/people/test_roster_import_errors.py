@@ -34,6 +34,7 @@ async def test_every_bad_row_is_named_and_nothing_is_written(
     await Program.create(agency=world.agency, name="Pre-K")
     await make.classroom(world.site, "Caterpillars")
     await Classroom.create(site=world.site, name="Old room", archived_at=gql.clock.now())
+    await Program.create(agency=world.agency, name="Old program", archived_at=gql.clock.now())
     b = {"guardian_b_first_name": "Jo", "guardian_b_last_name": "Lopez"}
     rows = [
         row(child_date_of_birth="2026-03-05"),  # 2: born tomorrow
@@ -57,10 +58,11 @@ async def test_every_bad_row_is_named_and_nothing_is_written(
         ),
         row(child_first_name="N", classroom="old  ROOM"),  # 15
         row(child_first_name="O", guardian_a_authorized_pickup="yes", guardian_a_phone=""),  # 16
+        row(child_first_name="P", program="Old Program"),  # 17
     ]
     before = await _counts()
     found = await _import(gql, world, csv_text(rows))
-    assert (found["written"], found["counts"], found["rows"]) == (False, None, 15)
+    assert (found["written"], found["counts"], found["rows"]) == (False, None, 16)
     assert _placed(found) == [
         (2, "child_date_of_birth", "IMPLAUSIBLE_DATE_OF_BIRTH"),
         (3, "end_date", "END_BEFORE_START"),
@@ -77,6 +79,7 @@ async def test_every_bad_row_is_named_and_nothing_is_written(
         (14, "start_date", "OVERLAPPING_ENROLLMENT"),
         (15, "classroom", "CLASSROOM_ARCHIVED"),
         (16, "guardian_a_phone", "PICKUP_NEEDS_PHONE"),
+        (17, "program", "ARCHIVED"),
     ]
     assert {e["field"] for e in found["errors"]} == {"csv"}
     assert "line 10" in found["errors"][9]["message"]

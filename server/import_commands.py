@@ -37,7 +37,7 @@ async def _import(settings: Settings, args: argparse.Namespace, data: bytes) -> 
     from server.db import tortoise_config
     from services import roster_import
     from services.clock import SystemClock
-    from services.errors import NotFound
+    from services.errors import DomainError, NotFound
     from services.roster_csv import read_table
 
     site_id = _site_id(args.site)
@@ -56,6 +56,8 @@ async def _import(settings: Settings, args: argparse.Namespace, data: bytes) -> 
                 )
             except NotFound:
                 raise CommandError(f"--site: no site {site_id}: nothing was imported") from None
+            except DomainError as e:
+                raise CommandError(f"{e.message} Nothing was imported.") from e
 
 
 def _where(line: int | None, column: str | None) -> str:

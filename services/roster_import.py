@@ -97,8 +97,9 @@ async def _import(
         )
     if table.errors:
         return RosterReport(dry_run, len(table.records), False, None, table.errors)
+    # Checked before the transaction opens: no lock is held while rows are read.
+    rows, errors = parse_rows(table, await _lookups(site, now), progress)
     async with in_transaction():
-        rows, errors = parse_rows(table, await _lookups(site, now), progress)
         plan = await Plan.build(site, rows, lock=not dry_run)
         errors += plan.errors
         if errors:

@@ -218,3 +218,21 @@ async def test_a_site_of_another_agency_is_not_found(gql: GraphQLClient, world: 
     for result in (ours, theirs):
         assert [e["extensions"]["code"] for e in result.errors] == ["NOT_FOUND"]
     assert await _counts() == before
+
+
+async def test_a_child_of_another_agency_is_never_matched(gql: GraphQLClient, world: World) -> None:
+    """The foreign agency's child has subsidy ID CANARY_SUBSIDY: a row with that ID is a
+    new child of the importing agency, and the foreign child is untouched."""
+    rows = [row(child_first_name="CANARY_FOREIGN_KID", child_state_subsidy_id="CANARY_SUBSIDY")]
+    found = payload(
+        await gql.execute(
+            IMPORT,
+            variables(world.site.id, csv_text(rows)),
+            token=await make.token_for(world.admin),
+        ),
+        "importRoster",
+    )
+    assert (found["counts"]["childrenCreated"], found["counts"]["childrenMatched"]) == (1, 0)
+    ours = await Child.get(state_subsidy_id="CANARY_SUBSIDY", agency_id=world.agency.id)
+    assert ours.id != world.foreign_kid.id
+    assert await Enrollment.filter(child_id=world.foreign_kid.id).count() == 1

@@ -85,6 +85,7 @@ from schema.people import (
 from schema.pin_care import PinCareMutation
 from schema.pinpad import PIN_PAD_SINGLE_ROOT_FIELDS, PinPadMutation
 from schema.programs import ProgramMutation, ProgramQuery
+from schema.roster_import import RosterImportMutation
 from schema.scalars import SCALAR_MAP
 from schema.sign_in_guide import SignInGuideMutation
 from schema.site_settings import SettingsMutation
@@ -182,6 +183,7 @@ class Mutation(
     FamilyRecordMutation,
     ChildMutation,
     EnrollmentMutation,
+    RosterImportMutation,
     StaffMutation,
 ):
     @strawberry.mutation(permission_classes=[AllowAnyone])

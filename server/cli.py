@@ -1,5 +1,5 @@
-"""The ``playroll`` command: serve, migrate, create-agency, seed-demo, worker, rotate-keys,
-export-schema.
+"""The ``playroll`` command: serve, migrate, create-agency, import-roster, seed-demo, worker,
+rotate-keys, export-schema.
 
 Mistakes an operator can fix (a setting, an unreachable database, a step run out of
 order) end in one or two lines naming the variable or the command to run, and a
@@ -20,6 +20,7 @@ from pathlib import Path
 from server import logs
 from server.commands import CommandError, load_settings, require_schema, run, say
 from server.db import redacted
+from server.import_commands import add_parser as add_import_roster
 from server.settings import Settings
 from server.setup_commands import cmd_create_agency, cmd_rotate_keys
 
@@ -213,6 +214,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--admin-first-name", default="Agency", help="default: Agency")
     create.add_argument("--admin-last-name", default="Admin", help="default: Admin")
     create.set_defaults(func=cmd_create_agency)
+    add_import_roster(commands)
 
     commands.add_parser("seed-demo", help="load demo data (debug mode only)").set_defaults(
         func=cmd_seed_demo

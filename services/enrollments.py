@@ -39,7 +39,7 @@ class EnrollmentErrorCode(StrEnum):
     CLASSROOM_ARCHIVED = "CLASSROOM_ARCHIVED"
 
 
-def _open(classroom: Classroom) -> Classroom:
+def open_classroom(classroom: Classroom) -> Classroom:
     """An archived classroom keeps its history but takes no new children."""
     if classroom.archived_at is not None:
         raise DomainError(
@@ -130,12 +130,30 @@ async def _check_no_overlap(
         others = others.filter(starts_on__lte=ends_on)
     clash = await others.order_by("starts_on").first()
     if clash is not None:
-        until = clash.ends_on.isoformat() if clash.ends_on else "no end date"
-        raise DomainError(
-            EnrollmentErrorCode.OVERLAPPING_ENROLLMENT,
-            f"The child is already enrolled from {clash.starts_on} to {until}.",
-            field,
-        )
+        raise overlap_error(clash, field)
+
+
+def overlap_error(clash: Enrollment, field: str) -> DomainError:
+    """What a caller is told when a new enrollment would share days with ``clash``."""
+    until = clash.ends_on.isoformat() if clash.ends_on else "no end date"
+    return DomainError(
+        EnrollmentErrorCode.OVERLAPPING_ENROLLMENT,
+        f"The child is already enrolled from {clash.starts_on} to {until}.",
+        field,
+    )
+
+
+def overlapping(
+    existing: Sequence[Enrollment], starts_on: date, ends_on: date | None
+) -> Enrollment | None:
+    """The earliest of ``existing`` sharing a day with the span, as the query above finds."""
+    clashes = [
+        e
+        for e in existing
+        if (e.ends_on is None or e.ends_on >= starts_on)
+        and (ends_on is None or e.starts_on <= ends_on)
+    ]
+    return min(clashes, key=lambda e: e.starts_on, default=None)
 
 
 async def _check_no_attendance_after(enrollment: Enrollment, last_day: date) -> None:
@@ -162,7 +180,7 @@ async def _lock_child(child_id: UUID | str) -> None:
     await Child.select_for_update().get(id=child_id)
 
 
-def _snapshot(enrollment: Enrollment) -> dict[str, object]:
+def snapshot(enrollment: Enrollment) -> dict[str, object]:
     return {
         "enrollment_id": str(enrollment.id),
         "classroom_id": str(enrollment.classroom_id),
@@ -173,15 +191,22 @@ def _snapshot(enrollment: Enrollment) -> dict[str, object]:
     }
 
 
+def check_dates(
+    starts_on: date, ends_on: date | None, fields: tuple[str, str] = ("startsOn", "endsOn")
+) -> None:
+    """A new enrollment's days are plausible and it ends on or after it starts."""
+    _check_day(starts_on, fields[0])
+    if ends_on is not None:
+        _check_day(ends_on, fields[1])
+    _check_span(starts_on, ends_on, fields[1])
+
+
 async def enroll_child(principal: StaffPrincipal, new: NewEnrollment) -> Enrollment:
     """Enroll a child the caller can read in a classroom of one of the caller's sites."""
-    _check_day(new.starts_on, "startsOn")
-    if new.ends_on is not None:
-        _check_day(new.ends_on, "endsOn")
+    check_dates(new.starts_on, new.ends_on)
     weekdays = weekday_digits(new.weekdays)
-    _check_span(new.starts_on, new.ends_on)
     child = await people.get_child(principal, new.child_id)
-    classroom = _open(await org.get_classroom(principal, new.classroom_id))
+    classroom = open_classroom(await org.get_classroom(principal, new.classroom_id))
     program = (
         await programs.get_open_program(principal, new.program_id, "programId")
         if new.program_id
@@ -204,7 +229,7 @@ async def enroll_child(principal: StaffPrincipal, new: NewEnrollment) -> Enrollm
             agency_id=principal.agency_id,
             target_type="child",
             target_id=child.id,
-            data={"before": None, "after": _snapshot(enrollment)},
+            data={"before": None, "after": snapshot(enrollment)},
         )
     return enrollment
 
@@ -225,7 +250,7 @@ async def end_enrollment(
     async with in_transaction():
         await _lock_child(found.child_id)
         enrollment = await Enrollment.select_for_update().get(id=found.id)
-        before = _snapshot(enrollment)
+        before = snapshot(enrollment)
         _check_span(enrollment.starts_on, ends_on)
         await _check_no_attendance_after(enrollment, ends_on)
         if enrollment.ends_on is not None and ends_on > enrollment.ends_on:
@@ -243,7 +268,7 @@ async def end_enrollment(
             agency_id=principal.agency_id,
             target_type="child",
             target_id=enrollment.child_id,
-            data={"before": before, "after": _snapshot(enrollment)},
+            data={"before": before, "after": snapshot(enrollment)},
         )
     return enrollment
 
@@ -291,11 +316,11 @@ async def move_child(
     Live rosters and counts of both rooms hear of it after commit."""
     _check_day(on, "on")
     child = await people.get_child(principal, child_id)
-    target = _open(await org.get_classroom(principal, to_classroom_id))
+    target = open_classroom(await org.get_classroom(principal, to_classroom_id))
     async with in_transaction():
         await _lock_child(child.id)
         current = await _enrollment_to_leave(principal, child, target, on)
-        before = _snapshot(current)
+        before = snapshot(current)
         planned_end = current.ends_on
         last_day = on - timedelta(days=1)
         _check_span(current.starts_on, last_day, field="on")
@@ -319,7 +344,7 @@ async def move_child(
             agency_id=principal.agency_id,
             target_type="child",
             target_id=child.id,
-            data={"before": before, "after": {"ended": _snapshot(current), **_snapshot(moved)}},
+            data={"before": before, "after": {"ended": snapshot(current), **snapshot(moved)}},
         )
     left = await Classroom.get(id=current.classroom_id).select_related("site")
     moved.classroom = target

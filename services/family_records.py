@@ -140,7 +140,7 @@ def cleaned_updates(details: AdultDetails) -> dict[str, object]:
     return updates
 
 
-def _check_pickup(adult: FamilyAdult) -> None:
+def check_pickup(adult: FamilyAdult) -> None:
     """An authorized pickup can be called at the door: they need a cell phone."""
     if adult.authorized_pickup and not adult.phone:
         raise DomainError(
@@ -161,6 +161,11 @@ def _jsonable(value: object) -> object:
 RECORD_FIELDS = tuple(f.name for f in fields(AdultDetails))
 
 
+def record_values(adult: FamilyAdult) -> dict[str, object]:
+    """An adult's record as the audit log keeps it (never a PIN)."""
+    return _values(adult, RECORD_FIELDS)
+
+
 # --- writing ----------------------------------------------------------------------------
 
 
@@ -177,7 +182,7 @@ async def create_adult(
     if "first_name" not in updates or "last_name" not in updates:
         raise InvalidInput("A first and a last name are needed.", "firstName")
     adult = FamilyAdult(family_id=family.id, guardian_slot=slot, **updates)
-    _check_pickup(adult)
+    check_pickup(adult)
     try:
         async with in_transaction():  # a savepoint: a lost slot race leaves no trace
             await adult.save(force_create=True)
@@ -196,7 +201,7 @@ async def create_adult(
         data={
             "family_id": str(family.id),
             "slot": slot.value if slot else None,
-            "after": _values(adult, RECORD_FIELDS),
+            "after": record_values(adult),
         },
     )
     return adult
@@ -229,7 +234,7 @@ async def change_adult(
     before = _values(adult, changed)
     adult.update_from_dict(changed)
     if "authorized_pickup" in changed or "phone" in changed:
-        _check_pickup(adult)
+        check_pickup(adult)
     await adult.save(update_fields=list(changed))
     family = await Family.get(id=adult.family_id)
     if adult.authorized_pickup:

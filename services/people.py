@@ -147,7 +147,7 @@ def _clean_name(value: str, field: str, *, required: bool) -> str:
     return cleaned
 
 
-def _checked(changes: ChildChanges, today: date) -> dict[str, object]:
+def checked_fields(changes: ChildChanges, today: date) -> dict[str, object]:
     """The model fields to write, cleaned; shape errors raise, rule failures too."""
     updates: dict[str, object] = {}
     if changes.first_name is not None:
@@ -192,7 +192,7 @@ async def create_child(principal: StaffPrincipal, new: NewChild, now: datetime) 
     """Register a child at one of the caller's sites, in a family they can reach, or in a
     new family of their own; audited with everything written."""
     site = await org.get_site(principal, new.site_id)
-    fields = _checked(
+    fields = checked_fields(
         ChildChanges(
             first_name=new.first_name,
             middle_name=new.middle_name,
@@ -232,7 +232,7 @@ async def update_child(
     principal: StaffPrincipal, child_id: UUID, changes: ChildChanges, today: date
 ) -> Child:
     """Edit a child's record; the audit entry keeps the values before and after."""
-    updates = _checked(changes, today)
+    updates = checked_fields(changes, today)
     await get_child(principal, child_id)
     if not updates:
         return await Child.get(id=child_id)

@@ -133,3 +133,58 @@ async def issue(
             raise
         return pin
     raise PinSpaceExhausted(f"no free {length}-digit PIN after {_ISSUE_ATTEMPTS} tries")
+
+
+async def issue_many(secret: Keyring, agency: Agency, adult_ids: list[UUID]) -> None:
+    """A new random PIN for each of many new adults at once (a roster import): one query
+    per few hundred candidates to find those already taken, then one insert. A PIN taken
+    meanwhile by another request makes the insert fail: those adults then go one by one.
+    Call inside the transaction that created the adults."""
+    length = agency.pin_length if agency.pin_length in ALLOWED_LENGTHS else pins.DEFAULT_PIN_LENGTH
+    chosen: dict[UUID, str] = {}
+    for _ in range(_ISSUE_ATTEMPTS):
+        waiting = [a for a in adult_ids if a not in chosen]
+        if not waiting:
+            break
+        held = set(chosen.values())
+        offers: dict[UUID, str] = {}
+        for adult_id in waiting:
+            pin = pins.generate_pin(length)
+            if pin not in held:
+                offers[adult_id] = pin
+                held.add(pin)
+        taken = await _taken(secret, agency.id, list(offers.values()))
+        chosen.update({a: p for a, p in offers.items() if p not in taken})
+    if len(chosen) < len(adult_ids):
+        raise PinSpaceExhausted(f"no free {length}-digit PIN after {_ISSUE_ATTEMPTS} tries")
+    rows = [
+        PinCredential(
+            agency_id=agency.id,
+            lookup=lookup(secret, agency.id, pin),
+            encrypted=pins.encrypt_pin(secret, pin),
+            adult_id=adult_id,
+        )
+        for adult_id, pin in chosen.items()
+    ]
+    try:
+        async with in_transaction():  # a savepoint, so a lost race leaves the rest usable
+            await PinCredential.bulk_create(rows)
+    except IntegrityError:
+        for adult_id in adult_ids:
+            await issue(secret, agency, adult_id=adult_id)
+
+
+async def _taken(secret: Keyring, agency_id: UUID | str, offered: list[str]) -> set[str]:
+    """Which of the offered PINs someone in the agency holds, under any key."""
+    owner_of = {d: pin for pin in offered for d in pins.pin_lookups(secret, str(agency_id), pin)}
+    digests = list(owner_of)
+    taken: set[str] = set()
+    for start in range(0, len(digests), _LOOKUP_BATCH):
+        batch = digests[start : start + _LOOKUP_BATCH]
+        found = await PinCredential.filter(lookup__in=batch).values_list("lookup", flat=True)
+        taken.update(owner_of[str(d)] for d in found)
+    return taken
+
+
+# Digests asked for in one query: well under every database's bound-parameter limit.
+_LOOKUP_BATCH = 500

@@ -95,7 +95,7 @@ class AttendanceEvent:
             signed_by=None,
             signature_id=None,
             signature_stale=False,
-            needs_confirmation=event.actor_kind == ActorKind.STAFF.value,
+            needs_confirmation=event.actor_kind in (ActorKind.STAFF.value, ActorKind.SYSTEM.value),
         )
 
     @classmethod
@@ -146,6 +146,11 @@ class RosterEntry:
     program_id: strawberry.ID | None = strawberry.field(
         description="The program of the enrollment that puts the child on this roster."
     )
+    auto_checked_out: bool = strawberry.field(
+        default=False,
+        description="Signed out by the system at the end of the day (AUTO_CHECKOUT), and no "
+        "correction replaced that time yet: staff review it (autoCheckouts).",
+    )
 
     @strawberry.field(description="That program.")
     async def program(self, info: Info) -> Program | None:
@@ -175,6 +180,9 @@ class RosterEntry:
             absence_reason=change.absence_reason,
             events=[AttendanceEvent.from_payload(change.event)],
             program_id=strawberry.ID(change.program_id) if change.program_id else None,
+            auto_checked_out=change.status == AttendanceStatus.SIGNED_OUT.value
+            and change.event.source == EventSource.AUTO_CHECKOUT.value
+            and change.event.kind == EventKind.SIGN_OUT.value,
         )
 
     @classmethod
@@ -190,6 +198,7 @@ class RosterEntry:
             absence_reason=entry.day.absence_reason,
             events=[AttendanceEvent.from_model(e, entry.signoff(e)) for e in entry.events],
             program_id=strawberry.ID(str(entry.program_id)) if entry.program_id else None,
+            auto_checked_out=entry.auto_checked_out,
         )
 
 

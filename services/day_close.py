@@ -77,7 +77,9 @@ async def close_day(
     site: Site, day: date, *, now: datetime, bus: EventBus
 ) -> list[AttendanceEvent]:
     """Claim (site, day) and sign out every session of the site still open from that day
-    or before; nothing when another worker claimed it first."""
+    or before whose closing time has come; nothing when another worker claimed it first.
+    (A visit begun after its day's end closes at 23:59 of that day: when the day was closed
+    before then, the next day's close or the child's next sign-in closes it.)"""
     try:
         async with in_transaction():
             await DayClose.create(site_id=site.id, local_date=day, closed_at=now)
@@ -89,7 +91,8 @@ async def close_day(
                 .order_by("id")
                 .select_for_update()
             )
-            events = await auto_checkout.close_sessions(sessions)
+            due = [s for s in sessions if end_of_day.closes_at(site, s) <= now]
+            events = await auto_checkout.close_sessions(due)
             await DayClose.filter(site_id=site.id, local_date=day).update(signed_out=len(events))
     except IntegrityError:
         # The day is closed already (another worker or instance won the claim).

@@ -47,9 +47,14 @@ def site_end_of_day(site: Site, day: date) -> datetime:
 
 
 def closes_at(site: Site, session: AttendanceSession) -> datetime:
-    """When the automatic check-out closes a session: its day's end, or its sign-in when
-    the child was signed in after that (a visit of no length that staff then correct)."""
-    return max(site_end_of_day(site, session.local_date), session.signed_in_at)
+    """When the automatic check-out closes a session: its day's end. A child signed in
+    after that (a late event) is closed at 23:59 of that day, or at the sign-in itself
+    when even later (a visit of no length, for staff to correct)."""
+    end = site_end_of_day(site, session.local_date)
+    if session.signed_in_at <= end:
+        return end
+    latest = end_of_day_at(site.timezone, session.local_date, DEFAULT_MINUTES)
+    return max(latest, session.signed_in_at)
 
 
 def last_ended_day(site: Site, now: datetime) -> date:

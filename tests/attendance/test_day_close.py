@@ -123,7 +123,10 @@ async def test_an_admin_sets_1900_and_the_day_closes_then(
         "errors": [],
     }
     [audit] = await AuditEntry.filter(action="site.update_settings")
-    assert audit.data == {"before": {"end_of_day_minutes": 1439}, "after": {"end_of_day_minutes": 1140}}
+    assert audit.data == {
+        "before": {"end_of_day_minutes": 1439},
+        "after": {"end_of_day_minutes": 1140},
+    }
 
     clock.set(local(CHICAGO, day, 8, 0))
     await sign(gql, world.teacher, world.room, world.kids[:1])
@@ -134,9 +137,7 @@ async def test_an_admin_sets_1900_and_the_day_closes_then(
     assert event.occurred_at == local(CHICAGO, day, 19, 0)
 
 
-@pytest.mark.parametrize(
-    "value", ["11:59:00", "00:00:00", "19:00:30", "19:00:00.500000"], ids=str
-)
+@pytest.mark.parametrize("value", ["11:59:00", "00:00:00", "19:00:30", "19:00:00.500000"], ids=str)
 async def test_an_end_of_day_before_noon_or_between_minutes_is_refused(
     gql: GraphQLClient, world: World, value: str
 ) -> None:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from jobs.day_close import DayCloser
 from realtime import channels
+from server import cli
+from server.settings import Settings
 from tests import factories as make
-from tests.attendance.day_close_helpers import ROSTER, SIGN_IN, local
+from tests.attendance.day_close_helpers import ROSTER, SIGN_IN, auto_events, local, sign
 from tests.clock import FrozenClock
-from tests.conftest import LiveServer
+from tests.conftest import TEST_SECRET, LiveServer
+from tests.graphql import GraphQLClient
 from tests.world import World
 from tests.wsclient import WSClient
 
@@ -113,3 +119,43 @@ async def test_live_rosters_and_counts_hear_of_each_automatic_check_out_once(
     seen = [(await viewer.next(counts))["liveCounts"] for _ in range(2)]
     assert (seen[-1]["signedIn"], seen[-1]["signedOut"]) == (0, 2)
     await viewer.close()
+
+
+async def test_playroll_worker_once_closes_the_days_that_ended(
+    gql: GraphQLClient,
+    world: World,
+    clock: FrozenClock,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    clock.set(local(CHICAGO, DAY, 9, 0))
+    await sign(gql, world.teacher, world.room, world.kids[:1])
+    # The CLI runs on the machine's clock: DAY ended long before it, whatever it says.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PLAYROLL_DATABASE_URL", database_url)
+    monkeypatch.setenv("PLAYROLL_SECRET_KEY", TEST_SECRET)
+    monkeypatch.setenv("PLAYROLL_DEBUG", "1")
+    assert await asyncio.to_thread(cli.main, ["worker", "--once"]) == 0
+    assert "signed out at the end of the day: 1" in capsys.readouterr().out
+    [event] = await auto_events()
+    assert event.occurred_at == local(CHICAGO, DAY, 23, 59)
+
+
+async def test_serve_closes_the_day_in_process_on_the_embedded_default(
+    gql: GraphQLClient, world: World, clock: FrozenClock, settings: Settings
+) -> None:
+    from server.app import create_app
+
+    clock.set(local(CHICAGO, DAY, 9, 0))
+    await sign(gql, world.teacher, world.room, world.kids[:1])
+    clock.set(local(CHICAGO, DAY, 23, 59))
+    in_process = settings.model_copy(update={"jobs_in_process": True, "worker_poll_seconds": 0.05})
+    app = create_app(in_process, clock=clock, manage_database=False)
+    async with app.router.lifespan_context(app), asyncio.timeout(5):
+        # Polling on purpose: the job's task writes the row, there is nothing to await.
+        while not await auto_events():  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+    [event] = await auto_events()
+    assert event.occurred_at == clock.now()

@@ -126,7 +126,16 @@ class Anonymous:
     kind: str = field(default="ANONYMOUS", init=False)
 
 
-Principal = StaffPrincipal | ParentPrincipal | KioskPrincipal | Anonymous
+@dataclass(frozen=True)
+class SystemPrincipal:
+    """Playroll itself, acting on a schedule (the end-of-day check-out): no person, no
+    session, no grant. Only services use it, for the audit entries of what it records."""
+
+    ip_address: str = ""
+    kind: str = field(default="SYSTEM", init=False)
+
+
+Principal = StaffPrincipal | ParentPrincipal | KioskPrincipal | Anonymous | SystemPrincipal
 # Principals that hold a session (and so a socket that must close when it ends).
 SessionPrincipal = StaffPrincipal | ParentPrincipal | KioskPrincipal
 

@@ -134,7 +134,29 @@ class AttendanceSession(Model):
 
     child_id: str
     classroom_id: str
+    sign_in_event_id: str
+    sign_out_event_id: str | None
 
     class Meta:
         table = "attendance_session"
         ordering = ["signed_in_at"]
+
+
+class DayClose(Model):
+    """The claim that closed one site-local day: unique per site and date, so of several
+    workers or instances exactly one signs the day out, whatever races they run."""
+
+    id = fields.UUIDField(primary_key=True)
+    site: fields.ForeignKeyRelation[Site] = fields.ForeignKeyField(
+        "models.Site", related_name="day_closes", on_delete=fields.RESTRICT
+    )
+    local_date = fields.DateField()
+    closed_at = fields.DatetimeField()
+    # Sessions the close signed out (of this day and any earlier day left open).
+    signed_out = fields.IntField(default=0)
+
+    site_id: str
+
+    class Meta:
+        table = "day_close"
+        unique_together = (("site", "local_date"),)

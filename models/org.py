@@ -59,6 +59,9 @@ class Site(Model):
     pad_lock_window_minutes = fields.SmallIntField(default=5, db_default=5)
     pad_lock_minutes = fields.SmallIntField(default=5, db_default=5)
     site_daily_pin_failures = fields.SmallIntField(default=15, db_default=15)
+    # End of the attendance day, minutes after local midnight (23:59 by default): children
+    # still signed in then are signed out by the system (services/day_close.py).
+    end_of_day_minutes = fields.SmallIntField(default=1439, db_default=1439)
     # Set when the daily limit is reached; cleared by a staff PIN at one of its pads,
     # which also restarts the day's count.
     pads_locked_at = fields.DatetimeField(null=True)

@@ -95,7 +95,7 @@ class AttendanceEvent:
             signed_by=None,
             signature_id=None,
             signature_stale=False,
-            needs_confirmation=event.actor_kind == ActorKind.STAFF.value,
+            needs_confirmation=event.actor_kind in (ActorKind.STAFF.value, ActorKind.SYSTEM.value),
         )
 
     @classmethod
@@ -151,6 +151,11 @@ class RosterEntry:
         description="False in a subscription update when the child left this classroom "
         "(moved to another one): drop the row.",
     )
+    auto_checked_out: bool = strawberry.field(
+        default=False,
+        description="Signed out by the system at the end of the day (AUTO_CHECKOUT), and no "
+        "correction replaced that time yet: staff review it (autoCheckouts).",
+    )
 
     @strawberry.field(description="That program.")
     async def program(self, info: Info) -> Program | None:
@@ -181,6 +186,10 @@ class RosterEntry:
             events=[AttendanceEvent.from_payload(change.event)] if change.event else [],
             program_id=strawberry.ID(change.program_id) if change.program_id else None,
             on_roster=change.on_roster,
+            auto_checked_out=change.event is not None
+            and change.status == AttendanceStatus.SIGNED_OUT.value
+            and change.event.source == EventSource.AUTO_CHECKOUT.value
+            and change.event.kind == EventKind.SIGN_OUT.value,
         )
 
     @classmethod
@@ -196,6 +205,7 @@ class RosterEntry:
             absence_reason=entry.day.absence_reason,
             events=[AttendanceEvent.from_model(e, entry.signoff(e)) for e in entry.events],
             program_id=strawberry.ID(str(entry.program_id)) if entry.program_id else None,
+            auto_checked_out=entry.auto_checked_out,
         )
 
 

@@ -77,6 +77,9 @@ class SiteSettings:
         description="Wrong PINs in a day, across the site's pads, that lock them all "
         "until a staff PIN unlocks them."
     )
+    end_of_day: datetime.time = strawberry.field(
+        description="Site-local: children still signed in then are signed out by the system."
+    )
 
     @classmethod
     def from_model(cls, site: org_models.Site) -> SiteSettings:
@@ -89,6 +92,7 @@ class SiteSettings:
             pad_lock_window_minutes=site.pad_lock_window_minutes,
             pad_lock_minutes=site.pad_lock_minutes,
             site_daily_pin_failures=site.site_daily_pin_failures,
+            end_of_day=datetime.time(*divmod(site.end_of_day_minutes, 60)),
         )
 
 

@@ -50,6 +50,7 @@ from schema.attendance import (
     SignOutPayload,
 )
 from schema.confirmations import ConfirmationMutation, ConfirmationQuery
+from schema.day_close import DayCloseQuery
 from schema.enrollments import EnrollmentMutation
 from schema.errors import payload_errors
 from schema.extensions import Schema, hardening_extensions
@@ -101,7 +102,9 @@ from schema.validation import QuietExecutor
 
 
 @strawberry.type
-class Query(FamilyQuery, SubmissionQuery, ConfirmationQuery, ProgramQuery, StaffQuery):
+class Query(
+    FamilyQuery, SubmissionQuery, ConfirmationQuery, ProgramQuery, StaffQuery, DayCloseQuery
+):
     @strawberry.field(
         permission_classes=[AllowAnyone], description="The caller, or null when signed out."
     )

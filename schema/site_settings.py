@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,13 @@ class UpdateSiteSettingsInput:
     pad_lock_window_minutes: int | None = strawberry.field(default=None, description="1 to 60.")
     pad_lock_minutes: int | None = strawberry.field(default=None, description="1 to 60.")
     site_daily_pin_failures: int | None = strawberry.field(default=None, description="5 to 100.")
+    end_of_day: datetime.time | None = strawberry.field(
+        default=None,
+        description=(
+            "Site-local, 12:00 to 23:59 in whole minutes: children still signed in then are "
+            "signed out by the system (AUTO_CHECKOUT) for staff to review."
+        ),
+    )
     rotate_static_code: bool = strawberry.field(
         default=False, description="Retire the printed static QR code; print the new one."
     )
@@ -41,6 +49,7 @@ class UpdateSiteSettingsInput:
             pad_lock_window_minutes=self.pad_lock_window_minutes,
             pad_lock_minutes=self.pad_lock_minutes,
             site_daily_pin_failures=self.site_daily_pin_failures,
+            end_of_day=self.end_of_day,
         )
 
 

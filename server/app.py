@@ -60,8 +60,10 @@ def broadcast_for(url: str) -> Broadcast:
 
 
 @asynccontextmanager
-async def _background_jobs(settings: Settings, clock: Clock) -> AsyncIterator[None]:
-    """Notification delivery inside the server process, for one-process deployments."""
+async def _background_jobs(settings: Settings, clock: Clock, bus: EventBus) -> AsyncIterator[None]:
+    """Notification delivery and the end-of-day close inside the server process, for
+    one-process deployments."""
+    from jobs.day_close import DayCloser
     from jobs.transports import build_transports
     from jobs.worker import Worker
 
@@ -73,12 +75,15 @@ async def _background_jobs(settings: Settings, clock: Clock) -> AsyncIterator[No
     )
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(settings.worker_poll_seconds, stop))
+    closer = DayCloser(clock=clock, bus=bus)
+    closing = asyncio.create_task(closer.run(settings.worker_poll_seconds, stop))
     try:
         yield
     finally:
         # Let the message in hand finish rather than cut a send in half.
         stop.set()
         await task
+        await closing
         await worker.aclose()
 
 
@@ -117,7 +122,7 @@ def create_app(
             await broadcast.connect()
             stack.push_async_callback(broadcast.disconnect)
             if settings.runs_jobs_in_process:
-                await stack.enter_async_context(_background_jobs(settings, clock))
+                await stack.enter_async_context(_background_jobs(settings, clock, bus))
             yield
 
     app = Starlette(

@@ -142,8 +142,11 @@ async def _work(settings: Settings, *, once: bool) -> None:
 
     from tortoise.context import TortoiseContext
 
+    from jobs.day_close import DayCloser
     from jobs.transports import build_transports
     from jobs.worker import Worker
+    from realtime.bus import EventBus
+    from server.app import broadcast_for
     from server.db import tortoise_config
     from services.clock import SystemClock
 
@@ -158,14 +161,23 @@ async def _work(settings: Settings, *, once: bool) -> None:
         max_attempts=settings.notification_max_attempts,
         clock=SystemClock(),
     )
+    # Live views hear of automatic check-outs through the broadcast the servers listen to.
+    broadcast = broadcast_for(settings.broadcast_url)
+    closer = DayCloser(
+        clock=worker.clock,
+        bus=EventBus(broadcast, queue_limit=settings.subscriber_queue_limit),
+    )
     # A context of this task only (no global fallback): every query runs in this task or
     # its children, and the process may already hold a global context (tests do).
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(settings.database_url))
+        await broadcast.connect()
         try:
             if once:
                 drained = await worker.run_once()
                 say(f"sent {drained.sent}, retry later {drained.retried}, failed {drained.failed}")
+                closed = await closer.run_once()
+                say(f"signed out at the end of the day: {len(closed)}")
                 return
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
@@ -173,9 +185,13 @@ async def _work(settings: Settings, *, once: bool) -> None:
                 # Finish the message in hand, then exit, rather than die mid-send.
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                     loop.add_signal_handler(signum, stop.set)
-            await worker.run(settings.worker_poll_seconds, stop)
+            await asyncio.gather(
+                worker.run(settings.worker_poll_seconds, stop),
+                closer.run(settings.worker_poll_seconds, stop),
+            )
         finally:
             await worker.aclose()
+            await broadcast.disconnect()
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -220,8 +236,10 @@ def _parser() -> argparse.ArgumentParser:
         func=cmd_seed_demo
     )
 
-    worker = commands.add_parser("worker", help="deliver queued notifications")
-    worker.add_argument("--once", action="store_true", help="deliver what is due, then exit")
+    worker = commands.add_parser(
+        "worker", help="deliver queued notifications, close attendance days"
+    )
+    worker.add_argument("--once", action="store_true", help="do what is due, then exit")
     worker.set_defaults(func=cmd_worker)
 
     commands.add_parser(

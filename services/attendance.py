@@ -28,7 +28,7 @@ from models.attendance import (
 )
 from models.audit import AuditEntry
 from models.org import Site, StaffUser
-from services import audit
+from services import audit, auto_checkout
 from services.errors import DomainError, DomainErrors, InvalidInput
 from services.rosters import (
     RosterEntry,
@@ -164,10 +164,12 @@ async def record_sign_ins(
     operator: StaffUser | None,
     client_uuids: dict[UUID, UUID],
 ) -> list[AttendanceEvent]:
-    """Open a session for each child (child ID -> classroom ID): all of them or none."""
+    """Open a session for each child (child ID -> classroom ID): all of them or none. A
+    session left open on an earlier day is first closed as an automatic check-out."""
     child_ids = list(placements)
     try:
         async with in_transaction():
+            await auto_checkout.close_earlier_days(child_ids, day)
             open_now = await AttendanceSession.filter(open_child__in=child_ids).values_list(
                 "open_child", flat=True
             )

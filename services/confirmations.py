@@ -64,7 +64,7 @@ async def unconfirmed_for_families(
     candidates = await AttendanceEvent.filter(
         child__family_id__in=list(family_ids),
         child__agency_id__in=list(agency_ids),
-        actor_kind=ActorKind.STAFF,
+        actor_kind__in=list(signatures.CONFIRMED_ACTORS),
         kind__in=list(_KINDS),
         local_date__gte=earliest,
     ).select_related("site", "child")

@@ -86,7 +86,12 @@ def _check_moment(event: AttendanceEvent, at: datetime, now: datetime, skew: tim
     site = event.site
     if moment > now + skew:
         raise DomainError(AttendanceErrorCode.FUTURE_TIME, "The time is in the future.", "at")
-    if event.local_date < org.local_date(site, now) and not site.allow_past_day_edits:
+    # The system chose an automatic check-out's time at the day's end: staff review it the
+    # next morning, so the past-day lock does not keep them from correcting it.
+    automatic = event.source is EventSource.AUTO_CHECKOUT
+    if event.local_date < org.local_date(site, now) and not (
+        site.allow_past_day_edits or automatic
+    ):
         raise DomainError(
             AttendanceErrorCode.PAST_DAY_LOCKED, "This site does not allow editing past days.", "at"
         )

@@ -14,7 +14,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from auth.principals import Principal
-from models.attendance import AttendanceEvent, AttendanceSession, EventKind
+from models.attendance import AttendanceEvent, AttendanceSession, EventKind, EventSource
 from models.org import Classroom, Site
 from models.people import Child, Enrollment
 from realtime import channels
@@ -72,6 +72,17 @@ class RosterEntry:
 
     def signoff(self, event: AttendanceEvent) -> EventSignoff:
         return self.signoffs.get(str(event.id)) or unsigned(event)
+
+    @property
+    def auto_checked_out(self) -> bool:
+        """Signed out by the system at the end of the day, that time not yet corrected."""
+        corrected = {str(e.corrects_id) for e in self.events if e.corrects_id}
+        return self.day.status is DayStatus.SIGNED_OUT and any(
+            e.source is EventSource.AUTO_CHECKOUT
+            and e.kind is EventKind.SIGN_OUT
+            and str(e.id) not in corrected
+            for e in self.events
+        )
 
 
 @dataclass(frozen=True)

@@ -107,13 +107,18 @@ async def mark_stale(event_ids: Iterable[UUID | str], now: datetime) -> list[Par
 CONFIRMATION_WINDOW_DAYS = 31
 
 
+# Whose entries a guardian is asked to confirm.
+CONFIRMED_ACTORS = (ActorKind.STAFF, ActorKind.SYSTEM)
+
+
 def window_start(today: date) -> date:
     return today - timedelta(days=CONFIRMATION_WINDOW_DAYS - 1)
 
 
 def asks_confirmation(event: AttendanceEvent) -> bool:
-    """Staff entries are what a parent confirms; their own entries are already theirs."""
-    return event.actor_kind is ActorKind.STAFF
+    """Staff entries (and the system's automatic check-outs) are what a parent confirms;
+    their own entries are already theirs."""
+    return event.actor_kind in CONFIRMED_ACTORS
 
 
 @dataclass(frozen=True)

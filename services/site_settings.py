@@ -4,6 +4,7 @@ the agency's PIN length. Every change is audited with the values before and afte
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import time
 from enum import StrEnum
 from uuid import UUID
 
@@ -12,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from auth.principals import Grant, Principal, StaffPrincipal, is_staff
 from models.org import Agency, ContactlessMode, Site
-from services import audit, org, pins
+from services import audit, end_of_day, org, pins
 from services.errors import DomainError, DomainErrors, NotFound
 
 
@@ -45,6 +46,8 @@ class SiteSettingsChanges:
     pad_lock_window_minutes: int | None = None
     pad_lock_minutes: int | None = None
     site_daily_pin_failures: int | None = None
+    # Site-local; children still signed in then are signed out by the system.
+    end_of_day: time | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,17 @@ def _checked(changes: SiteSettingsChanges) -> dict[str, object]:
                     field_name,
                 )
             )
+    closing = updates.pop("end_of_day", None)
+    if isinstance(closing, time):
+        if closing < end_of_day.EARLIEST or closing.second or closing.microsecond:
+            errors.append(
+                DomainError(
+                    SettingsErrorCode.OUT_OF_RANGE,
+                    "Choose a time from 12:00 to 23:59, in whole minutes.",
+                    "endOfDay",
+                )
+            )
+        updates["end_of_day_minutes"] = end_of_day.as_minutes(closing)
     if errors:
         raise DomainErrors(errors)
     return updates

@@ -111,6 +111,12 @@ def _dates() -> st.SearchStrategy[str]:
     return st.one_of(edges, edges, st.dates().map(lambda d: d.isoformat()))
 
 
+def _clock_times() -> st.SearchStrategy[str]:
+    """Wall-clock times (the Time scalar): edges, fractions, and nonsense."""
+    edges = st.sampled_from(["00:00:00", "23:59:59.999999", "11:59", "24:00", "7pm", "-01:00"])
+    return st.one_of(edges, st.times().map(lambda t: t.isoformat()))
+
+
 def _times() -> st.SearchStrategy[str]:
     offsets = st.sampled_from(["Z", "+00:00", "+14:00", "-12:00", "+05:30", "-23:59", ""])
     drawn = st.builds(
@@ -134,6 +140,7 @@ PLAIN: dict[str, list[str]] = {
     "String": ["Ada", "482917", "ada@example.test", "+15555550123", "correct horse battery"],
     "Date": ["2024-06-03", "2021-05-17", "2030-01-01"],
     "DateTime": ["2024-06-03T09:00:00-05:00", "2024-06-03T16:30:00Z"],
+    "Time": ["19:00:00", "23:59:00", "12:00:00"],
 }
 
 
@@ -183,6 +190,8 @@ class Hostile:
             return _times()
         if name == "UUID":
             return _uuids()
+        if name == "Time":
+            return _clock_times()
         raise AssertionError(f"no strategy for scalar {name}")
 
     def value(
@@ -271,6 +280,7 @@ def as_literals(kind: str, field_name: str, hostile: Hostile, mode: Mode) -> st.
         "Date": _dates().map(nodes.String),
         "DateTime": _times().map(nodes.String),
         "UUID": _uuids().map(nodes.String),
+        "Time": _clock_times().map(nodes.String),
     }
     build = queries if kind == "query" else mutations
     # Characters any codec can carry: lone surrogates cannot be written in a document.
@@ -286,6 +296,7 @@ ODD_LEAVES: dict[str, list[Json]] = {
     "DateTime": ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"],
     "Int": [2**31 - 1, -(2**31)],
     "ID": ["", "not-a-uuid"],
+    "Time": ["00:00:00", "23:59:59.999999"],
 }
 
 

@@ -134,6 +134,8 @@ class AttendanceSession(Model):
 
     child_id: str
     classroom_id: str
+    sign_in_event_id: str
+    sign_out_event_id: str | None
 
     class Meta:
         table = "attendance_session"

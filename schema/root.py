@@ -94,12 +94,13 @@ from schema.submissions import (
     SubmissionMutation,
     SubmissionQuery,
 )
+from schema.sync import SyncMutation, SyncQuery
 from schema.transport import SubscriptionsOverWebSocket
 from schema.validation import QuietExecutor
 
 
 @strawberry.type
-class Query(FamilyQuery, SubmissionQuery, ConfirmationQuery, ProgramQuery, StaffQuery):
+class Query(FamilyQuery, SubmissionQuery, ConfirmationQuery, ProgramQuery, StaffQuery, SyncQuery):
     @strawberry.field(
         permission_classes=[AllowAnyone], description="The caller, or null when signed out."
     )
@@ -169,6 +170,7 @@ class Query(FamilyQuery, SubmissionQuery, ConfirmationQuery, ProgramQuery, Staff
 
 @strawberry.type
 class Mutation(
+    SyncMutation,
     PinPadMutation,
     PinCareMutation,
     SettingsMutation,
@@ -282,7 +284,9 @@ class Mutation(
 # Mutations that carry a secret (password, PIN) must be alone in their operation, so one
 # request cannot try many secrets through aliases (reliability.md #1).
 SINGLE_ROOT_FIELDS = (
-    frozenset({"staffLogin", "signIn", "signOut", "revealPins", "rePin", "sendPins"})
+    frozenset(
+        {"staffLogin", "signIn", "signOut", "revealPins", "rePin", "sendPins", "syncAttendance"}
+    )
     | PIN_PAD_SINGLE_ROOT_FIELDS
     | FAMILY_SINGLE_ROOT_FIELDS
     | SUBMISSION_SINGLE_ROOT_FIELDS

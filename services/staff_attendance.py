@@ -67,6 +67,13 @@ async def _operator(
     return operator
 
 
+async def check_operator(
+    principal: StaffPrincipal, site: Site, operator_pin: str | None, secret: Keyring
+) -> StaffUser | None:
+    """The operator rule for other entry paths (offline sync): the same as online."""
+    return await _operator(principal, site, operator_pin, secret)
+
+
 async def _enrolled(
     child_ids: Sequence[UUID], classroom: Classroom, on: date, agency_id: UUID
 ) -> dict[UUID, Enrollment]:

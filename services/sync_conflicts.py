@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 
 from auth.principals import Principal, StaffPrincipal, is_staff
 from models.audit import AuditEntry
+from models.org import Site
 from models.sync import ConflictStatus, SyncConflict
 from realtime.bus import EventBus
 from services import audit, org, rosters, signatures, sync_fold
@@ -90,7 +91,6 @@ async def decide(
             await readable_conflicts(principal)
             .filter(id=conflict_id)
             .select_for_update()
-            .select_related("site")
             .first()
         )
         if conflict is None:
@@ -108,7 +108,7 @@ async def decide(
         conflict.updated_at = now
         await conflict.save()
         await audit.record_all([_audit(principal, conflict, decision)])
-        site = conflict.site
+        site = await Site.get(id=conflict.site_id)
         if decision is Decision.DISMISS:
             await sync_fold.rebuild(
                 principal, site, UUID(str(conflict.child_id)), conflict.local_date, now=now

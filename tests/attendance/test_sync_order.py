@@ -131,9 +131,7 @@ def _scrambled(scenario: Scenario) -> list[tuple[str, list[Planned]]]:
     return sent
 
 
-async def _send(
-    principal: StaffPrincipal, gql: GraphQLClient, world: World, batches: list
-) -> None:
+async def _send(principal: StaffPrincipal, gql: GraphQLClient, world: World, batches: list) -> None:
     for device, plans in batches:
         await attendance_sync.sync(
             principal,

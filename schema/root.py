@@ -231,7 +231,7 @@ class Mutation(
     @strawberry.mutation(permission_classes=[CanEditAttendance])
     async def mark_absent(self, info: Info, input: MarkAbsentInput) -> MarkAbsentPayload:
         result = await attendance_resolvers.mark_absent(
-            info, str(input.child_id), input.date, input.reason
+            info, str(input.child_id), input.date, input.reason, input.client_mutation_id
         )
         entry = RosterEntry.from_domain(result.value) if result.value else None
         return MarkAbsentPayload(

@@ -88,10 +88,7 @@ async def decide(
     note = _note(note)
     async with in_transaction():
         conflict = (
-            await readable_conflicts(principal)
-            .filter(id=conflict_id)
-            .select_for_update()
-            .first()
+            await readable_conflicts(principal).filter(id=conflict_id).select_for_update().first()
         )
         if conflict is None:
             raise NotFound("Sync conflict")

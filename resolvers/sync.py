@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from auth.principals import is_kiosk, is_staff
 from resolvers.context import Info
 from resolvers.outcome import Outcome, object_id, outcome, raising
 from services import attendance_sync, sync_conflicts
@@ -9,11 +10,17 @@ from services.attendance_sync import SyncBatch, SyncResult
 from services.sync_conflicts import Decision, ReviewItem
 
 
+def _syncing(info: Info) -> attendance_sync.SyncPrincipal:
+    principal = info.context.principal
+    assert is_staff(principal) or is_kiosk(principal), "field must declare CanSyncAttendance"
+    return principal
+
+
 async def sync(info: Info, batch: SyncBatch) -> Outcome[list[SyncResult]]:
     ctx = info.context
     return await outcome(
         attendance_sync.sync(
-            ctx.staff, batch, bus=ctx.bus, secret=ctx.settings.secret, now=ctx.now()
+            _syncing(info), batch, bus=ctx.bus, secret=ctx.settings.secret, now=ctx.now()
         )
     )
 

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import strawberry
 
-from auth.permissions import CanEditAttendance, CanViewAttendance
+from auth.permissions import CanEditAttendance, CanSyncAttendance, CanViewAttendance
 from models import sync as sync_models
 from resolvers import sync as sync_resolvers
 from resolvers.context import Info
@@ -17,7 +17,14 @@ from resolvers.outcome import bad_input, object_id
 from schema.attendance import AttendanceEvent, EventKind
 from schema.errors import UserError, code_enum, payload_errors
 from schema.people import Child
-from services import attendance, attendance_sync, sync_checks, sync_conflicts
+from services import (
+    attendance,
+    attendance_sync,
+    pad_lockout,
+    pinpad,
+    sync_checks,
+    sync_conflicts,
+)
 
 strawberry.enum(attendance_sync.SyncOutcome, name="SyncOutcome")
 strawberry.enum(sync_models.ConflictReason, name="SyncConflictReason")
@@ -44,7 +51,9 @@ class SyncEntryInput:
         description="When the device stored it, by the device's clock, with its UTC offset."
     )
     operator_pin: str | None = strawberry.field(
-        default=None, description="The staff PIN typed for this entry, where the site asks."
+        default=None,
+        description="The staff PIN typed for this entry, where the site asks; from a kiosk, "
+        "the PIN the adult typed at the pad.",
     )
     reason: str = strawberry.field(default="", description="An absence's reason.")
 
@@ -84,7 +93,12 @@ if TYPE_CHECKING:
     SyncConflictErrorCode = StrEnum
 else:
     SyncErrorCode = code_enum(
-        "SyncErrorCode", sync_checks.SyncErrorCode, attendance.AttendanceErrorCode
+        "SyncErrorCode",
+        sync_checks.SyncErrorCode,
+        attendance.AttendanceErrorCode,
+        pad_lockout.PadErrorCode.INVALID_PIN,
+        pad_lockout.PadErrorCode.PAD_LOCKED,
+        pinpad.PinPadErrorCode.NOT_ALLOWED,
     )
     SyncConflictErrorCode = code_enum("SyncConflictErrorCode", sync_conflicts.SyncConflictErrorCode)
 
@@ -200,9 +214,10 @@ class SyncQuery:
 @strawberry.type
 class SyncMutation:
     @strawberry.mutation(
-        permission_classes=[CanEditAttendance],
+        permission_classes=[CanSyncAttendance],
         description=(
-            "Hand over up to 500 entries captured offline. One result per entry; sending "
+            "Hand over up to 500 entries captured offline (staff tablets, or a kiosk's own "
+            "pad entries, each with the PIN the adult typed). One result per entry; sending "
             "the same batch again answers DUPLICATE and changes nothing."
         ),
     )

@@ -22,7 +22,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from auth.keys import Keyring
-from auth.principals import StaffPrincipal
+from auth.principals import KioskPrincipal, StaffPrincipal, is_kiosk, is_staff
 from models.attendance import AttendanceEvent
 from models.kiosk import Kiosk
 from models.org import Site
@@ -36,6 +36,8 @@ MAX_ENTRIES = 500
 # Distinct operator PINs one batch may carry: a batch is no way to try many PINs.
 MAX_PINS = 5
 _DEVICE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,48}$")
+# Staff on a tablet, or a paired kiosk handing over its pad's entries.
+SyncPrincipal = StaffPrincipal | KioskPrincipal
 
 
 class SyncOutcome(StrEnum):
@@ -68,7 +70,7 @@ class SyncResult:
         return signatures.unsigned(self.event) if self.event else None
 
 
-async def _device(principal: StaffPrincipal, device_id: str) -> tuple[str, UUID | None]:
+async def _device(principal: SyncPrincipal, device_id: str) -> tuple[str, UUID | None]:
     """The device name events are stored under, and the site a kiosk tablet is paired to.
 
     A UUID names a paired kiosk of one of the caller's sites: its events share the
@@ -77,6 +79,12 @@ async def _device(principal: StaffPrincipal, device_id: str) -> tuple[str, UUID 
     name is a staff tablet, named within the agency."""
     if not _DEVICE_ID.match(device_id):
         raise InvalidInput("A device id is 1 to 48 letters, digits or . _ : -", "deviceId")
+    if is_kiosk(principal):
+        # A kiosk speaks only for itself.
+        if device_id != str(principal.kiosk_id):
+            raise NotFound("Device")
+        return principal.device, principal.site_id
+    assert is_staff(principal)
     try:
         kiosk_id = UUID(device_id)
     except ValueError:
@@ -117,7 +125,7 @@ async def _stored(device: str, entries: Sequence[SyncEntry]) -> dict[UUID, Atten
 
 
 async def _write(
-    checked: Checked, principal: StaffPrincipal, device: str, now: datetime
+    checked: Checked, principal: SyncPrincipal, device: str, now: datetime
 ) -> AttendanceEvent:
     """One entry and its audit entry, all or nothing."""
     event, record = new_event(checked, principal, device, now)
@@ -129,7 +137,7 @@ async def _write(
 
 async def _take(
     entry: SyncEntry,
-    principal: StaffPrincipal,
+    principal: SyncPrincipal,
     device: str,
     lookups: Lookups,
     stored: dict[UUID, AttendanceEvent],
@@ -155,7 +163,7 @@ async def _take(
 
 
 async def sync(
-    principal: StaffPrincipal,
+    principal: SyncPrincipal,
     batch: SyncBatch,
     *,
     bus: EventBus,
@@ -165,7 +173,7 @@ async def sync(
     """One result per entry: RECORDED, DUPLICATE, CONFLICT (with the reason) or REJECTED."""
     _check_batch(batch)
     device, site_id = await _device(principal, batch.device_id)
-    lookups = Lookups(principal, secret, site_id)
+    lookups = Lookups(principal, secret, site_id, bus)
     stored = await _stored(device, batch.entries)
     taken = [await _take(e, principal, device, lookups, stored, now) for e in batch.entries]
     touched: dict[tuple[UUID, date], Site] = {}

@@ -15,7 +15,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from auth.keys import Keyring
-from auth.principals import StaffPrincipal
+from auth.principals import KioskPrincipal, StaffPrincipal, is_kiosk, is_staff
 from models.attendance import (
     ActorKind,
     AttendanceEvent,
@@ -25,7 +25,9 @@ from models.attendance import (
 )
 from models.audit import AuditEntry
 from models.org import Classroom, Site, StaffUser
-from services import attendance, audit, org, people, staff_attendance
+from models.people import FamilyAdult
+from realtime.bus import EventBus
+from services import attendance, audit, org, people, staff_attendance, sync_kiosk
 from services.attendance import AttendanceErrorCode
 from services.errors import DomainError, NotFound
 
@@ -68,27 +70,40 @@ class Checked:
     day: date
     past_day: bool
     operator: StaffUser | None
+    # A kiosk's entry: the adult whose PIN was typed at the pad.
+    adult: FamilyAdult | None = None
 
 
 @dataclass
 class Lookups:
     """What a batch reads once for all its entries (classrooms, operators by PIN)."""
 
-    principal: StaffPrincipal
+    principal: StaffPrincipal | KioskPrincipal
     secret: Keyring
     # The site of a kiosk the batch comes from: its entries must be at that site.
     site_id: UUID | None
+    bus: EventBus
     classrooms: dict[UUID, Classroom | None] = field(default_factory=dict)
     operators: dict[tuple[str | None, UUID], StaffUser | DomainError | None] = field(
         default_factory=dict
     )
+    adults: dict[str | None, FamilyAdult | DomainError] = field(default_factory=dict)
+
+    async def _readable(self, classroom_id: UUID) -> Classroom | None:
+        if is_kiosk(self.principal):
+            return (
+                await Classroom.filter(id=classroom_id, site_id=self.principal.site_id)
+                .select_related("site")
+                .first()
+            )
+        try:
+            return await org.get_classroom(self.principal, classroom_id)
+        except NotFound:
+            return None
 
     async def classroom(self, classroom_id: UUID) -> Classroom:
         if classroom_id not in self.classrooms:
-            try:
-                found: Classroom | None = await org.get_classroom(self.principal, classroom_id)
-            except NotFound:
-                found = None
+            found = await self._readable(classroom_id)
             if found is not None and self.site_id and str(found.site_id) != str(self.site_id):
                 found = None
             self.classrooms[classroom_id] = found
@@ -97,7 +112,23 @@ class Lookups:
             raise DomainError(SyncErrorCode.NOT_FOUND, "Classroom not found.", "classroomId")
         return classroom
 
+    async def adult(self, pin: str | None, now: datetime) -> FamilyAdult:
+        """The pad's adult for this PIN: each distinct PIN is one counted attempt."""
+        assert is_kiosk(self.principal)
+        if pin not in self.adults:
+            try:
+                self.adults[pin] = await sync_kiosk.pad_adult(
+                    self.principal, pin, secret=self.secret, now=now, bus=self.bus
+                )
+            except DomainError as e:
+                self.adults[pin] = e
+        found = self.adults[pin]
+        if isinstance(found, DomainError):
+            raise found
+        return found
+
     async def operator(self, pin: str | None, site: Site) -> StaffUser | None:
+        assert is_staff(self.principal)
         key = (pin, UUID(str(site.id)))
         if key not in self.operators:
             try:
@@ -150,7 +181,14 @@ async def check(entry: SyncEntry, lookups: Lookups, now: datetime) -> Checked:
     classroom = await lookups.classroom(entry.classroom_id)
     site = classroom.site
     day, past_day = _times(entry, site, now)
-    operator = await lookups.operator(entry.operator_pin, site)
+    adult, operator = None, None
+    if is_kiosk(lookups.principal):
+        adult = await lookups.adult(entry.operator_pin, now)
+        await sync_kiosk.check_may_sign(
+            adult, entry.kind, entry.child_id, UUID(str(site.agency_id))
+        )
+    else:
+        operator = await lookups.operator(entry.operator_pin, site)
     enrolled = (
         await people.active_enrollments(day)
         .filter(
@@ -166,14 +204,35 @@ async def check(entry: SyncEntry, lookups: Lookups, now: datetime) -> Checked:
             f"Child {entry.child_id} is not enrolled in this classroom on {day.isoformat()}.",
             "childId",
         )
-    return Checked(entry, site, day, past_day, operator)
+    return Checked(entry, site, day, past_day, operator, adult)
+
+
+def _actor(checked: Checked, principal: StaffPrincipal | KioskPrincipal) -> dict[str, object]:
+    """Who signed: the adult at a kiosk's pad, else the staff member (and operator)."""
+    adult, operator = checked.adult, checked.operator
+    if adult is not None:
+        return {
+            "actor_kind": ActorKind.GUARDIAN if adult.is_guardian else ActorKind.CONTACT,
+            "actor_adult_id": adult.id,
+            "actor_name": adult.display_name,
+            "auth_method": AuthMethod.PIN,
+        }
+    assert is_staff(principal)
+    return {
+        "actor_kind": ActorKind.STAFF,
+        "actor_staff_id": principal.user_id,
+        "actor_name": principal.name,
+        "operator_id": operator.id if operator else None,
+        "operator_name": operator.display_name if operator else None,
+        "auth_method": AuthMethod.STAFF_PIN if operator else AuthMethod.STAFF_ENTRY,
+    }
 
 
 def new_event(
-    checked: Checked, principal: StaffPrincipal, device: str, now: datetime
+    checked: Checked, principal: StaffPrincipal | KioskPrincipal, device: str, now: datetime
 ) -> tuple[AttendanceEvent, AuditEntry]:
     """The synced event and its audit entry (device, capture and receive times)."""
-    entry, site, operator = checked.entry, checked.site, checked.operator
+    entry, site, operator, adult = checked.entry, checked.site, checked.operator, checked.adult
     event = AttendanceEvent(
         agency_id=site.agency_id,
         site_id=site.id,
@@ -182,14 +241,9 @@ def new_event(
         kind=entry.kind,
         occurred_at=entry.occurred_at,
         local_date=checked.day,
-        actor_kind=ActorKind.STAFF,
-        actor_staff_id=principal.user_id,
-        actor_name=principal.name,
-        operator_id=operator.id if operator else None,
-        operator_name=operator.display_name if operator else None,
         device=device,
         source=EventSource.OFFLINE_SYNC,
-        auth_method=AuthMethod.STAFF_PIN if operator else AuthMethod.STAFF_ENTRY,
+        **_actor(checked, principal),
         device_time=entry.captured_at,
         client_uuid=entry.client_uuid,
         reason=" ".join(entry.reason.split()),
@@ -201,6 +255,7 @@ def new_event(
         target_type="child",
         target_id=entry.child_id,
         operator_id=operator.id if operator else None,
+        on_behalf_of=("GUARDIAN" if adult.is_guardian else "CONTACT", adult.id) if adult else None,
         data={
             "event_id": str(event.id),
             "classroom_id": str(entry.classroom_id),

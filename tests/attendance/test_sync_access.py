@@ -32,14 +32,6 @@ async def test_a_parent_cannot_sync(gql: GraphQLClient, world: World) -> None:
     assert await AttendanceEvent.all().count() == 0
 
 
-async def test_a_kiosk_cannot_sync_staff_entries(gql: GraphQLClient, world: World) -> None:
-    kiosk, token = await make.kiosk(world.site, paired_by=world.admin)
-    result = await gql.execute(
-        SYNC, batch(str(kiosk.id), _one(world)["input"]["entries"]), token=token
-    )  # type: ignore[index]
-    assert result.codes == ["FORBIDDEN"]
-
-
 async def test_another_agency_reaches_nothing(gql: GraphQLClient, world: World) -> None:
     token = await make.token_for(world.foreign_admin)
     result = await gql.execute(SYNC, _one(world), token=token)

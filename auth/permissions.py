@@ -98,6 +98,16 @@ class CanSignChildren(_SignedInAnd):
         )
 
 
+class CanSyncAttendance(_SignedInAnd):
+    """Staff with Attendance edit rights, or a paired kiosk (its own site's PIN-pad
+    entries, each with the PIN the adult typed: the service checks them as the pad does)."""
+
+    message = "Your access does not allow this."
+
+    def allows(self, principal: Principal) -> bool:
+        return (is_staff(principal) and principal.has(Grant.EDIT_ATTENDANCE)) or is_kiosk(principal)
+
+
 class IsSiteAdmin(_StaffGrant):
     grant = Grant.SITE_ADMIN
 

@@ -101,11 +101,19 @@ async def sign_out(info: Info, entry: Entry) -> Outcome[list[RosterEntry]]:
     return await _record(info, entry, staff_attendance.sign_out)
 
 
-async def mark_absent(info: Info, child_id: str, on: date, reason: str) -> Outcome[RosterEntry]:
+async def mark_absent(
+    info: Info, child_id: str, on: date, reason: str, client_mutation_id: UUID | None = None
+) -> Outcome[RosterEntry]:
     ctx = info.context
     return await outcome(
         staff_attendance.mark_absent(
-            ctx.staff, object_id(child_id, "Child"), on, reason, bus=ctx.bus, now=ctx.now()
+            ctx.staff,
+            object_id(child_id, "Child"),
+            on,
+            reason,
+            bus=ctx.bus,
+            now=ctx.now(),
+            client_mutation_id=client_mutation_id,
         )
     )
 

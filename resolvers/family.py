@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from uuid import UUID
 
 from auth.principals import ParentPrincipal, is_parent
 from models.org import Agency
@@ -150,10 +151,18 @@ async def history(info: Info, child: Child, start: date, end: date) -> list[pare
     return await raising(parent_views.history(_parent(info), child.id, start, end))
 
 
-async def report_absence(info: Info, child_id: str, on: date, reason: str) -> Outcome[RosterEntry]:
+async def report_absence(
+    info: Info, child_id: str, on: date, reason: str, client_mutation_id: UUID | None = None
+) -> Outcome[RosterEntry]:
     ctx = info.context
     return await outcome(
         parent_views.report_absence(
-            _parent(info), object_id(child_id, "Child"), on, reason, bus=ctx.bus, now=ctx.now()
+            _parent(info),
+            object_id(child_id, "Child"),
+            on,
+            reason,
+            bus=ctx.bus,
+            now=ctx.now(),
+            client_mutation_id=client_mutation_id,
         )
     )

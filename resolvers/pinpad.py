@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from uuid import UUID
 
 from realtime import channels
 from realtime.bus import Resync
@@ -21,19 +22,39 @@ async def identify(info: Info, pin: str) -> Outcome[pinpad.PadVisit]:
     )
 
 
-async def sign_in(info: Info, pin: str, child_ids: list[str]) -> Outcome[pinpad.PadVisit]:
+async def sign_in(
+    info: Info, pin: str, child_ids: list[str], client_mutation_id: UUID | None = None
+) -> Outcome[pinpad.PadVisit]:
     ctx = info.context
     ids = [object_id(c, "Child") for c in child_ids]
     return await outcome(
-        pinpad.sign_in(ctx.kiosk, pin, ids, secret=ctx.settings.secret, now=ctx.now(), bus=ctx.bus)
+        pinpad.sign_in(
+            ctx.kiosk,
+            pin,
+            ids,
+            secret=ctx.settings.secret,
+            now=ctx.now(),
+            bus=ctx.bus,
+            client_mutation_id=client_mutation_id,
+        )
     )
 
 
-async def sign_out(info: Info, pin: str, child_ids: list[str]) -> Outcome[pinpad.PadVisit]:
+async def sign_out(
+    info: Info, pin: str, child_ids: list[str], client_mutation_id: UUID | None = None
+) -> Outcome[pinpad.PadVisit]:
     ctx = info.context
     ids = [object_id(c, "Child") for c in child_ids]
     return await outcome(
-        pinpad.sign_out(ctx.kiosk, pin, ids, secret=ctx.settings.secret, now=ctx.now(), bus=ctx.bus)
+        pinpad.sign_out(
+            ctx.kiosk,
+            pin,
+            ids,
+            secret=ctx.settings.secret,
+            now=ctx.now(),
+            bus=ctx.bus,
+            client_mutation_id=client_mutation_id,
+        )
     )
 
 

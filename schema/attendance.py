@@ -281,6 +281,10 @@ class MarkAbsentInput:
     child_id: strawberry.ID
     date: datetime.date
     reason: str = ""
+    client_mutation_id: UUID | None = strawberry.field(
+        default=None,
+        description="A UUID the device generates once per entry: sending it again is harmless.",
+    )
 
 
 if TYPE_CHECKING:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from enum import Enum, StrEnum
 from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
 
 import strawberry
 
@@ -261,6 +262,10 @@ class ReportAbsenceInput:
     child_id: strawberry.ID
     date: datetime.date
     reason: str = ""
+    client_mutation_id: UUID | None = strawberry.field(
+        default=None,
+        description="A UUID the device generates once per entry: sending it again is harmless.",
+    )
 
 
 @strawberry.type
@@ -382,7 +387,7 @@ class FamilyMutation:
     )
     async def report_absence(self, info: Info, input: ReportAbsenceInput) -> ReportAbsencePayload:
         result = await family_resolvers.report_absence(
-            info, str(input.child_id), input.date, input.reason
+            info, str(input.child_id), input.date, input.reason, input.client_mutation_id
         )
         entry = result.value
         day = ChildDay.from_domain(parent_views.FamilyDay(entry.date, entry.day)) if entry else None

@@ -6,6 +6,7 @@ import datetime
 from collections.abc import AsyncGenerator
 from enum import Enum, StrEnum
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 import strawberry
 
@@ -150,6 +151,10 @@ class KioskPinInput:
 class KioskSignInput:
     pin: str
     child_ids: list[strawberry.ID]
+    client_mutation_id: UUID | None = strawberry.field(
+        default=None,
+        description="A UUID the device generates once per entry: sending it again is harmless.",
+    )
 
 
 @strawberry.input
@@ -203,7 +208,7 @@ class PinPadMutation:
     )
     async def kiosk_sign_in(self, info: Info, input: KioskSignInput) -> PadVisitPayload:
         ids = [str(c) for c in input.child_ids]
-        result = await pinpad_resolvers.sign_in(info, input.pin, ids)
+        result = await pinpad_resolvers.sign_in(info, input.pin, ids, input.client_mutation_id)
         return _visit_payload(result, await pinpad_resolvers.pad_state(info))
 
     @strawberry.mutation(
@@ -212,7 +217,7 @@ class PinPadMutation:
     )
     async def kiosk_sign_out(self, info: Info, input: KioskSignInput) -> PadVisitPayload:
         ids = [str(c) for c in input.child_ids]
-        result = await pinpad_resolvers.sign_out(info, input.pin, ids)
+        result = await pinpad_resolvers.sign_out(info, input.pin, ids, input.client_mutation_id)
         return _visit_payload(result, await pinpad_resolvers.pad_state(info))
 
     @strawberry.mutation(

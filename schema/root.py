@@ -97,13 +97,20 @@ from schema.submissions import (
     SubmissionMutation,
     SubmissionQuery,
 )
+from schema.sync import SyncMutation, SyncQuery
 from schema.transport import SubscriptionsOverWebSocket
 from schema.validation import QuietExecutor
 
 
 @strawberry.type
 class Query(
-    FamilyQuery, SubmissionQuery, ConfirmationQuery, ProgramQuery, StaffQuery, DayCloseQuery
+    FamilyQuery,
+    SubmissionQuery,
+    ConfirmationQuery,
+    ProgramQuery,
+    StaffQuery,
+    DayCloseQuery,
+    SyncQuery,
 ):
     @strawberry.field(
         permission_classes=[AllowAnyone], description="The caller, or null when signed out."
@@ -174,6 +181,7 @@ class Query(
 
 @strawberry.type
 class Mutation(
+    SyncMutation,
     PinPadMutation,
     PinCareMutation,
     SignInGuideMutation,
@@ -236,7 +244,7 @@ class Mutation(
     @strawberry.mutation(permission_classes=[CanEditAttendance])
     async def mark_absent(self, info: Info, input: MarkAbsentInput) -> MarkAbsentPayload:
         result = await attendance_resolvers.mark_absent(
-            info, str(input.child_id), input.date, input.reason
+            info, str(input.child_id), input.date, input.reason, input.client_mutation_id
         )
         entry = RosterEntry.from_domain(result.value) if result.value else None
         return MarkAbsentPayload(
@@ -289,7 +297,9 @@ class Mutation(
 # Mutations that carry a secret (password, PIN) must be alone in their operation, so one
 # request cannot try many secrets through aliases (reliability.md #1).
 SINGLE_ROOT_FIELDS = (
-    frozenset({"staffLogin", "signIn", "signOut", "revealPins", "rePin", "sendPins"})
+    frozenset(
+        {"staffLogin", "signIn", "signOut", "revealPins", "rePin", "sendPins", "syncAttendance"}
+    )
     | PIN_PAD_SINGLE_ROOT_FIELDS
     | FAMILY_SINGLE_ROOT_FIELDS
     | SUBMISSION_SINGLE_ROOT_FIELDS

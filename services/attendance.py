@@ -308,6 +308,7 @@ async def record_absence(
     reason: str,
     *,
     now: datetime,
+    client_uuid: UUID | None = None,
 ) -> AttendanceEvent:
     """The absence event, unless the child attended that day or is already absent."""
     async with in_transaction():
@@ -331,7 +332,7 @@ async def record_absence(
                     at=now,
                     local_date=on,
                     operator=None,
-                    client_uuid=uuid4(),
+                    client_uuid=client_uuid or uuid4(),
                     reason=reason,
                 )
             ]

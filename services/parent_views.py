@@ -24,7 +24,7 @@ from models.attendance import (
 from models.org import Site
 from models.people import Child, Enrollment, FamilyAdult
 from realtime.bus import EventBus
-from services import org, people, rosters
+from services import attendance, org, people, rosters
 from services.attendance import Actor, AttendanceErrorCode, record_absence
 from services.errors import DomainError, InvalidInput, NotFound
 from services.rosters import (
@@ -186,6 +186,7 @@ async def report_absence(
     *,
     bus: EventBus,
     now: datetime,
+    client_mutation_id: UUID | None = None,
 ) -> RosterEntry:
     """Report one's own child absent for a day they are enrolled and have not attended."""
     reason = " ".join(reason.split())
@@ -207,8 +208,19 @@ async def report_absence(
         auth_method=AuthMethod.QR_ACCOUNT,
         adult_id=UUID(str(guardian.id)),
     )
+    uuids = attendance.client_uuids(client_mutation_id, [UUID(str(child.id))])
+    if client_mutation_id and await attendance.already_recorded(principal.device, uuids):
+        # A retry of a report already stored: answered with the day as it stands.
+        return (await attendance.current_entries(UUID(str(classroom.id)), on, list(uuids)))[0]
     event = await record_absence(
-        actor, site, UUID(str(classroom.id)), UUID(str(child.id)), on, reason, now=now
+        actor,
+        site,
+        UUID(str(classroom.id)),
+        UUID(str(child.id)),
+        on,
+        reason,
+        now=now,
+        client_uuid=uuids[UUID(str(child.id))],
     )
     # Published like a staff absence, so live rosters and counts move at once.
     entries = await rosters.publish_changes(bus, site, on, [event])

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from tortoise.expressions import Q, Subquery
 
@@ -228,10 +228,15 @@ async def _record(
     secret: Keyring,
     now: datetime,
     bus: EventBus,
+    client_mutation_id: UUID | None = None,
 ) -> PadVisit:
     adult, site, visit = await _visit(principal, pin, secret, now, bus)
     chosen = _chosen(visit, child_ids)
     day = org.local_date(site, now)
+    uuids = attendance.client_uuids(client_mutation_id, [c.id for c in chosen])
+    if client_mutation_id and await attendance.already_recorded(principal.device, uuids):
+        # A retry of an entry already stored: the visit, read just now, shows its result.
+        return visit
     events = await attendance.record_change(
         kind,
         _actor(principal, adult),
@@ -240,7 +245,7 @@ async def _record(
         at=now,
         day=day,
         operator=None,
-        client_uuids={c.id: uuid4() for c in chosen},
+        client_uuids=uuids,
     )
     changed = await rosters.publish_changes(bus, site, day, events)
     return _recorded(visit, changed)
@@ -263,9 +268,17 @@ async def sign_in(
     secret: Keyring,
     now: datetime,
     bus: EventBus,
+    client_mutation_id: UUID | None = None,
 ) -> PadVisit:
     return await _record(
-        principal, pin, child_ids, EventKind.SIGN_IN, secret=secret, now=now, bus=bus
+        principal,
+        pin,
+        child_ids,
+        EventKind.SIGN_IN,
+        secret=secret,
+        now=now,
+        bus=bus,
+        client_mutation_id=client_mutation_id,
     )
 
 
@@ -277,9 +290,17 @@ async def sign_out(
     secret: Keyring,
     now: datetime,
     bus: EventBus,
+    client_mutation_id: UUID | None = None,
 ) -> PadVisit:
     return await _record(
-        principal, pin, child_ids, EventKind.SIGN_OUT, secret=secret, now=now, bus=bus
+        principal,
+        pin,
+        child_ids,
+        EventKind.SIGN_OUT,
+        secret=secret,
+        now=now,
+        bus=bus,
+        client_mutation_id=client_mutation_id,
     )
 
 

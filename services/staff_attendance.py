@@ -67,6 +67,13 @@ async def _operator(
     return operator
 
 
+async def check_operator(
+    principal: StaffPrincipal, site: Site, operator_pin: str | None, secret: Keyring
+) -> StaffUser | None:
+    """The operator rule for other entry paths (offline sync): the same as online."""
+    return await _operator(principal, site, operator_pin, secret)
+
+
 async def _enrolled(
     child_ids: Sequence[UUID], classroom: Classroom, on: date, agency_id: UUID
 ) -> dict[UUID, Enrollment]:
@@ -188,6 +195,7 @@ async def mark_absent(
     *,
     bus: EventBus,
     now: datetime,
+    client_mutation_id: UUID | None = None,
 ) -> RosterEntry:
     """Record an absence for a day the child is enrolled and has not attended."""
     reason = " ".join(reason.split())
@@ -214,9 +222,18 @@ async def mark_absent(
             "This site does not allow editing past days.",
             "date",
         )
-
+    uuids = attendance.client_uuids(client_mutation_id, [UUID(str(child.id))])
+    if client_mutation_id and await attendance.already_recorded(principal.device, uuids):
+        return (await attendance.current_entries(classroom.id, on, list(uuids)))[0]
     event = await attendance.record_absence(
-        Actor.staff(principal), site, classroom.id, UUID(str(child.id)), on, reason, now=now
+        Actor.staff(principal),
+        site,
+        classroom.id,
+        UUID(str(child.id)),
+        on,
+        reason,
+        now=now,
+        client_uuid=uuids[UUID(str(child.id))],
     )
     entries = await rosters.publish_changes(bus, site, on, [event])
     return entries[0]

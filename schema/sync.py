@@ -100,7 +100,13 @@ else:
         pad_lockout.PadErrorCode.PAD_LOCKED,
         pinpad.PinPadErrorCode.NOT_ALLOWED,
     )
-    SyncConflictErrorCode = code_enum("SyncConflictErrorCode", sync_conflicts.SyncConflictErrorCode)
+    # Deciding rebuilds the child-day, which may close an earlier day's forgotten session.
+    SyncConflictErrorCode = code_enum(
+        "SyncConflictErrorCode",
+        sync_conflicts.SyncConflictErrorCode,
+        attendance.AttendanceErrorCode.NOT_SIGNED_IN,
+        attendance.AttendanceErrorCode.SIGN_OUT_BEFORE_SIGN_IN,
+    )
 
 
 @strawberry.type

@@ -11,4 +11,5 @@ MODEL_MODULES = [
     "models.attendance",
     "models.audit",
     "models.signatures",
+    "models.messaging",
 ]

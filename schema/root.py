@@ -73,6 +73,7 @@ from schema.kiosk import (
 )
 from schema.limits import Limits
 from schema.live import Subscription
+from schema.messaging import MessagingMutation, MessagingQuery
 from schema.org import AssignStaffRoleInput, AssignStaffRolePayload, Classroom, Site
 from schema.people import (
     Child,
@@ -99,7 +100,9 @@ from schema.validation import QuietExecutor
 
 
 @strawberry.type
-class Query(FamilyQuery, SubmissionQuery, ConfirmationQuery, ProgramQuery, StaffQuery):
+class Query(
+    FamilyQuery, SubmissionQuery, ConfirmationQuery, ProgramQuery, StaffQuery, MessagingQuery
+):
     @strawberry.field(
         permission_classes=[AllowAnyone], description="The caller, or null when signed out."
     )
@@ -181,6 +184,7 @@ class Mutation(
     ChildMutation,
     EnrollmentMutation,
     StaffMutation,
+    MessagingMutation,
 ):
     @strawberry.mutation(permission_classes=[AllowAnyone])
     async def staff_login(self, info: Info, input: StaffLoginInput) -> AuthPayload:

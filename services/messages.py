@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from babel.dates import format_date
 
 from models.people import ContactMethod, Language
+from services import messaging_texts
 
 
 class TemplateError(LookupError):
@@ -337,6 +338,12 @@ _TEMPLATES: dict[str, _Template] = {
                 ),
             ),
         },
+    ),
+    # A staff member wrote to a parent who is not connected (services/message_notices.py).
+    "new_message": _Template(
+        params=messaging_texts.NEW_MESSAGE_PARAMS,
+        secrets=frozenset(),
+        texts={lang: _Text(**t) for lang, t in messaging_texts.NEW_MESSAGE.items()},
     ),
 }
 

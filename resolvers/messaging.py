@@ -132,9 +132,7 @@ async def activity(info: Info, site_id: str | None) -> AsyncIterator[Activity]:
         wanted = str(object_id(site_id, "Site")) if site_id is not None else None
     async with listening(info, channel) as events:
         async for event in events:
-            if isinstance(event, Resync):
-                yield event
-            elif isinstance(event, MessagePosted | MessagesRead) and (
-                wanted is None or event.site_id == wanted
+            if isinstance(event, Resync) or (
+                isinstance(event, MessagePosted | MessagesRead) and wanted in (None, event.site_id)
             ):
                 yield event

@@ -24,8 +24,8 @@ from schema.errors import UserError, code_enum, payload_errors
 from services import conversations, messaging
 from services.conversations import ConversationView
 
-ConversationKind = strawberry.enum(models.ConversationKind, name="ConversationKind")
-ParticipantKind = strawberry.enum(models.ParticipantKind, name="ParticipantKind")
+strawberry.enum(models.ConversationKind, name="ConversationKind")
+strawberry.enum(models.ParticipantKind, name="ParticipantKind")
 
 
 def _is_me(info: Info, kind: str, who: str) -> bool:
@@ -41,7 +41,7 @@ def _is_me(info: Info, kind: str, who: str) -> bool:
 class Message:
     id: strawberry.ID
     conversation_id: strawberry.ID
-    sender_kind: ParticipantKind
+    sender_kind: models.ParticipantKind
     sender_name: str
     text: str
     sent_at: datetime.datetime
@@ -79,7 +79,7 @@ class Message:
 @strawberry.type(description="How far one participant has read a conversation.")
 class ReadReceipt:
     conversation_id: strawberry.ID
-    reader_kind: ParticipantKind
+    reader_kind: models.ParticipantKind
     reader_name: str
     through_message_id: strawberry.ID = strawberry.field(
         description="Every message up to this one (ids increase) has been read."
@@ -148,7 +148,7 @@ class MessagePage:
 )
 class Conversation:
     id: strawberry.ID
-    kind: ConversationKind
+    kind: models.ConversationKind
     site_id: strawberry.ID
     site_name: str
     title: str = strawberry.field(description="The family's name, or the classroom's.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
@@ -143,7 +144,7 @@ async def audience(conversation: Conversation, now: datetime) -> list[Member]:
     """The family accounts taking part: those linked to a guardian of the family (for an
     announcement, of each family with a child in the classroom today). Two queries."""
     if conversation.kind is ConversationKind.FAMILY:
-        families = [conversation.family_id]
+        families: list[object] = [conversation.family_id]
     else:
         day = org.local_date(conversation.site, now)
         families = list(
@@ -207,7 +208,11 @@ async def _advance(
     mine = ConversationReader.filter(
         conversation_id=conversation.id, reader_kind=reader.kind, reader_id=reader.id
     )
-    values = {"last_read_message_id": through, "read_at": now, "reader_name": reader.name}
+    values: dict[str, Any] = {
+        "last_read_message_id": through,
+        "read_at": now,
+        "reader_name": reader.name,
+    }
     if await mine.filter(last_read_message_id__lt=through).update(**values):
         return True
     if await mine.exists():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from auth.principals import is_parent, is_staff
-from models.messaging import Conversation, Message
+from models.messaging import Message
 from realtime import channels
 from realtime.bus import Resync
 from realtime.events import MessagePosted, MessagesRead
@@ -67,23 +67,15 @@ async def open_conversation(
     info: Info, site_id: str | None, family_id: str | None, classroom_id: str | None
 ) -> Outcome[ConversationView]:
     ctx = info.context
-
-    async def opened() -> ConversationView:
-        found = await conversations.open_conversation(
+    return await outcome(
+        conversations.open_conversation(
             ctx.principal,
             site_id=object_id(site_id, "Site") if site_id else None,
             family_id=object_id(family_id, "Family") if family_id else None,
             classroom_id=object_id(classroom_id, "Classroom") if classroom_id else None,
             now=ctx.now(),
         )
-        return (await conversations.views(ctx.principal, [await _full(found)]))[0]
-
-    return await outcome(opened())
-
-
-async def _full(found: Conversation) -> Conversation:
-    await found.fetch_related("site", "family", "classroom")
-    return found
+    )
 
 
 async def send(info: Info, conversation_id: str, text: str) -> Outcome[Message]:

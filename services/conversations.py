@@ -138,9 +138,25 @@ async def open_conversation(
     family_id: UUID | None,
     classroom_id: UUID | None,
     now: datetime,
-) -> Conversation:
+) -> ConversationView:
     """The family's conversation at a site (or a classroom's announcements), created on
     first use. Parents may leave the family out when they have one family at the site."""
+    found = await _opened(
+        principal, site_id=site_id, family_id=family_id, classroom_id=classroom_id, now=now
+    )
+    await found.fetch_related("site", "family", "classroom")
+    return (await views(principal, [found]))[0]
+
+
+async def _opened(
+    principal: Principal,
+    *,
+    site_id: UUID | None,
+    family_id: UUID | None,
+    classroom_id: UUID | None,
+    now: datetime,
+) -> Conversation:
+    """Which conversation the arguments name: a classroom's (staff) or a family's."""
     if is_staff(principal) and classroom_id is not None and family_id is None:
         classroom = await org.get_classroom(principal, classroom_id)
         return await _get_or_create(

@@ -130,3 +130,28 @@ async def test_the_feed_is_refused_or_empty_for_everyone_else(live: LiveServer, 
     first = (await phone.next(on_phone))["messageReceived"]
     assert first["text"] == "For you"
     await phone.close()
+
+
+ASSIGN = """
+mutation($i: AssignStaffRoleInput!) { assignStaffRole(input: $i) { ok } }
+"""
+
+
+async def test_losing_messaging_closes_the_feed(live: LiveServer, chat: Chat) -> None:
+    site = str(chat.world.site.id)
+    tablet = await WSClient.connect(live.ws_url, chat.staff_a)
+    await tablet.subscribe(LIVE, {"site": site})
+    await live.subscribed(channels.site_messages(site))
+    no_messaging = await make.role(chat.world.agency)
+    admin = await make.token_for(chat.world.admin)
+    variables = {"i": {"staffId": str(chat.messenger.id), "roleId": str(no_messaging.id)}}
+    assert (await call(live, admin, ASSIGN, variables))["assignStaffRole"]["ok"] is True
+    _, code = await tablet.drain_until_closed(within=5)
+    assert code == 4403
+    # Reconnecting with the same token now gets FORBIDDEN.
+    again = await WSClient.connect(live.ws_url, chat.staff_a)
+    sub = await again.subscribe(LIVE, {"site": site})
+    with pytest.raises(SubscriptionError) as refused:
+        await again.next(sub)
+    assert refused.value.codes == ["FORBIDDEN"]
+    await again.close()

@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
                 ('body', fields.TextField(unique=False)),
                 ('sent_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'message', 'app': 'models', 'indexes': [Index(fields=['conversation', 'id'])], 'pk_attr': 'id', 'table_description': 'One message, stored exactly as typed. Its increasing id orders history and reads.'},
+            options={'table': 'message', 'app': 'models', 'indexes': [Index(fields=['conversation_id', 'id'])], 'pk_attr': 'id', 'table_description': 'One message, stored exactly as typed. Its increasing id orders history and reads.'},
             bases=['Model'],
         ),
     ]

@@ -78,7 +78,7 @@ class Message(Model):
 
     class Meta:
         table = "message"
-        indexes = (("conversation", "id"),)
+        indexes = (("conversation_id", "id"),)
 
 
 class ConversationReader(Model):

@@ -141,6 +141,8 @@ async def open_conversation(
 ) -> ConversationView:
     """The family's conversation at a site (or a classroom's announcements), created on
     first use. Parents may leave the family out when they have one family at the site."""
+    if not may_message(principal):
+        raise NotFound("Conversation")
     found = await _opened(
         principal, site_id=site_id, family_id=family_id, classroom_id=classroom_id, now=now
     )

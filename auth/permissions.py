@@ -108,6 +108,16 @@ class CanSyncAttendance(_SignedInAnd):
         return (is_staff(principal) and principal.has(Grant.EDIT_ATTENDANCE)) or is_kiosk(principal)
 
 
+class CanMessage(_SignedInAnd):
+    """Staff with the Messaging grant, or a parent (their own families' conversations:
+    the service scopes the rows). Staff without Messaging and kiosks are refused."""
+
+    message = "Your access does not include messaging."
+
+    def allows(self, principal: Principal) -> bool:
+        return (is_staff(principal) and principal.has(Grant.MESSAGING)) or is_parent(principal)
+
+
 class IsSiteAdmin(_StaffGrant):
     grant = Grant.SITE_ADMIN
 

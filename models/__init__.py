@@ -12,4 +12,5 @@ MODEL_MODULES = [
     "models.audit",
     "models.signatures",
     "models.sync",
+    "models.messaging",
 ]

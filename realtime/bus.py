@@ -63,6 +63,25 @@ class EventBus:
         """
         return self._listening[channel]
 
+    async def listened(self, channels: Sequence[str]) -> set[str]:
+        """The channels someone listens on, in this process or (over Redis) any other.
+
+        Presence, not delivery: a socket that drops right after is still counted. When
+        the broker cannot answer in time, only this process's listeners are known.
+        """
+        found = {c for c in channels if self._listening[c]}
+        rest = [c for c in channels if c not in found]
+        backend = getattr(self._broadcast, "_backend", None)
+        counts = getattr(backend, "subscriber_counts", None)
+        if not rest or counts is None:
+            return found
+        try:
+            remote = await asyncio.wait_for(counts(rest), PUBLISH_TIMEOUT_SECONDS)
+        except Exception:
+            logger.warning("could not ask the broker who listens", exc_info=True)
+            return found
+        return found | {c for c, n in remote.items() if n > 0}
+
     async def publish(self, messages: Sequence[tuple[str, Event]]) -> None:
         """Publish after commit. A slow or dead broker is logged, never raised."""
         if self._broadcast is None:

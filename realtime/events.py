@@ -123,7 +123,58 @@ class KioskAlert:
         return cls(**{k: v for k, v in data.items() if k != "type"})
 
 
-Event = AttendanceChanged | AccessChanged | KioskAlert
+@dataclass(frozen=True)
+class MessagePosted:
+    """A new message: everything a conversation view shows of it, so no subscriber reads
+    the database to display it."""
+
+    type: ClassVar[str] = "messaging.message"
+
+    agency_id: str
+    site_id: str
+    conversation_id: str
+    conversation_kind: str
+    family_id: str | None
+    classroom_id: str | None
+    message_id: str
+    sender_kind: str
+    sender_id: str
+    sender_name: str
+    body: str
+    sent_at: str
+
+    def to_json(self) -> str:
+        return json.dumps({"type": self.type, **asdict(self)}, separators=(",", ":"))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MessagePosted:
+        return cls(**{k: v for k, v in data.items() if k != "type"})
+
+
+@dataclass(frozen=True)
+class MessagesRead:
+    """A participant read a conversation up to (and including) ``through_message_id``."""
+
+    type: ClassVar[str] = "messaging.read"
+
+    agency_id: str
+    site_id: str
+    conversation_id: str
+    reader_kind: str
+    reader_id: str
+    reader_name: str
+    through_message_id: str
+    read_at: str
+
+    def to_json(self) -> str:
+        return json.dumps({"type": self.type, **asdict(self)}, separators=(",", ":"))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MessagesRead:
+        return cls(**{k: v for k, v in data.items() if k != "type"})
+
+
+Event = AttendanceChanged | AccessChanged | KioskAlert | MessagePosted | MessagesRead
 
 
 def parse(message: str) -> Event | None:
@@ -136,4 +187,8 @@ def parse(message: str) -> Event | None:
         return AccessChanged.from_dict(data)
     if kind == KioskAlert.type:
         return KioskAlert.from_dict(data)
+    if kind == MessagePosted.type:
+        return MessagePosted.from_dict(data)
+    if kind == MessagesRead.type:
+        return MessagesRead.from_dict(data)
     return None

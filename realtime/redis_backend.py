@@ -133,6 +133,14 @@ class ResilientRedisBackend(BroadcastBackend):
                 logger.warning("publishing to Redis failed: %s", _describe(exc))
             raise PublishFailed(f"could not publish on {channel}: {cause}") from exc
 
+    async def subscriber_counts(self, channels: list[str]) -> dict[str, int]:
+        """Instances subscribed to each channel (PUBSUB NUMSUB): each instance holds one
+        subscription per channel while any of its sockets listens there."""
+        if self._publisher is None:
+            raise PublishFailed("backend is not connected")
+        replies = await self._publisher.pubsub_numsub(*channels)
+        return {_text(name): int(count) for name, count in replies}
+
     async def next_published(self) -> Event:
         return await self._queue.get()
 

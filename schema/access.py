@@ -10,13 +10,14 @@ from auth.principals import Grant, StaffPrincipal
 from resolvers import pin_care as pin_care_resolvers
 from resolvers.context import Info
 from schema.errors import UserError, code_enum
+from schema.messaging import UnreadMessages
 from services import access, family
 
 strawberry.enum(Grant, name="StaffGrant", description="What a staff role allows.")
 
 
 @strawberry.type(description="A signed-in staff member, with what their role allows.")
-class StaffViewer:
+class StaffViewer(UnreadMessages):
     id: strawberry.ID
     name: str
     agency_id: strawberry.ID

@@ -22,6 +22,7 @@ from schema.attendance import AttendanceStatus
 from schema.confirmations import UnconfirmedEntry
 from schema.errors import UserError, code_enum, payload_errors
 from schema.kiosk import KioskViewer
+from schema.messaging import UnreadMessages
 from schema.people import AdultRole, Child, ContactMethod, FamilyAdult, Language
 from services import access, guardian_list, invitations, parent_views
 from services import attendance as attendance_service
@@ -109,7 +110,7 @@ class ChildDay:
 
 
 @strawberry.type(description="A signed-in family account: only its own children.")
-class ParentViewer:
+class ParentViewer(UnreadMessages):
     account_id: strawberry.ID
     login: str
 

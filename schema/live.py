@@ -10,12 +10,13 @@ from auth.permissions import CanViewAttendance
 from resolvers import attendance as attendance_resolvers
 from resolvers.context import Info
 from schema.attendance import LiveCounts, RosterEntry
+from schema.messaging import MessagingSubscription
 from schema.pinpad import PinPadSubscription
 from services.rosters import RosterEntry as DomainRosterEntry
 
 
 @strawberry.type
-class Subscription(PinPadSubscription):
+class Subscription(PinPadSubscription, MessagingSubscription):
     @strawberry.subscription(
         permission_classes=[CanViewAttendance],
         description=(

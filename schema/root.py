@@ -74,6 +74,7 @@ from schema.kiosk import (
 )
 from schema.limits import Limits
 from schema.live import Subscription
+from schema.messaging import MessagingMutation, MessagingQuery
 from schema.org import AssignStaffRoleInput, AssignStaffRolePayload, Classroom, Site
 from schema.people import (
     Child,
@@ -111,6 +112,7 @@ class Query(
     StaffQuery,
     DayCloseQuery,
     SyncQuery,
+    MessagingQuery,
 ):
     @strawberry.field(
         permission_classes=[AllowAnyone], description="The caller, or null when signed out."
@@ -196,6 +198,7 @@ class Mutation(
     EnrollmentMutation,
     RosterImportMutation,
     StaffMutation,
+    MessagingMutation,
 ):
     @strawberry.mutation(permission_classes=[AllowAnyone])
     async def staff_login(self, info: Info, input: StaffLoginInput) -> AuthPayload:

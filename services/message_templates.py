@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from models.people import Language
+from services import messaging_texts
 
 
 @dataclass(frozen=True)
@@ -375,5 +376,11 @@ TEMPLATES: dict[str, Template] = {
                 ),
             ),
         },
+    ),
+    # A staff member wrote to a parent who is not connected (services/message_notices.py).
+    "new_message": Template(
+        params=messaging_texts.NEW_MESSAGE_PARAMS,
+        secrets=frozenset(),
+        texts={lang: Text(**t) for lang, t in messaging_texts.NEW_MESSAGE.items()},
     ),
 }

@@ -211,6 +211,14 @@ def test_only_the_family_and_public_root_fields_admit_a_parent(schema: strawberr
         # reset request says nothing (tests/staff/test_passwords.py).
         "Mutation.setStaffPassword",
         "Mutation.requestStaffPasswordReset",
+        # Their own families' conversations and their classrooms' announcements only
+        # (tests/messaging/test_isolation.py).
+        "Query.conversations",
+        "Query.conversation",
+        "Mutation.openConversation",
+        "Mutation.sendMessage",
+        "Mutation.markConversationRead",
+        "Subscription.messageReceived",
     }
 
 

@@ -55,6 +55,8 @@ EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
         },
         {},
     ),
+    # Staff wrote to a parent who is not connected; the message itself is never in it.
+    "new_message": ({"guardian_first_name": "Guadalupe", "site_name": "Sunrise North"}, {}),
 }
 # GSM 03.38 basic alphabet: a text using only these fits 160 characters in one SMS.
 GSM7 = set(

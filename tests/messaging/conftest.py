@@ -1,0 +1,3 @@
+from tests.messaging.helpers import chat
+
+__all__ = ["chat"]

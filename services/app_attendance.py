@@ -122,6 +122,7 @@ async def _record(
         day=day,
         operator=None,
         client_uuids=uuids,
+        now=now,
     )
     return await rosters.publish_changes(bus, classroom.site, day, events)
 

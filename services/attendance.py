@@ -146,11 +146,19 @@ async def record_change(
     day: date,
     operator: StaffUser | None,
     client_uuids: dict[UUID, UUID],
+    now: datetime,
 ) -> list[AttendanceEvent]:
     """Sign children in or out (child ID -> classroom ID): all of them or none."""
     record = {EventKind.SIGN_IN: record_sign_ins, EventKind.SIGN_OUT: record_sign_outs}[kind]
     return await record(
-        actor, site, placements, at=at, day=day, operator=operator, client_uuids=client_uuids
+        actor,
+        site,
+        placements,
+        at=at,
+        day=day,
+        operator=operator,
+        client_uuids=client_uuids,
+        now=now,
     )
 
 
@@ -163,13 +171,14 @@ async def record_sign_ins(
     day: date,
     operator: StaffUser | None,
     client_uuids: dict[UUID, UUID],
+    now: datetime,
 ) -> list[AttendanceEvent]:
     """Open a session for each child (child ID -> classroom ID): all of them or none. A
     session left open on an earlier day is first closed as an automatic check-out."""
     child_ids = list(placements)
     try:
         async with in_transaction():
-            await auto_checkout.close_earlier_days(child_ids, day)
+            await auto_checkout.close_earlier_days(child_ids, day, now=now)
             open_now = await AttendanceSession.filter(open_child__in=child_ids).values_list(
                 "open_child", flat=True
             )
@@ -187,6 +196,7 @@ async def record_sign_ins(
                         local_date=day,
                         operator=operator,
                         client_uuid=client_uuids[child_id],
+                        now=now,
                     )
                     for child_id, classroom_id in placements.items()
                 ]
@@ -232,6 +242,7 @@ async def record_sign_outs(
     day: date,
     operator: StaffUser | None,
     client_uuids: dict[UUID, UUID],
+    now: datetime,
 ) -> list[AttendanceEvent]:
     """Close each child's open session, in the classroom it was opened in: all or none.
 
@@ -252,6 +263,7 @@ async def record_sign_outs(
                     local_date=day,
                     operator=operator,
                     client_uuid=client_uuids[child_id],
+                    now=now,
                 )
                 for child_id in child_ids
             ]
@@ -333,6 +345,7 @@ async def record_absence(
                     local_date=on,
                     operator=None,
                     client_uuid=client_uuid or uuid4(),
+                    now=now,
                     reason=reason,
                 )
             ]
@@ -351,6 +364,7 @@ def _new_event(
     local_date: date,
     operator: StaffUser | None,
     client_uuid: UUID,
+    now: datetime,
     reason: str = "",
 ) -> tuple[AttendanceEvent, AuditEntry]:
     """An event and its audit entry, not yet saved: a group is written by :func:`_save`."""
@@ -373,6 +387,7 @@ def _new_event(
         auth_method=AuthMethod.STAFF_PIN if operator else actor.auth_method,
         client_uuid=client_uuid,
         reason=reason,
+        recorded_at=now,
     )
     entry = audit.new_entry(
         actor.principal,

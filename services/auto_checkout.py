@@ -55,7 +55,9 @@ def event_uuid(session: AttendanceSession) -> UUID:
     return uuid5(_NAMESPACE, str(session.id))
 
 
-async def close_sessions(sessions: Sequence[AttendanceSession]) -> list[AttendanceEvent]:
+async def close_sessions(
+    sessions: Sequence[AttendanceSession], *, now: datetime
+) -> list[AttendanceEvent]:
     """Sign each (locked, open) session out at its own day's end: all of them or none."""
     if not sessions:
         return []
@@ -82,11 +84,14 @@ async def close_sessions(sessions: Sequence[AttendanceSession]) -> list[Attendan
             day=day,
             operator=None,
             client_uuids={UUID(str(s.child_id)): event_uuid(s) for s in group},
+            now=now,
         )
     return events
 
 
-async def close_earlier_days(child_ids: Iterable[UUID], day: date) -> list[AttendanceEvent]:
+async def close_earlier_days(
+    child_ids: Iterable[UUID], day: date, *, now: datetime
+) -> list[AttendanceEvent]:
     """A forgotten sign-out never blocks the next day: each child's session still open
     from a local day before ``day`` closes at that day's end. Call inside the sign-in's
     transaction, before it looks for open sessions."""
@@ -95,4 +100,4 @@ async def close_earlier_days(child_ids: Iterable[UUID], day: date) -> list[Atten
         .order_by("id")
         .select_for_update()
     )
-    return await close_sessions(stale)
+    return await close_sessions(stale, now=now)

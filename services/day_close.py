@@ -92,7 +92,7 @@ async def close_day(
                 .select_for_update()
             )
             due = [s for s in sessions if end_of_day.closes_at(site, s) <= now]
-            events = await auto_checkout.close_sessions(due)
+            events = await auto_checkout.close_sessions(due, now=now)
             await DayClose.filter(site_id=site.id, local_date=day).update(signed_out=len(events))
     except IntegrityError:
         # The day is closed already (another worker or instance won the claim).

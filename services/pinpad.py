@@ -246,6 +246,7 @@ async def _record(
         day=day,
         operator=None,
         client_uuids=uuids,
+        now=now,
     )
     changed = await rosters.publish_changes(bus, site, day, events)
     return _recorded(visit, changed)

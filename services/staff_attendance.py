@@ -183,6 +183,7 @@ async def _record(
         day=day,
         operator=checked.operator,
         client_uuids=checked.client_uuids,
+        now=now,
     )
     return await rosters.publish_changes(bus, site, day, events)
 

@@ -247,6 +247,7 @@ def new_event(
         device_time=entry.captured_at,
         client_uuid=entry.client_uuid,
         reason=" ".join(entry.reason.split()),
+        recorded_at=now,
     )
     record = audit.new_entry(
         principal,

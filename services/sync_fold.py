@@ -106,7 +106,7 @@ async def rebuild(
         if result.visits:
             # As online: a forgotten sign-out of an earlier day closes at that day's end
             # first, so this day's visit takes the child's one open slot.
-            await auto_checkout.close_earlier_days([child_id], day)
+            await auto_checkout.close_earlier_days([child_id], day, now=now)
         await _replace_sessions(child_id, day, result.visits)
         await _track_conflicts(principal, site, events, conflicts, result, now)
     return result

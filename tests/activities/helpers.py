@@ -28,11 +28,13 @@ ACTIVITY = (
 )
 LOG = (
     "mutation($i: LogActivitiesInput!) "
-    f"{{ logActivities(input: $i) {{ activities {{ {ACTIVITY} }} errors {{ field code message }} }} }}"
+    f"{{ logActivities(input: $i) {{ activities {{ {ACTIVITY} }} "
+    "errors { field code message } } }"
 )
 REMOVE = (
     "mutation($i: RemoveActivityInput!) "
-    f"{{ removeActivity(input: $i) {{ activity {{ {ACTIVITY} }} errors {{ field code message }} }} }}"
+    f"{{ removeActivity(input: $i) {{ activity {{ {ACTIVITY} }} "
+    "errors { field code message } } }"
 )
 SIGN_IN = "mutation($i: SignInInput!) { signIn(input: $i) { errors { code } } }"
 SIGN_OUT = "mutation($i: SignOutInput!) { signOut(input: $i) { errors { code } } }"
@@ -69,7 +71,8 @@ async def sign(
     }
     result = await gql.execute(mutation, {"i": entry}, token=token)
     assert result.errors == [], result
-    assert result.data is not None and result.data[name]["errors"] == []
+    assert result.data is not None
+    assert result.data[name]["errors"] == []
 
 
 def log_input(

@@ -12,7 +12,7 @@ from strawberry.dataloader import DataLoader
 from auth.principals import Principal
 from models.org import Classroom, Program
 from models.people import Enrollment, FamilyAdult, SharedPickup
-from services import enrollments
+from services import activities, enrollments
 
 
 async def _classrooms_by_site(keys: Sequence[tuple[UUID, bool]]) -> list[list[Classroom]]:
@@ -64,6 +64,8 @@ class Loaders:
         self.adults_by_family = DataLoader(load_fn=_adults_by_family)
         self.programs_by_id = DataLoader(load_fn=_programs_by_id)
         self.shared_pickups_by_family = DataLoader(load_fn=_shared_pickups_by_family)
+        # Keyed by (child ID, day) of roster rows the caller already reached.
+        self.activities_by_child_day = DataLoader(load_fn=activities.activities_of)
         self._enrollments_by_child: DataLoader[UUID, list[Enrollment]] | None = None
 
     def enrollments_by_child(self, principal: Principal) -> DataLoader[UUID, list[Enrollment]]:

@@ -9,9 +9,11 @@ import strawberry
 
 from models import attendance as attendance_models
 from realtime import events as realtime_events
+from resolvers import activities as activity_resolvers
 from resolvers import programs as program_resolvers
 from resolvers.context import Info
 from resolvers.outcome import bad_input, object_id
+from schema.activities import ChildActivity
 from schema.errors import UserError, code_enum
 from schema.people import Child
 from schema.programs import Program
@@ -163,6 +165,15 @@ class RosterEntry:
             return None
         found = await program_resolvers.program_of(info, UUID(str(self.program_id)))
         return Program.from_model(found) if found else None
+
+    @strawberry.field(
+        description="The child's activities of the day (removed ones only when asked)."
+    )
+    async def activities(self, info: Info, include_removed: bool = False) -> list[ChildActivity]:
+        found = await activity_resolvers.activities_of(
+            info, UUID(str(self.child.id)), self.date, include_removed
+        )
+        return [ChildActivity.from_model(a) for a in found]
 
     @classmethod
     def from_change(cls, change: realtime_events.AttendanceChanged) -> RosterEntry:

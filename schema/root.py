@@ -37,6 +37,7 @@ from schema.access import (
     StaffLoginInput,
     StaffViewer,
 )
+from schema.activities import ActivityMutation, ActivityQuery
 from schema.attendance import (
     AttendanceError,
     AttendanceErrorCode,
@@ -113,6 +114,7 @@ class Query(
     DayCloseQuery,
     SyncQuery,
     MessagingQuery,
+    ActivityQuery,
 ):
     @strawberry.field(
         permission_classes=[AllowAnyone], description="The caller, or null when signed out."
@@ -199,6 +201,7 @@ class Mutation(
     RosterImportMutation,
     StaffMutation,
     MessagingMutation,
+    ActivityMutation,
 ):
     @strawberry.mutation(permission_classes=[AllowAnyone])
     async def staff_login(self, info: Info, input: StaffLoginInput) -> AuthPayload:

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from uuid import UUID, uuid4, uuid5
 
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
@@ -39,6 +40,7 @@ class ActivitiesErrorCode(StrEnum):
     LABEL_RETIRED = "LABEL_RETIRED"
     HEALTH_RESULT_NOT_ALLOWED = "HEALTH_RESULT_NOT_ALLOWED"
     ALREADY_REMOVED = "ALREADY_REMOVED"
+    CLIENT_ID_REUSED = "CLIENT_ID_REUSED"
 
 
 MAX_LABELS = 20
@@ -211,7 +213,15 @@ async def _replayed(principal: StaffPrincipal, request: ActivityLog) -> list[Chi
         for child_id in request.child_ids
         for label_id in request.activity_ids
     ]
-    return await ChildActivity.filter(device=principal.device, client_uuid__in=uuids)
+    found = await ChildActivity.filter(device=principal.device, client_uuid__in=uuids)
+    if found and len(found) != len(set(uuids)):
+        # Part of this batch exists: the id was used for a different batch before.
+        raise DomainError(
+            ActivitiesErrorCode.CLIENT_ID_REUSED,
+            "This clientMutationId was already used for other children or activities.",
+            "clientMutationId",
+        )
+    return found
 
 
 async def log_activities(
@@ -234,6 +244,17 @@ async def log_activities(
     for site in {str(s.classroom.site.id): s.classroom.site for s in sessions.values()}.values():
         _check_day(site, at, now)
     rows = _rows(principal, request, sessions, labels, at, now)
+    try:
+        await _save_logged(principal, rows)
+    except IntegrityError:
+        # The same batch arrived meanwhile from this device: answer what it stored.
+        return await _replayed(principal, request)
+    await publish_rows(bus, rows, now)
+    return rows
+
+
+async def _save_logged(principal: StaffPrincipal, rows: list[ChildActivity]) -> None:
+    """The rows and one audit entry each, all or nothing."""
     async with in_transaction():
         await ChildActivity.bulk_create(rows)
         await audit.record_all(
@@ -249,8 +270,6 @@ async def log_activities(
                 for row in rows
             ]
         )
-    await publish_rows(bus, rows, now)
-    return rows
 
 
 async def remove_activity(

@@ -197,6 +197,28 @@ async def test_sending_the_same_batch_again_writes_nothing_more(
     assert await ChildActivity.all().count() == 2
 
 
+async def test_one_client_id_for_a_different_batch_is_refused_and_writes_nothing(
+    gql: GraphQLClient, world: World
+) -> None:
+    now = gql.clock.now()
+    lunch = await label(world.agency.id, "Lunch", ActivityKind.MEAL, MealType.LUNCH, now=now)
+    token = await make.token_for(world.teacher)
+    ava, ben, _ = world.kids
+    await sign(gql, token, world.room, [ava, ben], minutes_ago(gql, 60))
+    client_id = str(uuid4())
+    first = await _log(
+        gql, token, log_input([ava], [lunch], minutes_ago(gql, 5), clientMutationId=client_id)
+    )
+    assert first["errors"] == []
+
+    reused = await _log(
+        gql, token, log_input([ava, ben], [lunch], minutes_ago(gql, 5), clientMutationId=client_id)
+    )
+
+    assert codes(reused) == [("clientMutationId", "CLIENT_ID_REUSED")]
+    assert await ChildActivity.all().count() == 1
+
+
 async def test_who_may_not_log(gql: GraphQLClient, world: World) -> None:
     now = gql.clock.now()
     lunch = await label(world.agency.id, "Lunch", ActivityKind.MEAL, MealType.LUNCH, now=now)

@@ -13,4 +13,5 @@ MODEL_MODULES = [
     "models.signatures",
     "models.sync",
     "models.messaging",
+    "models.waitlist",
 ]

@@ -37,6 +37,7 @@ from schema.access import (
     StaffLoginInput,
     StaffViewer,
 )
+from schema.applications import ApplicationMutation, ApplicationQuery
 from schema.attendance import (
     AttendanceError,
     AttendanceErrorCode,
@@ -109,6 +110,7 @@ class Query(
     SubmissionQuery,
     ConfirmationQuery,
     ProgramQuery,
+    ApplicationQuery,
     StaffQuery,
     DayCloseQuery,
     SyncQuery,
@@ -193,6 +195,7 @@ class Mutation(
     ConfirmationMutation,
     SiteMutation,
     ProgramMutation,
+    ApplicationMutation,
     FamilyRecordMutation,
     ChildMutation,
     EnrollmentMutation,

@@ -11,6 +11,8 @@ from tortoise.models import Model
 from models.org import Agency, Program, Site, StaffUser
 from models.people import ContactMethod, Language
 
+NUMBER_PREFIX = "A-"
+
 
 class ApplicationStatus(StrEnum):
     SUBMITTED = "SUBMITTED"
@@ -96,6 +98,11 @@ class Application(Model):
     )
     submitted_at = fields.DatetimeField(db_index=True)
     updated_at = fields.DatetimeField()
+
+    @property
+    def display_number(self) -> str:
+        """What families and staff read and search for: A-00042."""
+        return f"{NUMBER_PREFIX}{self.number:05d}"
 
     class Meta:
         table = "application"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from auth.permissions import AllowAnyone, CanEditStudents, CanViewStudents, IsAgencyAdmin, IsStaff
+from auth.permissions import AllowAnyone, CanEditStudents, CanViewStudents
 from models import people as people_models
 from models import waitlist as models
 from resolvers import applications as resolvers
@@ -17,25 +17,19 @@ from resolvers.context import Info
 from resolvers.outcome import Outcome, object_id
 from schema.errors import UserError, code_enum, payload_errors
 from schema.people import ContactMethod, Language
-from services import application_forms, application_setup, applications
-from services.applications import ApplicationRow, display_number
+from services import application_forms, applications
+from services.applications import ApplicationRow
 
 strawberry.enum(models.ApplicationStatus, name="ApplicationStatus")
-strawberry.enum(models.QuestionKind, name="QuestionKind")
 ApplicationStatus = models.ApplicationStatus
-QuestionKind = models.QuestionKind
 
 if TYPE_CHECKING:
     ApplicationErrorCode = StrEnum
-    ApplicationSetupErrorCode = StrEnum
 else:
     ApplicationErrorCode = code_enum(
         "ApplicationErrorCode",
         application_forms.ApplicationFormErrorCode,
         applications.ApplicationsErrorCode,
-    )
-    ApplicationSetupErrorCode = code_enum(
-        "ApplicationSetupErrorCode", application_setup.ApplicationSetupErrorCode
     )
 
 
@@ -44,65 +38,7 @@ class ApplicationError(UserError):
     code: ApplicationErrorCode
 
 
-@strawberry.type
-class ApplicationSetupError(UserError):
-    code: ApplicationSetupErrorCode
-
-
 # --- types ------------------------------------------------------------------------------
-
-
-@strawberry.type(description="A question on the agency's application form.")
-class ApplicationQuestion:
-    id: strawberry.ID
-    prompt: str
-    kind: QuestionKind
-    choices: list[str]
-    required: bool
-
-    @classmethod
-    def from_model(cls, q: models.ApplicationQuestion) -> ApplicationQuestion:
-        return cls(
-            id=strawberry.ID(str(q.id)),
-            prompt=q.prompt,
-            kind=q.kind,
-            choices=list(q.choices),
-            required=q.required,
-        )
-
-
-@strawberry.type(description="A reason to rank an application first; a lower rank comes first.")
-class PriorityFlag:
-    id: strawberry.ID
-    name: str
-    rank: int
-
-    @classmethod
-    def from_model(cls, flag: models.PriorityFlag) -> PriorityFlag:
-        return cls(id=strawberry.ID(str(flag.id)), name=flag.name, rank=flag.rank)
-
-
-@strawberry.type(description="An open site or program on the public form.")
-class FormChoice:
-    id: strawberry.ID
-    name: str
-
-
-@strawberry.type(description="What an agency's public application form offers.")
-class ApplicationForm:
-    agency_name: str
-    sites: list[FormChoice]
-    programs: list[FormChoice]
-    questions: list[ApplicationQuestion]
-
-    @classmethod
-    def from_domain(cls, form: application_setup.ApplicationForm) -> ApplicationForm:
-        return cls(
-            agency_name=form.agency.name,
-            sites=[FormChoice(id=strawberry.ID(str(s.id)), name=s.name) for s in form.sites],
-            programs=[FormChoice(id=strawberry.ID(str(p.id)), name=p.name) for p in form.programs],
-            questions=[ApplicationQuestion.from_model(q) for q in form.questions],
-        )
 
 
 @strawberry.type
@@ -156,7 +92,7 @@ class Application:
         a = row.application
         return cls(
             id=strawberry.ID(str(a.id)),
-            number=display_number(a),
+            number=a.display_number,
             status=a.status,
             family_name=a.family_name,
             children=[
@@ -252,22 +188,6 @@ class ApplicationInput:
 
 
 @strawberry.input
-class ApplicationFilterInput:
-    search: str | None = strawberry.field(default=None, description="Number or family name.")
-    site_id: strawberry.ID | None = None
-    program_id: strawberry.ID | None = None
-    status: ApplicationStatus | None = None
-
-    def to_filter(self) -> applications.ApplicationFilter:
-        return applications.ApplicationFilter(
-            search=self.search,
-            site_id=object_id(str(self.site_id), "Site") if self.site_id else None,
-            program_id=object_id(str(self.program_id), "Program") if self.program_id else None,
-            status=self.status,
-        )
-
-
-@strawberry.input
 class ChangeApplicationInput:
     application_id: strawberry.ID
     status: ApplicationStatus | None = None
@@ -280,23 +200,6 @@ class ChangeApplicationInput:
         return applications.ApplicationChange(
             status=self.status, priority_flag_ids=None if flags is None else [str(f) for f in flags]
         )
-
-
-@strawberry.input
-class DefineApplicationQuestionInput:
-    prompt: str
-    kind: QuestionKind
-    choices: list[str] = strawberry.field(default_factory=list)
-    required: bool = False
-
-    def to_entry(self) -> application_setup.QuestionEntry:
-        return application_setup.QuestionEntry(self.prompt, self.kind, self.choices, self.required)
-
-
-@strawberry.input
-class DefinePriorityFlagInput:
-    name: str
-    rank: int = strawberry.field(description="1 to 100; lower comes first.")
 
 
 # --- payloads ---------------------------------------------------------------------------
@@ -314,18 +217,6 @@ class ApplicationPayload:
     errors: list[ApplicationError]
 
 
-@strawberry.type
-class DefineApplicationQuestionPayload:
-    question: ApplicationQuestion | None
-    errors: list[ApplicationSetupError]
-
-
-@strawberry.type
-class DefinePriorityFlagPayload:
-    flag: PriorityFlag | None
-    errors: list[ApplicationSetupError]
-
-
 def _application_payload(result: Outcome[ApplicationRow]) -> ApplicationPayload:
     return ApplicationPayload(
         application=Application.from_domain(result.value) if result.value else None,
@@ -339,33 +230,30 @@ def _application_payload(result: Outcome[ApplicationRow]) -> ApplicationPayload:
 @strawberry.type
 class ApplicationQuery:
     @strawberry.field(
-        permission_classes=[AllowAnyone],
-        description="The agency's public application form: open sites, programs, questions.",
-    )
-    async def application_form(self, info: Info, agency_id: strawberry.ID) -> ApplicationForm:
-        return ApplicationForm.from_domain(await resolvers.application_form(info, str(agency_id)))
-
-    @strawberry.field(
         permission_classes=[CanViewStudents],
         description="Applications for your sites, newest first (at most 200).",
     )
     async def applications(
-        self, info: Info, filter: ApplicationFilterInput | None = None
+        self,
+        info: Info,
+        search: Annotated[
+            str | None, strawberry.argument(description="Number or family name.")
+        ] = None,
+        site_id: strawberry.ID | None = None,
+        program_id: strawberry.ID | None = None,
+        status: ApplicationStatus | None = None,
     ) -> list[Application]:
-        given = filter.to_filter() if filter else applications.ApplicationFilter()
+        given = applications.ApplicationFilter(
+            search=search or None,
+            site_id=object_id(str(site_id), "Site") if site_id else None,
+            program_id=object_id(str(program_id), "Program") if program_id else None,
+            status=status,
+        )
         return [Application.from_domain(r) for r in await resolvers.search(info, given)]
 
     @strawberry.field(permission_classes=[CanViewStudents])
     async def application(self, info: Info, id: strawberry.ID) -> Application:
         return Application.from_domain(await resolvers.application(info, str(id)))
-
-    @strawberry.field(permission_classes=[IsStaff])
-    async def application_questions(self, info: Info) -> list[ApplicationQuestion]:
-        return [ApplicationQuestion.from_model(q) for q in await resolvers.questions(info)]
-
-    @strawberry.field(permission_classes=[IsStaff])
-    async def priority_flags(self, info: Info) -> list[PriorityFlag]:
-        return [PriorityFlag.from_model(f) for f in await resolvers.priority_flags(info)]
 
 
 @strawberry.type
@@ -379,7 +267,7 @@ class ApplicationMutation:
     ) -> SubmitApplicationPayload:
         result = await resolvers.submit_application(info, str(agency_id), input.to_entry())
         return SubmitApplicationPayload(
-            number=display_number(result.value) if result.value else None,
+            number=result.value.display_number if result.value else None,
             errors=payload_errors(result, ApplicationError, ApplicationErrorCode),
         )
 
@@ -401,23 +289,3 @@ class ApplicationMutation:
             info, str(input.application_id), input.to_change()
         )
         return _application_payload(result)
-
-    @strawberry.mutation(permission_classes=[IsAgencyAdmin], description="Audited.")
-    async def define_application_question(
-        self, info: Info, input: DefineApplicationQuestionInput
-    ) -> DefineApplicationQuestionPayload:
-        result = await resolvers.define_question(info, input.to_entry())
-        return DefineApplicationQuestionPayload(
-            question=ApplicationQuestion.from_model(result.value) if result.value else None,
-            errors=payload_errors(result, ApplicationSetupError, ApplicationSetupErrorCode),
-        )
-
-    @strawberry.mutation(permission_classes=[IsAgencyAdmin], description="Audited.")
-    async def define_priority_flag(
-        self, info: Info, input: DefinePriorityFlagInput
-    ) -> DefinePriorityFlagPayload:
-        result = await resolvers.define_priority_flag(info, input.name, input.rank)
-        return DefinePriorityFlagPayload(
-            flag=PriorityFlag.from_model(result.value) if result.value else None,
-            errors=payload_errors(result, ApplicationSetupError, ApplicationSetupErrorCode),
-        )

@@ -37,6 +37,7 @@ from schema.access import (
     StaffLoginInput,
     StaffViewer,
 )
+from schema.application_setup import ApplicationSetupMutation, ApplicationSetupQuery
 from schema.applications import ApplicationMutation, ApplicationQuery
 from schema.attendance import (
     AttendanceError,
@@ -111,6 +112,7 @@ class Query(
     ConfirmationQuery,
     ProgramQuery,
     ApplicationQuery,
+    ApplicationSetupQuery,
     StaffQuery,
     DayCloseQuery,
     SyncQuery,
@@ -196,6 +198,7 @@ class Mutation(
     SiteMutation,
     ProgramMutation,
     ApplicationMutation,
+    ApplicationSetupMutation,
     FamilyRecordMutation,
     ChildMutation,
     EnrollmentMutation,

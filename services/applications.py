@@ -21,7 +21,13 @@ from tortoise.transactions import in_transaction
 
 from auth.principals import Grant, Principal, StaffPrincipal, is_staff
 from models.org import Agency
-from models.waitlist import Application, ApplicationSite, ApplicationStatus, PriorityFlag
+from models.waitlist import (
+    NUMBER_PREFIX,
+    Application,
+    ApplicationSite,
+    ApplicationStatus,
+    PriorityFlag,
+)
 from services import application_forms, audit, throttle
 from services.application_forms import ApplicationEntry, CheckedForm
 from services.errors import DomainError, InvalidInput, NotFound
@@ -41,12 +47,6 @@ class ApplicationsErrorCode(StrEnum):
 PUBLIC_LIMIT = 5
 PUBLIC_WINDOW = timedelta(hours=1)
 MAX_RESULTS = 200
-NUMBER_PREFIX = "A-"
-
-
-def display_number(application: Application) -> str:
-    """What families and staff read and search for: A-00042."""
-    return f"{NUMBER_PREFIX}{application.number:05d}"
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ async def _create(
             agency_id=agency_id,
             target_type="application",
             target_id=application.id,
-            data={"number": display_number(application), "sites": len(form.sites)},
+            data={"number": application.display_number, "sites": len(form.sites)},
         )
     return application
 

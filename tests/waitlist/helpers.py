@@ -30,7 +30,11 @@ CHANGE = (
     "mutation($i: ChangeApplicationInput!) { changeApplication(input: $i) "
     f"{{ application {{ {ROW} }} {ERRORS} }} }}"
 )
-LIST = f"query($f: ApplicationFilterInput) {{ applications(filter: $f) {{ {ROW} }} }}"
+LIST = (
+    "query($search: String, $siteId: ID, $programId: ID, $status: ApplicationStatus) "
+    "{ applications(search: $search, siteId: $siteId, programId: $programId, status: $status) "
+    f"{{ {ROW} }} }}"
+)
 ONE = f"query($id: ID!) {{ application(id: $id) {{ {ROW} }} }}"
 
 

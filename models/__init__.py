@@ -14,4 +14,5 @@ MODEL_MODULES = [
     "models.sync",
     "models.messaging",
     "models.activities",
+    "models.waitlist",
 ]

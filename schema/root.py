@@ -38,6 +38,8 @@ from schema.access import (
     StaffViewer,
 )
 from schema.activities import ActivityMutation, ActivityQuery
+from schema.application_setup import ApplicationSetupMutation, ApplicationSetupQuery
+from schema.applications import ApplicationMutation, ApplicationQuery
 from schema.attendance import (
     AttendanceError,
     AttendanceErrorCode,
@@ -110,6 +112,8 @@ class Query(
     SubmissionQuery,
     ConfirmationQuery,
     ProgramQuery,
+    ApplicationQuery,
+    ApplicationSetupQuery,
     StaffQuery,
     DayCloseQuery,
     SyncQuery,
@@ -195,6 +199,8 @@ class Mutation(
     ConfirmationMutation,
     SiteMutation,
     ProgramMutation,
+    ApplicationMutation,
+    ApplicationSetupMutation,
     FamilyRecordMutation,
     ChildMutation,
     EnrollmentMutation,

@@ -207,6 +207,9 @@ def test_only_the_family_and_public_root_fields_admit_a_parent(schema: strawberr
         "Mutation.addFamilyContact",
         "Mutation.updateFamilyContact",
         "Mutation.removeFamilyContact",
+        # The public application form: anyone may apply (tests/waitlist/test_submit.py).
+        "Query.applicationForm",
+        "Mutation.submitApplication",
         # Public staff entry points: a set-password link's token is the credential, and a
         # reset request says nothing (tests/staff/test_passwords.py).
         "Mutation.setStaffPassword",

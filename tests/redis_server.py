@@ -16,7 +16,21 @@ import tempfile
 import time
 from types import TracebackType
 
+import pytest
 import redis
+
+
+def require_redis_server() -> None:
+    """Skip the calling module where redis-server is not installed (a developer's laptop);
+    where a Redis URL is configured for the tests (CI), a missing binary is an error."""
+    if shutil.which("redis-server") is not None:
+        return
+    if os.environ.get("PLAYROLL_TEST_REDIS_URL"):
+        raise RuntimeError("PLAYROLL_TEST_REDIS_URL is set but redis-server is not installed")
+    pytest.skip(
+        "redis-server is not installed; CI sets PLAYROLL_TEST_REDIS_URL and requires it",
+        allow_module_level=True,
+    )
 
 
 def _free_port() -> int:

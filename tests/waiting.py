@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from realtime.bus import EventBus
 
@@ -13,6 +13,15 @@ async def eventually(condition: Callable[[], bool], within: float = 5.0) -> None
     async with asyncio.timeout(within):
         # Polling on purpose: the state lives in the server under test, not behind an Event.
         while not condition():  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+
+
+async def until(condition: Callable[[], Awaitable[object]], within: float = 5.0) -> None:
+    """Return once the awaited ``condition()`` is truthy (e.g. a row a background task
+    writes); fail after ``within`` seconds."""
+    async with asyncio.timeout(within):
+        # Polling on purpose: the state lives in a database another task writes.
+        while not await condition():  # noqa: ASYNC110
             await asyncio.sleep(0.02)
 
 

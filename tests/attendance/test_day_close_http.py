@@ -19,6 +19,7 @@ from tests.attendance.day_close_helpers import ROSTER, SIGN_IN, auto_events, loc
 from tests.clock import FrozenClock
 from tests.conftest import TEST_SECRET, LiveServer
 from tests.graphql import GraphQLClient
+from tests.waiting import until
 from tests.world import World
 from tests.wsclient import WSClient
 
@@ -153,9 +154,7 @@ async def test_serve_closes_the_day_in_process_on_the_embedded_default(
     clock.set(local(CHICAGO, DAY, 23, 59))
     in_process = settings.model_copy(update={"jobs_in_process": True, "worker_poll_seconds": 0.05})
     app = create_app(in_process, clock=clock, manage_database=False)
-    async with app.router.lifespan_context(app), asyncio.timeout(5):
-        # Polling on purpose: the job's task writes the row, there is nothing to await.
-        while not await auto_events():  # noqa: ASYNC110
-            await asyncio.sleep(0.05)
+    async with app.router.lifespan_context(app):
+        await until(auto_events)
     [event] = await auto_events()
     assert event.occurred_at == clock.now()

@@ -3,8 +3,6 @@ the reply reaches the phone, presence spans instances, and receipts and counts f
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -16,16 +14,10 @@ from tests.clock import FrozenClock
 from tests.conftest import LiveServer, serving
 from tests.messaging.helpers import LIVE, READ, Chat
 from tests.messaging.test_live import call, open_family, say, unread
-from tests.redis_server import RedisServer
+from tests.redis_server import RedisServer, require_redis_server
 from tests.wsclient import WSClient
 
-if shutil.which("redis-server") is None:
-    if os.environ.get("PLAYROLL_TEST_REDIS_URL"):
-        raise RuntimeError("PLAYROLL_TEST_REDIS_URL is set but redis-server is not installed")
-    pytest.skip(
-        "redis-server is not installed; CI sets PLAYROLL_TEST_REDIS_URL and requires it",
-        allow_module_level=True,
-    )
+require_redis_server()
 
 
 @pytest.fixture

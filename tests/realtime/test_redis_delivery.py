@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -28,19 +27,12 @@ from tests import factories as make
 from tests.clock import FrozenClock
 from tests.conftest import TEST_SECRET, LiveServer, serving
 from tests.realtime.test_subscriptions import COUNTS, ROSTER, sign
-from tests.redis_server import RedisServer
+from tests.redis_server import RedisServer, require_redis_server
 from tests.waiting import eventually
 from tests.world import World
 from tests.wsclient import WSClient
 
-if shutil.which("redis-server") is None:
-    if os.environ.get("PLAYROLL_TEST_REDIS_URL"):
-        raise RuntimeError("PLAYROLL_TEST_REDIS_URL is set but redis-server is not installed")
-    pytest.skip(
-        "redis-server is not installed; these run wherever it is (CI sets "
-        "PLAYROLL_TEST_REDIS_URL and requires them)",
-        allow_module_level=True,
-    )
+require_redis_server()
 
 
 @pytest.fixture

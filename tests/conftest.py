@@ -18,11 +18,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from argon2.profiles import CHEAPEST
 from starlette.applications import Starlette
 from tortoise import Tortoise, connections
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate
 
+from auth import passwords
 from auth.keys import Keyring
 from schema.limits import Limits
 from schema.root import build_schema
@@ -37,6 +39,10 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 # What services take: the keys derived from the test secret (the settings' ``secret``).
 TEST_KEYRING = Keyring.from_secrets(TEST_SECRET.encode())
 
+
+# Real argon2id at its cheapest: what is tested is which password opens what, not the
+# cost of a guess (the production parameters are argon2-cffi's RFC 9106 defaults).
+passwords.use_parameters(CHEAPEST)
 
 WALL_CLOCK_ENV = "PLAYROLL_TEST_WALL_CLOCK"
 
@@ -138,7 +144,7 @@ async def _empty_tables(sqlite: bool) -> None:
     client = connections.get("default")
     tables = _tables_children_first()
     probe = " UNION ALL ".join(
-        f"SELECT {position} AS position WHERE EXISTS (SELECT 1 FROM \"{table}\")"
+        f'SELECT {position} AS position WHERE EXISTS (SELECT 1 FROM "{table}")'
         for position, table in enumerate(tables)
     )
     _, rows = await client.execute_query(probe)

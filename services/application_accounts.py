@@ -8,6 +8,7 @@ is invited again and, to use new credentials, resets its password.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -97,10 +98,15 @@ async def _unlink_one(
     return AccountOutcome.UNLINKED
 
 
+_One = Callable[
+    [StaffPrincipal, str, ContactMethod | None, Outbox, datetime], Awaitable[AccountOutcome]
+]
+
+
 async def _each(
     principal: StaffPrincipal,
     application_ids: list[str],
-    one: object,
+    one: _One,
     method: ContactMethod | None,
     outbox: Outbox,
     now: datetime,
@@ -113,7 +119,7 @@ async def _each(
     outcomes = []
     for raw in dict.fromkeys(application_ids):
         try:
-            outcome = await one(principal, raw, method, outbox, now)  # type: ignore[operator]
+            outcome = await one(principal, raw, method, outbox, now)
         except NotFound:
             outcome = AccountOutcome.NOT_FOUND
         except notifications.TooManyMessages:

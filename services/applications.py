@@ -43,6 +43,7 @@ class ApplicationsErrorCode(StrEnum):
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
     FINAL_STATUS = "FINAL_STATUS"
     UNKNOWN_PRIORITY = "UNKNOWN_PRIORITY"
+    USE_ENROLL_APPLICATION = "USE_ENROLL_APPLICATION"
 
 
 # Per address: a family filling in the form twice is fine, a script is not.
@@ -257,8 +258,9 @@ async def change_application(
     outbox: Outbox,
     now: datetime,
 ) -> ApplicationRow:
-    """Students edit sets status and priorities; an enrolled application is final. Audited
-    with before and after; a new status is sent to the family."""
+    """Students edit sets status and priorities; an enrolled application is final, and only
+    enrollApplication enrolls one (it makes the records). Audited with before and after;
+    a new status is sent to the family."""
     flags = (
         None
         if change.priority_flag_ids is None
@@ -277,6 +279,12 @@ async def change_application(
             if application.status is ApplicationStatus.ENROLLED:
                 raise DomainError(
                     ApplicationsErrorCode.FINAL_STATUS, "This application is enrolled.", "status"
+                )
+            if change.status is ApplicationStatus.ENROLLED:
+                raise DomainError(
+                    ApplicationsErrorCode.USE_ENROLL_APPLICATION,
+                    "Enroll an accepted application with enrollApplication.",
+                    "status",
                 )
             application.status = change.status
         if flags is not None:

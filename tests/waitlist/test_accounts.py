@@ -26,7 +26,6 @@ from tests.waitlist.helpers import (
 from tests.waitlist.notices import (
     ANSWER,
     INVITE,
-    MINE,
     UNLINK,
     code_for,
     mine,
@@ -221,4 +220,3 @@ async def test_a_code_expires_after_14_days(gql: GraphQLClient, world: World) ->
     late = await register(gql, await code_for(sent), "marta@example.test")
     assert [e["code"] for e in late["errors"]] == ["INVALID_CREDENTIALS"]
     assert await parent_of("marta@example.test") is None
-    assert MINE

@@ -59,7 +59,9 @@ async def _views(found: list[Application]) -> list[FamilyApplication]:
         a.id: a.name
         for a in await Agency.filter(id__in=[x.agency_id for x in found])  # type: ignore[attr-defined]
     }
-    links = await ApplicationSite.filter(application_id__in=ids).select_related("site")
+    links = (
+        await ApplicationSite.filter(application_id__in=ids).select_related("site").order_by("id")
+    )
     offers: dict[UUID, ApplicationOffer] = {}
     for made in (
         await ApplicationOffer.filter(application_id__in=ids)

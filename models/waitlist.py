@@ -8,8 +8,9 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from models.family_accounts import FamilyAccount
 from models.org import Agency, Program, Site, StaffUser
-from models.people import ContactMethod, Language
+from models.people import ContactMethod, Family, Language
 
 NUMBER_PREFIX = "A-"
 
@@ -123,3 +124,81 @@ class ApplicationSite(Model):
     class Meta:
         table = "application_site"
         unique_together = (("application", "site"),)
+
+
+class ApplicationInvitation(Model):
+    """A code sent to an applying family that links its application to a family account,
+    valid 14 days and usable once. Only a keyed HMAC of the code is kept. A re-invite
+    supersedes the open one and unlinking revokes them all."""
+
+    id = fields.UUIDField(primary_key=True)
+    application: fields.ForeignKeyRelation[Application] = fields.ForeignKeyField(
+        "models.Application", related_name="invitations", on_delete=fields.CASCADE
+    )
+    invited_by: fields.ForeignKeyNullableRelation[StaffUser] = fields.ForeignKeyField(
+        "models.StaffUser",
+        related_name="sent_application_invitations",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    channel = fields.CharEnumField(ContactMethod, max_length=5)
+    code_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    superseded_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    application_id: str
+
+    class Meta:
+        table = "application_invitation"
+
+
+class ApplicationLink(Model):
+    """The family account an application is linked to, at most one. Unlinking deletes the
+    row (the audit log keeps the history)."""
+
+    id = fields.IntField(primary_key=True)
+    application: fields.OneToOneRelation[Application] = fields.OneToOneField(
+        "models.Application", related_name="account_link", on_delete=fields.CASCADE
+    )
+    account: fields.ForeignKeyRelation[FamilyAccount] = fields.ForeignKeyField(
+        "models.FamilyAccount", related_name="application_links", on_delete=fields.CASCADE
+    )
+    linked_at = fields.DatetimeField()
+
+    application_id: str
+    account_id: str
+
+    class Meta:
+        table = "application_link"
+
+
+class ApplicationOffer(Model):
+    """A place offered to an application: the site and first day. The latest one counts.
+    Once enrolled it names the family made from the application."""
+
+    id = fields.UUIDField(primary_key=True)
+    application: fields.ForeignKeyRelation[Application] = fields.ForeignKeyField(
+        "models.Application", related_name="offers", on_delete=fields.CASCADE
+    )
+    site: fields.ForeignKeyRelation[Site] = fields.ForeignKeyField(
+        "models.Site", related_name="application_offers", on_delete=fields.RESTRICT
+    )
+    starts_on = fields.DateField()
+    offered_by: fields.ForeignKeyNullableRelation[StaffUser] = fields.ForeignKeyField(
+        "models.StaffUser", related_name="application_offers", null=True, on_delete=fields.SET_NULL
+    )
+    offered_at = fields.DatetimeField()
+    answered_at = fields.DatetimeField(null=True)
+    family: fields.ForeignKeyNullableRelation[Family] = fields.ForeignKeyField(
+        "models.Family", related_name="application_offers", null=True, on_delete=fields.SET_NULL
+    )
+
+    application_id: str
+    site_id: str
+    family_id: str | None
+
+    class Meta:
+        table = "application_offer"

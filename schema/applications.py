@@ -16,6 +16,7 @@ from resolvers import applications as resolvers
 from resolvers.context import Info
 from resolvers.outcome import Outcome, object_id
 from schema.errors import UserError, code_enum, payload_errors
+from schema.family import OnlineAccount
 from schema.people import ContactMethod, Language
 from services import application_forms, applications
 from services.applications import ApplicationRow
@@ -86,6 +87,10 @@ class Application:
     answers: list[ApplicationAnswer]
     priority_flag_ids: list[strawberry.ID]
     submitted_at: datetime.datetime
+    online_account: OnlineAccount = strawberry.field(
+        description="INVITE (not invited), REINVITE (invited, not linked) or REGISTERED "
+        "with the linked login (unlink it with unlinkApplications)."
+    )
 
     @classmethod
     def from_domain(cls, row: ApplicationRow) -> Application:
@@ -126,6 +131,7 @@ class Application:
             ],
             priority_flag_ids=[strawberry.ID(f) for f in a.priority_flag_ids],
             submitted_at=a.submitted_at,
+            online_account=OnlineAccount.from_domain(row.account),
         )
 
 

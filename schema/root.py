@@ -38,6 +38,7 @@ from schema.access import (
     StaffViewer,
 )
 from schema.activities import ActivityMutation, ActivityQuery
+from schema.application_accounts import ApplicationAccountMutation
 from schema.application_setup import ApplicationSetupMutation, ApplicationSetupQuery
 from schema.applications import ApplicationMutation, ApplicationQuery
 from schema.attendance import (
@@ -78,6 +79,7 @@ from schema.kiosk import (
 from schema.limits import Limits
 from schema.live import Subscription
 from schema.messaging import MessagingMutation, MessagingQuery
+from schema.my_applications import MyApplicationMutation, MyApplicationQuery
 from schema.org import AssignStaffRoleInput, AssignStaffRolePayload, Classroom, Site
 from schema.people import (
     Child,
@@ -114,6 +116,7 @@ class Query(
     ProgramQuery,
     ApplicationQuery,
     ApplicationSetupQuery,
+    MyApplicationQuery,
     StaffQuery,
     DayCloseQuery,
     SyncQuery,
@@ -201,6 +204,8 @@ class Mutation(
     ProgramMutation,
     ApplicationMutation,
     ApplicationSetupMutation,
+    ApplicationAccountMutation,
+    MyApplicationMutation,
     FamilyRecordMutation,
     ChildMutation,
     EnrollmentMutation,

@@ -127,7 +127,7 @@ def _children(
     return rows
 
 
-def _contact(guardian: GuardianEntry, i: int, errors: list[DomainError]) -> dict[str, str]:
+def contact_of(guardian: GuardianEntry, i: int, errors: list[DomainError]) -> dict[str, str]:
     """Email and phone in the spelling logins use; a blank one is no contact."""
     found = {}
     if guardian.email and guardian.email.strip():
@@ -159,7 +159,7 @@ def _guardians(entry: ApplicationEntry, errors: list[DomainError]) -> list[dict[
             "first_name": _name(guardian.first_name, f"guardians.{i}.firstName", errors),
             "last_name": _name(guardian.last_name, f"guardians.{i}.lastName", errors),
         }
-        rows.append(row | _contact(guardian, i, errors))
+        rows.append(row | contact_of(guardian, i, errors))
     wanted = "email" if entry.contact_method is ContactMethod.EMAIL else "phone"
     if rows and wanted not in rows[0]:
         errors.append(

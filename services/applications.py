@@ -28,9 +28,11 @@ from models.waitlist import (
     ApplicationStatus,
     PriorityFlag,
 )
-from services import application_forms, audit, throttle
+from services import application_forms, application_links, application_notices, audit, throttle
 from services.application_forms import ApplicationEntry, CheckedForm
+from services.application_notices import Outbox
 from services.errors import DomainError, InvalidInput, NotFound
+from services.guardian_list import OnlineAccount
 from services.ids import parse_id
 from services.waitlist_positions import positions_of
 
@@ -41,6 +43,7 @@ class ApplicationsErrorCode(StrEnum):
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
     FINAL_STATUS = "FINAL_STATUS"
     UNKNOWN_PRIORITY = "UNKNOWN_PRIORITY"
+    USE_ENROLL_APPLICATION = "USE_ENROLL_APPLICATION"
 
 
 # Per address: a family filling in the form twice is fine, a script is not.
@@ -56,6 +59,8 @@ class ApplicationRow:
     # Place on the waitlist of each desired site for the application's program, 1 first;
     # only while SUBMITTED or WAITLISTED.
     positions: dict[UUID, int]
+    # The Online Account column: INVITE, REINVITE, or the linked login (REGISTERED).
+    account: OnlineAccount
 
 
 @dataclass(frozen=True)
@@ -84,9 +89,15 @@ async def _next_number(agency_id: UUID) -> int:
 
 
 async def _create(
-    principal: Principal, agency_id: UUID, entry: ApplicationEntry, form: CheckedForm, now: datetime
+    principal: Principal,
+    agency_id: UUID,
+    entry: ApplicationEntry,
+    form: CheckedForm,
+    outbox: Outbox,
+    now: datetime,
 ) -> Application:
-    """The application, its sites and its audit entry, in one transaction."""
+    """The application, its sites, its audit entry and the family's invitation, in one
+    transaction."""
     async with in_transaction():
         application = await Application.create(
             agency_id=agency_id,
@@ -114,6 +125,7 @@ async def _create(
             target_id=application.id,
             data={"number": application.display_number, "sites": len(form.sites)},
         )
+        await application_links.invite_on_submit(principal, application, outbox, now)
     return application
 
 
@@ -125,7 +137,7 @@ async def _today(agency_id: UUID, now: datetime) -> tuple[Agency, datetime]:
 
 
 async def submit_public(
-    principal: Principal, agency_id: UUID, entry: ApplicationEntry, *, now: datetime
+    principal: Principal, agency_id: UUID, entry: ApplicationEntry, *, outbox: Outbox, now: datetime
 ) -> Application:
     """The public form: counted against the caller's address before anything is read."""
     if not await throttle.take(
@@ -137,11 +149,11 @@ async def submit_public(
         )
     agency, local = await _today(agency_id, now)
     form = await application_forms.check(agency.id, entry, local.date())
-    return await _create(principal, agency.id, entry, form, now)
+    return await _create(principal, agency.id, entry, form, outbox, now)
 
 
 async def submit_for_family(
-    principal: StaffPrincipal, entry: ApplicationEntry, *, now: datetime
+    principal: StaffPrincipal, entry: ApplicationEntry, *, outbox: Outbox, now: datetime
 ) -> ApplicationRow:
     """Staff enter a family's application; only for the sites they work at."""
     agency, local = await _today(principal.agency_id, now)
@@ -153,7 +165,7 @@ async def submit_for_family(
             "siteIds",
         )
     form = await application_forms.check(agency.id, entry, local.date())
-    application = await _create(principal, agency.id, entry, form, now)
+    application = await _create(principal, agency.id, entry, form, outbox, now)
     return await application_row(principal, application.id)
 
 
@@ -190,14 +202,22 @@ async def _rows(principal: StaffPrincipal, found: list[Application]) -> list[App
     for link in links:
         sites.setdefault(link.application_id, []).append(link.site_id)  # type: ignore[attr-defined]
     positions = await positions_of(found)
+    accounts = await application_links.account_states([a.id for a in found])
     return [
         ApplicationRow(
             a,
             sites.get(a.id, []),
             {s: p for s, p in positions.get(a.id, {}).items() if s in sites.get(a.id, [])},
+            accounts[a.id],
         )
         for a in found
     ]
+
+
+async def rows_for(principal: StaffPrincipal, ids: list[UUID]) -> dict[UUID, ApplicationRow]:
+    """The rows of the applications given that the caller reads."""
+    found = await readable_applications(principal).filter(id__in=ids)
+    return {row.application.id: row for row in await _rows(principal, found)}
 
 
 async def application_row(principal: StaffPrincipal, application_id: UUID) -> ApplicationRow:
@@ -231,10 +251,16 @@ class ApplicationChange:
 
 
 async def change_application(
-    principal: StaffPrincipal, application_id: UUID, change: ApplicationChange, *, now: datetime
+    principal: StaffPrincipal,
+    application_id: UUID,
+    change: ApplicationChange,
+    *,
+    outbox: Outbox,
+    now: datetime,
 ) -> ApplicationRow:
-    """Students edit sets status and priorities; an enrolled application is final. Audited
-    with before and after."""
+    """Students edit sets status and priorities; an enrolled application is final, and only
+    enrollApplication enrolls one (it makes the records). Audited with before and after;
+    a new status is sent to the family."""
     flags = (
         None
         if change.priority_flag_ids is None
@@ -253,6 +279,12 @@ async def change_application(
             if application.status is ApplicationStatus.ENROLLED:
                 raise DomainError(
                     ApplicationsErrorCode.FINAL_STATUS, "This application is enrolled.", "status"
+                )
+            if change.status is ApplicationStatus.ENROLLED:
+                raise DomainError(
+                    ApplicationsErrorCode.USE_ENROLL_APPLICATION,
+                    "Enroll an accepted application with enrollApplication.",
+                    "status",
                 )
             application.status = change.status
         if flags is not None:
@@ -273,4 +305,6 @@ async def change_application(
                 target_id=application.id,
                 data={"before": before, "after": after},
             )
+            if after["status"] != before["status"]:
+                await application_notices.status_changed(outbox, application, now=now)
     return await application_row(principal, application_id)

@@ -1,5 +1,6 @@
-"""Family accounts: registering with an invitation code, signing in, adding a connection,
-resetting a password. What a signed-in parent reads and reports: services/parent_views.py.
+"""Family accounts: registering with an invitation code (a guardian's or an application's),
+signing in, adding a connection, resetting a password. What a signed-in parent reads and
+reports: services/parent_views.py.
 
 No answer tells whether an account, a login or a code exists: every failure of a kind
 gets one message, unknown logins cost the same argon2 work as known ones, and failed
@@ -27,7 +28,7 @@ from models.people import ContactMethod, Language
 from realtime import channels
 from realtime.bus import EventBus
 from realtime.events import AccessChanged
-from services import access, audit, contact_points, invitations, notifications, throttle
+from services import access, application_links, audit, contact_points, notifications, throttle
 from services.errors import DomainError, InvalidInput, NotFound
 
 
@@ -134,16 +135,16 @@ async def register(
             account = existing or await FamilyAccount.create(
                 login=login, login_kind=kind, password_hash=password_hash
             )
-            invitation = await invitations.claim(policy.secret, code, account, now)
+            claimed = await application_links.claim_any(policy.secret, code, account, now)
             token = await sessions.issue_parent_session(
                 account, policy.session_lifetime, principal.ip_address, now
             )
             await audit.record(
                 principal,
                 "family.register" if existing is None else "family.connect",
-                agency_id=invitation.agency_id,
-                target_type="guardian",
-                target_id=invitation.adult_id,
+                agency_id=claimed.agency.id,
+                target_type=claimed.target_type,
+                target_id=claimed.target_id,
                 on_behalf_of=("PARENT", account.id),
                 data={"account_id": str(account.id)},
             )
@@ -219,13 +220,13 @@ async def add_connection(
     try:
         async with in_transaction():
             account = await FamilyAccount.get(id=principal.account_id)
-            invitation = await invitations.claim(policy.secret, code, account, now)
+            claimed = await application_links.claim_any(policy.secret, code, account, now)
             await audit.record(
                 principal,
                 "family.connect",
-                agency_id=invitation.agency_id,
-                target_type="guardian",
-                target_id=invitation.adult_id,
+                agency_id=claimed.agency.id,
+                target_type=claimed.target_type,
+                target_id=claimed.target_id,
                 on_behalf_of=("PARENT", account.id),
                 data={"account_id": str(account.id)},
             )
@@ -235,7 +236,7 @@ async def add_connection(
         )
         raise _BAD_CODE from None
     await access.give_back(limits, now)
-    return invitation.agency
+    return claimed.agency
 
 
 # --- password reset ------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from models.people import Language
-from services import messaging_texts
+from services import application_texts, messaging_texts
 
 
 @dataclass(frozen=True)
@@ -383,4 +383,14 @@ TEMPLATES: dict[str, Template] = {
         secrets=frozenset(),
         texts={lang: Text(**t) for lang, t in messaging_texts.NEW_MESSAGE.items()},
     ),
+    # An applying family (services/application_texts.py).
+    **{
+        name: Template(
+            params=spec.params,
+            secrets=spec.secrets,
+            texts={lang: Text(**t) for lang, t in spec.texts.items()},
+            dates=spec.dates,
+        )
+        for name, spec in application_texts.TEMPLATES.items()
+    },
 }

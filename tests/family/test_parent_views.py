@@ -210,6 +210,11 @@ def test_only_the_family_and_public_root_fields_admit_a_parent(schema: strawberr
         # The public application form: anyone may apply (tests/waitlist/test_submit.py).
         "Query.applicationForm",
         "Mutation.submitApplication",
+        # Only the applications linked to their account (tests/waitlist/test_family_view.py).
+        "Query.myApplications",
+        "Mutation.updateMyApplication",
+        "Mutation.withdrawMyApplication",
+        "Mutation.answerApplicationOffer",
         # Public staff entry points: a set-password link's token is the credential, and a
         # reset request says nothing (tests/staff/test_passwords.py).
         "Mutation.setStaffPassword",

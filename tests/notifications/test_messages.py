@@ -7,12 +7,18 @@ from typing import Any
 import pytest
 
 from models.people import ContactMethod, Language
-from services import messages
+from models.waitlist import ApplicationStatus
+from services import application_texts, messages
 
 LINK = "https://families.example.org/join"
 STAFF_LINK = (
     "https://families.example.org/staff/set-password?token=" + "Q2xQvX9b0mK4tR7sYw1e-A" * 2
 )[:-1]
+APPLICANT = {
+    "guardian_first_name": "Guadalupe",
+    "agency_name": "Sunrise Early Learning",
+    "number": "A-00042",
+}
 # A realistic set of parameters per template (names of typical length).
 EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "invitation": (
@@ -57,6 +63,14 @@ EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     ),
     # Staff wrote to a parent who is not connected; the message itself is never in it.
     "new_message": ({"guardian_first_name": "Guadalupe", "site_name": "Sunrise North"}, {}),
+    # An applying family: the code that links the application, an offer, an unlink.
+    "application_invitation": ({**APPLICANT, "link": LINK}, {"code": "K7P2-9XQM-4HJD"}),
+    "application_offer": (
+        {**APPLICANT, "site_name": "Sunrise North", "starts_on": "2026-09-01"},
+        {},
+    ),
+    "application_unlinked": (APPLICANT, {}),
+    **{application_texts.status_template(s): (APPLICANT, {}) for s in ApplicationStatus},
 }
 # GSM 03.38 basic alphabet: a text using only these fits 160 characters in one SMS.
 GSM7 = set(

@@ -1,0 +1,82 @@
+"""A parent in a real browser: the submission link (verify, review, draw, sign) and the
+invitation link to registration."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.async_api import Page
+
+from models.org import Agency
+from models.signatures import ParentSignature
+from tests import factories as make
+from tests.clock import FrozenClock
+from tests.graphql import GraphQLClient
+from tests.submissions.helpers import (
+    START,
+    attended,
+    families,
+    sent_code,
+    sent_link,
+    submit,
+)
+from tests.web.conftest import Tab, browser_pass
+from tests.world import World
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+MARIA = "Maria.Lopez@Example.test"
+pytestmark = browser_pass
+
+
+async def draw(page: Page, selector: str) -> None:
+    """Two strokes with the mouse, as a parent would with a finger."""
+    await page.locator(selector).scroll_into_view_if_needed()
+    box = await page.locator(selector).bounding_box()
+    assert box is not None
+    for y in (0.3, 0.6):
+        await page.mouse.move(box["x"] + 30, box["y"] + box["height"] * y)
+        await page.mouse.down()
+        for step in range(1, 8):
+            await page.mouse.move(
+                box["x"] + 30 + step * 40, box["y"] + box["height"] * (y + 0.05 * (step % 2))
+            )
+        await page.mouse.up()
+
+
+async def test_a_parent_verifies_draws_and_signs_a_submission_link(
+    tab: Tab, gql: GraphQLClient, world: World, clock: FrozenClock
+) -> None:
+    clock.set(START)
+    homes = await families(world)
+    await Agency.filter(id=world.agency.id).update(submission_requires_verification=True)
+    await attended(world.kids[0], world.room, date(2026, 11, 3))
+    await submit(gql, await make.token_for(world.teacher), world.site.id)
+    link = urlsplit(await sent_link(MARIA))
+    page = tab.page
+
+    await page.goto(tab.url(f"{link.path}?{link.query}"))
+    await page.get_by_role("heading", name="Confirm it is you").wait_for()
+    assert "token" not in page.url
+    await page.locator("#send-email").click()
+    await page.locator("#verify-note").wait_for()
+    await page.get_by_label("Code").fill(await sent_code(MARIA.lower()))
+    await page.get_by_role("button", name="Check the code").click()
+    await page.get_by_role("heading", name="Ava Lastname0").wait_for()
+    await draw(page, "#signature")
+    await page.get_by_label("I certify").check()
+    await page.screenshot(path=str(SHOTS / "submit-sign.png"), full_page=True)
+    await page.get_by_role("button", name="Sign and send").click()
+    await page.get_by_role("heading", name="Thank you, it is signed").wait_for()
+
+    signature = await ParentSignature.get(adult_id=homes.ava_guardian.id)
+    assert signature.svg is not None
+    assert signature.svg.count("<path ") == 2
+    assert tab.foreign_requests() == []
+    assert tab.problems == []
+
+    # The same link again: the clear page for a used link, in Spanish this time.
+    await page.goto(tab.url(f"{link.path}?{link.query}&lang=es"))
+    await page.get_by_role("heading", name="Este enlace ya no funciona").wait_for()
+    await page.screenshot(path=str(SHOTS / "submit-used-es.png"))

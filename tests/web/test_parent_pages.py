@@ -9,10 +9,13 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import Page
 
+from models.family_accounts import FamilyAccount
 from models.org import Agency
 from models.signatures import ParentSignature
 from tests import factories as make
 from tests.clock import FrozenClock
+from tests.family.helpers import account_for, household, invite, reset_code
+from tests.family.helpers import sent_code as invitation_code
 from tests.graphql import GraphQLClient
 from tests.submissions.helpers import (
     START,
@@ -80,3 +83,41 @@ async def test_a_parent_verifies_draws_and_signs_a_submission_link(
     await page.goto(tab.url(f"{link.path}?{link.query}&lang=es"))
     await page.get_by_role("heading", name="Este enlace ya no funciona").wait_for()
     await page.screenshot(path=str(SHOTS / "submit-used-es.png"))
+
+
+async def test_an_invitation_link_leads_to_a_family_account(
+    tab: Tab, gql: GraphQLClient, world: World
+) -> None:
+    home = await household(world)
+    await invite(gql, await make.token_for(world.admin), home.guardian_a.id)
+    page = tab.page
+
+    await page.goto(tab.url(f"/join?code={await invitation_code(home.guardian_a)}"))
+    await page.get_by_role("heading", name="Join your program").wait_for()
+    assert "code" not in page.url
+    await page.get_by_label("Email or mobile phone").fill("maria@example.test")
+    await page.get_by_label("Choose a password").fill("a long family password")
+    await page.screenshot(path=str(SHOTS / "join.png"))
+    await page.get_by_role("button", name="Create my account").click()
+    await page.get_by_role("heading", name="You are all set").wait_for()
+
+    assert await FamilyAccount.filter(login="maria@example.test").exists()
+    assert tab.foreign_requests() == []
+    assert tab.problems == []
+
+
+async def test_a_parent_resets_their_password_with_a_code(tab: Tab, world: World) -> None:
+    home = await household(world)
+    await account_for(home.guardian_a, login="maria@example.test")
+    page = tab.page
+
+    await page.goto(tab.url("/reset-password?lang=es"))
+    await page.get_by_label("Correo electrónico o teléfono móvil").fill("maria@example.test")
+    await page.get_by_role("button", name="Enviarme una clave").click()
+    await page.locator("#request-note").wait_for()
+    await page.get_by_label("Clave", exact=True).fill(await reset_code("maria@example.test"))
+    await page.get_by_label("Contraseña nueva").fill("another long password")
+    await page.get_by_role("button", name="Guardar la contraseña").click()
+    await page.get_by_text("Su contraseña cambió").wait_for()
+    await page.screenshot(path=str(SHOTS / "reset-es.png"))
+    assert tab.problems == []

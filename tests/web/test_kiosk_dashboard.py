@@ -1,0 +1,76 @@
+"""A tablet paired in the browser signs two children in by PIN, and the director's
+dashboard, open in another browser, shows it live over the WebSocket."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.async_api import Browser, Page
+
+from models.people import Family
+from realtime import channels
+from tests import factories as make
+from tests.conftest import LiveServer
+from tests.web.conftest import browser_pass, open_tab
+from tests.world import World
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DIRECTOR = "director@example.test"
+PASSWORD = "a long director password"
+pytestmark = browser_pass
+
+
+async def staff_login(page: Page) -> None:
+    await page.get_by_label("Email").fill(DIRECTOR)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+
+
+async def type_pin(page: Page, pin: str) -> None:
+    for digit in pin:
+        await page.locator("#keys").get_by_role("button", name=digit, exact=True).click()
+    assert await page.locator("#pin-display").text_content() == "•" * len(pin)
+    await page.locator("#keys").get_by_role("button", name="OK").click()
+
+
+async def test_kiosk_pin_sign_in_of_two_children_shows_live_on_the_dashboard(
+    browser: Browser, live: LiveServer, world: World
+) -> None:
+    await make.staff(world.agency, admin=True, email=DIRECTOR, password=PASSWORD)
+    ava = world.kids[0]
+    family = await Family.get(id=ava.family_id)
+    dora = await make.child(world.room, of=family, first_name="Dora", last_name="Lopez")
+    _, pin = await make.adult_with_pin(family, pin="724681")
+
+    async with open_tab(browser, live) as board, open_tab(browser, live) as kiosk:
+        await board.page.goto(board.url("/dashboard"))
+        await staff_login(board.page)
+        await board.page.locator("#status.live").wait_for()
+        await board.page.locator(f"#child-{ava.id}[data-status=NOT_ARRIVED]").wait_for()
+        await live.subscribed(channels.classroom_roster(world.room.id))
+
+        page = kiosk.page
+        await page.goto(kiosk.url("/kiosk"))
+        await staff_login(page)
+        await page.get_by_label("Site").select_option(label="Main Street")
+        await page.get_by_label("Tablet name").fill("Front desk")
+        await page.get_by_role("button", name="Pair").click()
+        await type_pin(page, pin)
+        await page.get_by_role("button", name="Ava L. · Sign in").click()
+        await page.get_by_role("button", name="Ava L. · Sign out").wait_for()
+        await page.get_by_role("button", name="Dora L. · Sign in").click()
+        await page.get_by_role("button", name="Dora L. · Sign out").wait_for()
+        await page.screenshot(path=str(SHOTS / "kiosk.png"))
+
+        for child in (ava, dora):
+            await board.page.locator(f"#child-{child.id}[data-status=SIGNED_IN]").wait_for()
+        signed_in = board.page.locator("#site-counts [data-count=signedIn] strong")
+        await signed_in.filter(has_text="2").wait_for()
+        await board.page.screenshot(path=str(SHOTS / "dashboard.png"), full_page=True)
+
+        # The device token stays in the tablet's storage, never in its address.
+        assert await page.evaluate("localStorage.getItem('playroll.kiosk')")
+        assert "token" not in page.url
+        for tab in (board, kiosk):
+            assert tab.foreign_requests() == []
+            assert tab.problems == []

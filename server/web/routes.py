@@ -18,6 +18,8 @@ PAGES = {
     "/confirm": "confirm",
     "/submit": "submit",
     "/reset-password": "reset",
+    "/family": "family",
+    "/staff/set-password": "set_password",
     "/kiosk": "kiosk",
     "/dashboard": "dashboard",
 }

@@ -1,4 +1,4 @@
-"""One Chromium per test module (Debian's, driven by Playwright), a fresh context per test.
+"""One Chromium for the whole run (Debian's, driven by Playwright), a fresh context per test.
 
 The browser tests run on the SQLite pass only: the pages speak to the same public API
 that the rest of the suite already runs on PostgreSQL and Redis, so a second browser
@@ -7,15 +7,23 @@ run would cost CI a minute and prove nothing new.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import pytest
+import uvicorn
 from playwright.async_api import Browser, BrowserContext, Page, Request, async_playwright
 
+from server.app import create_app
+from server.settings import Settings
+from services.clock import Clock
 from tests.conftest import LiveServer
+from tests.waiting import until
 
 CHROMIUM = os.environ.get("PLAYROLL_TEST_CHROMIUM", "/usr/bin/chromium")
 
@@ -26,7 +34,7 @@ browser_pass = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Browser]:
     if not shutil.which(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (CI installs it)")
@@ -61,8 +69,9 @@ async def tab(browser: Browser, live: LiveServer) -> AsyncIterator[Tab]:
         yield opened
 
 
-def open_tab(browser: Browser, live: LiveServer) -> _TabContext:
-    return _TabContext(browser, f"http://127.0.0.1:{live.port}")
+def open_tab(browser: Browser, live: LiveServer | int) -> _TabContext:
+    port = live if isinstance(live, int) else live.port
+    return _TabContext(browser, f"http://127.0.0.1:{port}")
 
 
 class _TabContext:
@@ -91,3 +100,29 @@ class _TabContext:
     async def __aexit__(self, *exc: object) -> None:
         assert self.context is not None
         await self.context.close()
+
+
+@asynccontextmanager
+async def serving_on(settings: Settings, clock: Clock, port: int) -> AsyncIterator[LiveServer]:
+    """The real app on ``port``, so a test can stop it and start another in its place."""
+    app = create_app(settings, clock=clock, manage_database=False)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+
+    async def started() -> bool:
+        return bool(server.started)
+
+    await until(started)
+    try:
+        yield LiveServer(app=app, port=port, broadcast_url=settings.broadcast_url)
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 from playwright.async_api import Browser, Page
 
 from models.people import Family
 from realtime import channels
+from server.settings import Settings
 from tests import factories as make
+from tests.clock import FrozenClock
 from tests.conftest import LiveServer
-from tests.web.conftest import browser_pass, open_tab
-from tests.world import World
+from tests.graphql import GraphQLClient
+from tests.web.conftest import browser_pass, free_port, open_tab, serving_on
+from tests.world import TEACHER_PIN, World
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DIRECTOR = "director@example.test"
@@ -74,3 +78,50 @@ async def test_kiosk_pin_sign_in_of_two_children_shows_live_on_the_dashboard(
         for tab in (board, kiosk):
             assert tab.foreign_requests() == []
             assert tab.problems == []
+
+
+async def test_the_dashboard_recovers_by_itself_after_a_server_restart(
+    browser: Browser, settings: Settings, world: World, clock: FrozenClock, gql: GraphQLClient
+) -> None:
+    await make.staff(world.agency, admin=True, email=DIRECTOR, password=PASSWORD)
+    ava, ben = world.kids[0], world.kids[1]
+    teacher = await make.token_for(world.teacher)
+    port = free_port()
+    async with open_tab(browser, port) as board:
+        async with serving_on(settings, clock, port):
+            await board.page.goto(board.url("/dashboard"))
+            await staff_login(board.page)
+            await board.page.locator("#status.live").wait_for()
+        await board.page.locator("#status.reconnecting").wait_for()
+        # While the server is away: the page must catch up by refetching, not by events.
+        signed = await gql.execute(SIGN_IN, sign_in(ava.id, world), token=teacher)
+        assert signed.errors == []
+
+        async with serving_on(settings, clock, port) as again:
+            await board.page.locator("#status.live").wait_for()
+            await board.page.locator(f"#child-{ava.id}[data-status=SIGNED_IN]").wait_for()
+            # And live again: an entry made through the new server arrives by event.
+            await again.subscribed(channels.classroom_roster(world.room.id))
+            async with httpx.AsyncClient() as client:
+                answer = await client.post(
+                    again.http_url,
+                    json={"query": SIGN_IN, "variables": sign_in(ben.id, world)},
+                    headers={"authorization": f"Bearer {teacher}"},
+                )
+            assert answer.json()["data"]["signIn"]["errors"] == []
+            await board.page.locator(f"#child-{ben.id}[data-status=SIGNED_IN]").wait_for()
+        # Only the refused reconnection attempts while the server was away.
+        assert all("WebSocket" in p for p in board.problems), board.problems
+
+
+SIGN_IN = "mutation($i: SignInInput!) { signIn(input: $i) { errors { code field } } }"
+
+
+def sign_in(child_id: object, world: World) -> dict[str, object]:
+    return {
+        "i": {
+            "childIds": [str(child_id)],
+            "classroomId": str(world.room.id),
+            "operatorPin": TEACHER_PIN,
+        }
+    }

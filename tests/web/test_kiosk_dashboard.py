@@ -15,7 +15,7 @@ from tests import factories as make
 from tests.clock import FrozenClock
 from tests.conftest import LiveServer
 from tests.graphql import GraphQLClient
-from tests.web.conftest import browser_pass, free_port, open_tab, serving_on
+from tests.web.conftest import Tab, browser_pass, free_port, open_tab, serving_on
 from tests.world import TEACHER_PIN, World
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -125,3 +125,22 @@ def sign_in(child_id: object, world: World) -> dict[str, object]:
             "operatorPin": TEACHER_PIN,
         }
     }
+
+
+async def test_a_revoked_tablet_falls_back_to_pairing_and_forgets_its_token(
+    tab: Tab, gql: GraphQLClient, world: World
+) -> None:
+    tablet, device = await make.kiosk(world.site, paired_by=world.admin)
+    page = tab.page
+    await page.goto(tab.url("/kiosk"))
+    await page.evaluate("token => localStorage.setItem('playroll.kiosk', token)", device)
+    await page.reload()
+    await page.locator("#keys").wait_for()
+
+    revoke = "mutation($i: RevokeKioskInput!) { revokeKiosk(input: $i) { errors { code } } }"
+    admin = await make.token_for(world.admin)
+    result = await gql.execute(revoke, {"i": {"kioskId": str(tablet.id)}}, token=admin)
+    assert result.errors == []
+    await page.reload()
+    await page.get_by_role("heading", name="Pair this tablet").wait_for()
+    assert await page.evaluate("localStorage.getItem('playroll.kiosk')") is None

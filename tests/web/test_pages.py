@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -52,3 +54,13 @@ def test_a_token_or_code_in_a_first_load_address_is_never_logged() -> None:
     line = '127.0.0.1 - "GET /submit?token=s3cr3t-link&lang=es HTTP/1.1" 200'
     assert "s3cr3t-link" not in redact(line)
     assert "K7Q2-P9" not in redact('"GET /join?code=K7Q2-P9 HTTP/1.1" 200')
+
+
+async def test_every_label_names_one_field(http: httpx.AsyncClient) -> None:
+    """Labels are how a screen reader (and a test) finds a field: ids must be unique."""
+    for path in PAGES:
+        text = (await http.get(path)).text
+        ids = re.findall(r'\bid="([^"]+)"', text)
+        assert len(ids) == len(set(ids)), (path, sorted(i for i in ids if ids.count(i) > 1))
+        for target in re.findall(r'<label for="([^"]+)"', text):
+            assert target in ids, (path, target)

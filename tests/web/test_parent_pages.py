@@ -9,12 +9,13 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import Page
 
-from models.family_accounts import FamilyAccount
+from models.family_accounts import FamilyAccount, GuardianLink
 from models.org import Agency
 from models.signatures import ParentSignature
 from tests import factories as make
 from tests.clock import FrozenClock
-from tests.family.helpers import account_for, household, invite, reset_code
+from tests.confirmations.helpers import scene, staff_day, unconfirmed
+from tests.family.helpers import PASSWORD, account_for, household, invite, reset_code
 from tests.family.helpers import sent_code as invitation_code
 from tests.graphql import GraphQLClient
 from tests.submissions.helpers import (
@@ -120,4 +121,31 @@ async def test_a_parent_resets_their_password_with_a_code(tab: Tab, world: World
     await page.get_by_role("button", name="Guardar la contraseña").click()
     await page.get_by_text("Su contraseña cambió").wait_for()
     await page.screenshot(path=str(SHOTS / "reset-es.png"))
+    assert tab.problems == []
+
+
+async def test_a_parent_confirms_staff_entries_then_sees_the_day(
+    tab: Tab, gql: GraphQLClient, world: World
+) -> None:
+    s = await scene(world)
+    await staff_day(gql, s)
+    link = await GuardianLink.get(adult_id=s.home.guardian_a.id).prefetch_related("account")
+    page = tab.page
+
+    await page.goto(tab.url("/confirm"))
+    await page.get_by_label("Email or mobile phone").fill(link.account.login)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.locator("#entry-rows tr").nth(2).wait_for()
+    await page.screenshot(path=str(SHOTS / "confirm.png"))
+    await page.get_by_role("button", name="Confirm these entries").click()
+    await page.get_by_text("Thank you, the entries are confirmed.").wait_for()
+    assert await page.locator("#entry-rows tr").count() == 0
+    assert await unconfirmed(gql, s.parent) == []
+
+    # The same tab stays signed in for the family's daily view.
+    await page.goto(tab.url("/family"))
+    await page.get_by_role("heading", name="Ava Lastname0").wait_for()
+    await page.screenshot(path=str(SHOTS / "family.png"), full_page=True)
+    assert tab.foreign_requests() == []
     assert tab.problems == []

@@ -2,19 +2,20 @@
 "use strict";
 (function () {
   var P = Playroll, t = P.texts;
+  var KIND = { SIGN_IN: t.sign_in_child, SIGN_OUT: t.sign_out_child, ABSENT: t.absent };
   var token = sessionStorage.getItem("playroll.family");
   var ENTRIES = "{ viewer { ... on ParentViewer { unconfirmedEntries { id kind at date child { firstName lastName } } } } }";
   var ids = [];
 
   async function list() {
     var viewer = (await P.gql(ENTRIES, {}, token)).viewer;
-    if (!viewer || !viewer.unconfirmedEntries) { sessionStorage.removeItem("playroll.family"); P.show("login"); return; }
+    if (!viewer || !viewer.unconfirmedEntries) { sessionStorage.removeItem("playroll.family"); P.show("signin"); return; }
     var rows = P.$("entry-rows");
     rows.textContent = "";
     ids = viewer.unconfirmedEntries.map(function (e) { return e.id; });
     viewer.unconfirmedEntries.forEach(function (e) {
       var row = rows.insertRow();
-      [e.date, e.child.firstName + " " + e.child.lastName.charAt(0) + ". · " + e.kind,
+      [e.date, e.child.firstName + " " + e.child.lastName.charAt(0) + ". · " + (KIND[e.kind] || e.kind),
         new Date(e.at).toLocaleTimeString(document.documentElement.lang, { hour: "numeric", minute: "2-digit" })]
         .forEach(function (text) { row.insertCell().textContent = text; });
     });
@@ -41,5 +42,5 @@
     P.say("confirm-note", t.confirmed);
   });
 
-  if (token) { list().catch(function () { P.show("login"); }); }
+  if (token) { list().catch(function () { P.show("signin"); }); }
 })();

@@ -106,7 +106,7 @@
       sites = (await P.gql("{ sites { id name timezone classrooms { id name } } }", {}, token)).sites;
     } catch (e) {
       sessionStorage.removeItem("playroll.staff");
-      P.show("login");
+      P.show("signin");
       return;
     }
     P.$("site").textContent = "";

@@ -54,7 +54,7 @@
     var query = "query($f: Date!, $t: Date!) { viewer { ... on ParentViewer { children { id firstName lastName today { " + DAY +
       " } history(from: $f, to: $t) { " + DAY + " } } } } }";
     var viewer = (await P.gql(query, { f: isoDay(-14), t: isoDay(-1) }, token)).viewer;
-    if (!viewer || !viewer.children) { sessionStorage.removeItem("playroll.family"); P.show("login"); return; }
+    if (!viewer || !viewer.children) { sessionStorage.removeItem("playroll.family"); P.show("signin"); return; }
     var list = P.$("children");
     list.textContent = "";
     viewer.children.forEach(function (child) { list.appendChild(childBox(child)); });
@@ -71,5 +71,5 @@
     load();
   });
 
-  if (token) { load().catch(function () { P.show("login"); }); }
+  if (token) { load().catch(function () { P.show("signin"); }); }
 })();

@@ -3,6 +3,7 @@
 "use strict";
 (function () {
   var P = Playroll, t = P.texts;
+  var KIND = { SIGN_IN: t.sign_in_child, SIGN_OUT: t.sign_out_child, ABSENT: t.absent };
   var device = localStorage.getItem("playroll.kiosk");
   var pin = "", visitPin = "", entryIds = [], clearAt = null;
   var KIOSK = "{ kiosk { name padState { locked reason until } contactlessCode { svg expiresAt } } }";
@@ -85,7 +86,7 @@
     P.$("entries").textContent = "";
     visit.unconfirmedEntries.forEach(function (e) {
       var item = document.createElement("li");
-      item.textContent = e.childDisplayName + " · " + e.kind + " · " + new Date(e.at).toLocaleString(document.documentElement.lang);
+      item.textContent = e.childDisplayName + " · " + (KIND[e.kind] || e.kind) + " · " + new Date(e.at).toLocaleString(document.documentElement.lang);
       P.$("entries").appendChild(item);
     });
     P.$("entries-box").hidden = entryIds.length === 0;

@@ -17,7 +17,6 @@ from tests.conftest import LiveServer, serving
 from tests.web.conftest import browser_pass, open_tab
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = browser_pass
 
 
 @pytest.fixture
@@ -26,6 +25,7 @@ async def debug_live(settings: Settings, db: None, clock: FrozenClock) -> AsyncI
         yield server
 
 
+@browser_pass
 async def test_graphiql_renders_its_editor_with_no_request_beyond_the_server(
     browser: Browser, debug_live: LiveServer
 ) -> None:

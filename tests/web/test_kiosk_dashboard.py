@@ -72,6 +72,13 @@ async def test_kiosk_pin_sign_in_of_two_children_shows_live_on_the_dashboard(
         await signed_in.filter(has_text="2").wait_for()
         await board.page.screenshot(path=str(SHOTS / "dashboard.png"), full_page=True)
 
+        # Staff lock the pad; a staff PIN of the site unlocks it.
+        await page.get_by_role("button", name="Lock the kiosk").click()
+        await page.get_by_role("heading", name="This kiosk is locked").wait_for()
+        await page.locator("#staff-pin").fill(TEACHER_PIN)
+        await page.get_by_role("button", name="Unlock").click()
+        await page.locator("#keys").wait_for()
+
         # The device token stays in the tablet's storage, never in its address.
         assert await page.evaluate("localStorage.getItem('playroll.kiosk')")
         assert "token" not in page.url

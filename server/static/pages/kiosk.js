@@ -14,10 +14,21 @@
 
   // Pad lock state: from every pad answer, and refreshed every 15 s (a kiosk has no
   // subscription of its own in the public API).
+  var lockedUntil = null;
+
+  // The lock countdown ticks each second; at zero the pad asks the server again.
+  function tick() {
+    if (!lockedUntil) { P.$("countdown").textContent = ""; return; }
+    var left = Math.max(0, Math.round((lockedUntil - Date.now()) / 1000));
+    P.$("countdown").textContent = t.unlocks_in + " " + Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+    if (left === 0) { lockedUntil = null; refresh(); }
+  }
+  setInterval(tick, 1000);
+
   function showState(state) {
     if (state.locked) {
-      P.$("countdown").textContent = state.until
-        ? t.unlocks_at + " " + new Date(state.until).toLocaleTimeString(document.documentElement.lang) : "";
+      lockedUntil = state.until ? new Date(state.until).getTime() : null;
+      tick();
       if (P.$("locked").hidden) { P.show("locked"); }
     } else if (P.$("pad").hidden) {
       P.show("pad");

@@ -113,8 +113,10 @@
       canvas.setPointerCapture(event.pointerId);
       current = [point(event)]; strokes.push(current);
     });
+    // The API's limits: 100 strokes, 1,000 points a stroke, 5,000 in all.
+    function total() { return strokes.reduce(function (n, s) { return n + s.length; }, 0); }
     canvas.addEventListener("pointermove", function (event) {
-      if (!current || current.length >= 1000) { return; }
+      if (!current || current.length >= 1000 || total() >= 5000) { return; }
       current.push(point(event));
       draw(current.slice(-2));
     });
@@ -125,7 +127,7 @@
     size();
     return {
       strokes: function () { return strokes.filter(function (s) { return s.length >= 2; }); },
-      clear: function () { strokes = []; ctx.clearRect(0, 0, canvas.width, canvas.height); },
+      clear: function () { strokes = []; current = null; ctx.clearRect(0, 0, canvas.width, canvas.height); },
     };
   }
 

@@ -7,8 +7,9 @@
   var STATUS = { SIGNED_IN: t.signed_in, SIGNED_OUT: t.signed_out, ABSENT: t.absent, NOT_ARRIVED: t.not_arrived };
   var DAY = "date status signedInAt signedOutAt absenceReason";
 
-  function isoDay(offset) {
-    var day = new Date(Date.now() + offset * 86400000);
+  // Days counted from the site's today as the server gives it, never the phone's clock.
+  function isoDay(from, offset) {
+    var day = new Date(Date.parse(from + "T00:00:00Z") + offset * 86400000);
     return day.toISOString().slice(0, 10);
   }
 
@@ -40,7 +41,7 @@
     box.querySelector("button").textContent = t.report_absence;
     box.querySelector("form").addEventListener("submit", async function (event) {
       event.preventDefault();
-      var date = child.today ? child.today.date : isoDay(0);
+      var date = child.today.date;
       var result = (await P.gql("mutation($i: ReportAbsenceInput!) { reportAbsence(input: $i) { errors { message } } }",
         { i: { childId: child.id, date: date, reason: input.value.trim(), clientMutationId: crypto.randomUUID() } }, token)).reportAbsence;
       if (result.errors.length) { P.say("family-error", P.payloadError(result)); return; }
@@ -51,13 +52,18 @@
   }
 
   async function load() {
-    var query = "query($f: Date!, $t: Date!) { viewer { ... on ParentViewer { children { id firstName lastName today { " + DAY +
-      " } history(from: $f, to: $t) { " + DAY + " } } } } }";
-    var viewer = (await P.gql(query, { f: isoDay(-14), t: isoDay(-1) }, token)).viewer;
+    var first = "{ viewer { ... on ParentViewer { children { id today { date } } } } }";
+    var viewer = (await P.gql(first, {}, token)).viewer;
     if (!viewer || !viewer.children) { sessionStorage.removeItem("playroll.family"); P.show("signin"); return; }
+    var today = viewer.children.length && viewer.children[0].today ? viewer.children[0].today.date : null;
     var list = P.$("children");
     list.textContent = "";
-    viewer.children.forEach(function (child) { list.appendChild(childBox(child)); });
+    if (today) {
+      var query = "query($f: Date!, $t: Date!) { viewer { ... on ParentViewer { children { id firstName lastName today { " + DAY +
+        " } history(from: $f, to: $t) { " + DAY + " } } } } }";
+      viewer = (await P.gql(query, { f: isoDay(today, -14), t: isoDay(today, -1) }, token)).viewer;
+      viewer.children.forEach(function (child) { if (child.today) { list.appendChild(childBox(child)); } });
+    }
     P.show("today");
   }
 

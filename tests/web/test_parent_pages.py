@@ -18,6 +18,7 @@ from tests.confirmations.helpers import scene, staff_day, unconfirmed
 from tests.family.helpers import PASSWORD, account_for, household, invite, reset_code
 from tests.family.helpers import sent_code as invitation_code
 from tests.graphql import GraphQLClient
+from tests.staff.helpers import SEND_INVITATION, links_sent
 from tests.submissions.helpers import (
     START,
     attended,
@@ -148,4 +149,21 @@ async def test_a_parent_confirms_staff_entries_then_sees_the_day(
     await page.get_by_role("heading", name="Ava Lastname0").wait_for()
     await page.screenshot(path=str(SHOTS / "family.png"), full_page=True)
     assert tab.foreign_requests() == []
+    assert tab.problems == []
+
+
+async def test_a_new_colleague_opens_the_set_password_link(
+    tab: Tab, gql: GraphQLClient, world: World
+) -> None:
+    admin = await make.token_for(world.admin)
+    await gql.execute(SEND_INVITATION, {"i": {"staffId": str(world.viewer.id)}}, token=admin)
+    link = urlsplit((await links_sent(world.viewer.email))[-1])
+    page = tab.page
+
+    await page.goto(tab.url(f"{link.path}?{link.query}"))
+    await page.get_by_role("heading", name="Choose your staff password").wait_for()
+    assert "token" not in page.url
+    await page.get_by_label("Choose a password").fill("a long staff passphrase")
+    await page.get_by_role("button", name="Save my password").click()
+    await page.get_by_text("Your password is saved.").wait_for()
     assert tab.problems == []

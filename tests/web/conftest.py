@@ -126,3 +126,10 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+async def shoot(page: Page, name: str, *, full_page: bool = False) -> None:
+    """A screenshot for the README, only when asked: PLAYROLL_TEST_SCREENSHOTS=docs/screenshots."""
+    folder = os.environ.get("PLAYROLL_TEST_SCREENSHOTS")
+    if folder:
+        await page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=full_page)

@@ -14,7 +14,7 @@ from playwright.async_api import Browser
 from server.settings import Settings
 from tests.clock import FrozenClock
 from tests.conftest import LiveServer, serving
-from tests.web.conftest import browser_pass, open_tab
+from tests.web.conftest import browser_pass, open_tab, shoot
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +35,7 @@ async def test_graphiql_renders_its_editor_with_no_request_beyond_the_server(
         await tab.page.locator(".graphiql-execute-button").click()
         response = tab.page.locator(".graphiql-response")
         await response.get_by_text('"data"').wait_for()
-        await tab.page.screenshot(path=str(ROOT / "docs" / "screenshots" / "graphiql.png"))
+        await shoot(tab.page, "graphiql")
         assert tab.foreign_requests() == []
         assert tab.problems == []
 

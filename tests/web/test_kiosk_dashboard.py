@@ -3,8 +3,6 @@ dashboard, open in another browser, shows it live over the WebSocket."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 from playwright.async_api import Browser, Page
 
@@ -15,10 +13,9 @@ from tests import factories as make
 from tests.clock import FrozenClock
 from tests.conftest import LiveServer
 from tests.graphql import GraphQLClient
-from tests.web.conftest import Tab, browser_pass, free_port, open_tab, serving_on
+from tests.web.conftest import Tab, browser_pass, free_port, open_tab, serving_on, shoot
 from tests.world import TEACHER_PIN, World
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DIRECTOR = "director@example.test"
 PASSWORD = "a long director password"
 pytestmark = browser_pass
@@ -64,13 +61,13 @@ async def test_kiosk_pin_sign_in_of_two_children_shows_live_on_the_dashboard(
         await page.get_by_role("button", name="Ava L. · Sign out").wait_for()
         await page.get_by_role("button", name="Dora L. · Sign in").click()
         await page.get_by_role("button", name="Dora L. · Sign out").wait_for()
-        await page.screenshot(path=str(SHOTS / "kiosk.png"))
+        await shoot(page, "kiosk")
 
         for child in (ava, dora):
             await board.page.locator(f"#child-{child.id}[data-status=SIGNED_IN]").wait_for()
         signed_in = board.page.locator("#site-counts [data-count=signedIn] strong")
         await signed_in.filter(has_text="2").wait_for()
-        await board.page.screenshot(path=str(SHOTS / "dashboard.png"), full_page=True)
+        await shoot(board.page, "dashboard", full_page=True)
 
         # Staff lock the pad; a staff PIN of the site unlocks it.
         await page.get_by_role("button", name="Lock the kiosk").click()

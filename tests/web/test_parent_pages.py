@@ -4,7 +4,6 @@ invitation link to registration."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.async_api import Page
@@ -27,10 +26,9 @@ from tests.submissions.helpers import (
     sent_link,
     submit,
 )
-from tests.web.conftest import Tab, browser_pass
+from tests.web.conftest import Tab, browser_pass, shoot
 from tests.world import World
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 MARIA = "Maria.Lopez@Example.test"
 pytestmark = browser_pass
 
@@ -71,7 +69,7 @@ async def test_a_parent_verifies_draws_and_signs_a_submission_link(
     await page.get_by_role("heading", name="Ava Lastname0").wait_for()
     await draw(page, "#signature")
     await page.get_by_label("I certify").check()
-    await page.screenshot(path=str(SHOTS / "submit-sign.png"), full_page=True)
+    await shoot(page, "submit-sign", full_page=True)
     await page.get_by_role("button", name="Sign and send").click()
     await page.get_by_role("heading", name="Thank you, it is signed").wait_for()
 
@@ -84,7 +82,7 @@ async def test_a_parent_verifies_draws_and_signs_a_submission_link(
     # The same link again: the clear page for a used link, in Spanish this time.
     await page.goto(tab.url(f"{link.path}?{link.query}&lang=es"))
     await page.get_by_role("heading", name="Este enlace ya no funciona").wait_for()
-    await page.screenshot(path=str(SHOTS / "submit-used-es.png"))
+    await shoot(page, "submit-used-es")
 
 
 async def test_an_invitation_link_leads_to_a_family_account(
@@ -99,7 +97,7 @@ async def test_an_invitation_link_leads_to_a_family_account(
     assert "code" not in page.url
     await page.get_by_label("Email or mobile phone").fill("maria@example.test")
     await page.get_by_label("Choose a password").fill("a long family password")
-    await page.screenshot(path=str(SHOTS / "join.png"))
+    await shoot(page, "join")
     await page.get_by_role("button", name="Create my account").click()
     await page.get_by_role("heading", name="You are all set").wait_for()
 
@@ -121,7 +119,7 @@ async def test_a_parent_resets_their_password_with_a_code(tab: Tab, world: World
     await page.get_by_label("Contraseña nueva").fill("another long password")
     await page.get_by_role("button", name="Guardar la contraseña").click()
     await page.get_by_text("Su contraseña cambió").wait_for()
-    await page.screenshot(path=str(SHOTS / "reset-es.png"))
+    await shoot(page, "reset-es")
     assert tab.problems == []
 
 
@@ -138,7 +136,7 @@ async def test_a_parent_confirms_staff_entries_then_sees_the_day(
     await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Sign in").click()
     await page.locator("#entry-rows tr").nth(2).wait_for()
-    await page.screenshot(path=str(SHOTS / "confirm.png"))
+    await shoot(page, "confirm")
     await page.get_by_role("button", name="Confirm these entries").click()
     await page.get_by_text("Thank you, the entries are confirmed.").wait_for()
     assert await page.locator("#entry-rows tr").count() == 0
@@ -147,7 +145,7 @@ async def test_a_parent_confirms_staff_entries_then_sees_the_day(
     # The same tab stays signed in for the family's daily view.
     await page.goto(tab.url("/family"))
     await page.get_by_role("heading", name="Ava Lastname0").wait_for()
-    await page.screenshot(path=str(SHOTS / "family.png"), full_page=True)
+    await shoot(page, "family", full_page=True)
     assert tab.foreign_requests() == []
     assert tab.problems == []
 

@@ -25,6 +25,8 @@ from server.db import open_database
 from server.graphql_view import PlayrollGraphQL
 from server.middleware import BodySizeLimit
 from server.settings import Settings
+from server.web.headers import SecurityHeaders
+from server.web.routes import web_routes
 from services.clock import Clock, SystemClock
 
 logger = logging.getLogger(__name__)
@@ -133,8 +135,12 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
+            *web_routes(),
         ],
-        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+        ],
         lifespan=lifespan,
     )
     # For operators' tooling, tests and benchmarks that publish or inspect directly.

@@ -24,6 +24,7 @@ from resolvers.context import Context
 from server import socket_guard
 from server.json_limits import deeper_than
 from server.settings import Settings
+from server.web.routes import graphiql_html
 from services.clock import Clock
 
 _GUARD_KEY = "playroll.socket_guard"
@@ -49,6 +50,11 @@ class PlayrollGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.bus = bus
         self.clock = clock
+
+    @property
+    def graphql_ide_html(self) -> str:
+        # strawberry's page loads GraphiQL from a CDN; ours comes from /static.
+        return graphiql_html()
 
     def parse_json(self, data: str | bytes) -> Any:
         # strawberry answers every unparsable body with the same words; say what was wrong.

@@ -1,0 +1,66 @@
+"""Every page answers, in the visitor's language, and the outbox's links all open one."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from server.logs import redact
+from server.web.routes import PAGES
+from services import staff_passwords, submissions
+from services.sign_in_guide import FAMILY_APP_PATH
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/join",  # invitations
+        "/confirm",  # confirmation requests
+        submissions.LINK_PATH,
+        FAMILY_APP_PATH,  # the sign-in guide
+        staff_passwords.SET_PASSWORD_PATH,
+        "/reset-password",
+    ],
+)
+async def test_every_link_the_outbox_sends_opens_a_page(http: httpx.AsyncClient, path: str) -> None:
+    response = await http.get(path + "?token=abc")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_pages_speak_the_browsers_language_unless_asked(http: httpx.AsyncClient) -> None:
+    spanish = await http.get("/submit", headers={"accept-language": "es-MX,es;q=0.9,en;q=0.5"})
+    assert '<html lang="es">' in spanish.text
+    assert "Firmar la asistencia" in spanish.text
+    english = await http.get("/submit?lang=en", headers={"accept-language": "es"})
+    assert '<html lang="en">' in english.text
+    assert (await http.get("/kiosk", headers={"accept-language": "fr"})).text.count(
+        'lang="en"'
+    ) == 1
+
+
+async def test_every_page_and_script_is_served(http: httpx.AsyncClient) -> None:
+    for path, name in PAGES.items():
+        page = await http.get(path)
+        assert f'src="/static/pages/{name}.js"' in page.text
+        assert (await http.get(f"/static/pages/{name}.js")).status_code == 200
+    assert (await http.get("/static/pages/../../web/routes.py")).status_code == 404
+
+
+def test_a_token_or_code_in_a_first_load_address_is_never_logged() -> None:
+    line = '127.0.0.1 - "GET /submit?token=s3cr3t-link&lang=es HTTP/1.1" 200'
+    assert "s3cr3t-link" not in redact(line)
+    assert "K7Q2-P9" not in redact('"GET /join?code=K7Q2-P9 HTTP/1.1" 200')
+
+
+async def test_every_label_names_one_field(http: httpx.AsyncClient) -> None:
+    """Labels are how a screen reader (and a test) finds a field: ids must be unique."""
+    for path in PAGES:
+        text = (await http.get(path)).text
+        ids = re.findall(r'\bid="([^"]+)"', text)
+        assert len(ids) == len(set(ids)), (path, sorted(i for i in ids if ids.count(i) > 1))
+        for target in re.findall(r'<label for="([^"]+)"', text):
+            assert target in ids, (path, target)

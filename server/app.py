@@ -24,6 +24,7 @@ from server import logs
 from server.db import open_database
 from server.graphql_view import PlayrollGraphQL
 from server.middleware import BodySizeLimit
+from server.report_route import report_download
 from server.settings import Settings
 from services.clock import Clock, SystemClock
 
@@ -133,6 +134,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
+            Route("/reports/{token}", report_download(settings, clock), methods=["GET"]),
         ],
         middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
         lifespan=lifespan,

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from models.activities import ActivityKind, ChildActivity, MealType
 from models.attendance import ActorKind, AttendanceEvent, AttendanceSession, EventKind, EventSource
-from models.org import Site
+from models.org import Classroom, Site
 from models.people import Child
 from models.signatures import ParentSignature, SignatureMethod, SignedEntry
 
@@ -217,16 +217,13 @@ def child_name(child: Child) -> str:
 
 
 async def _read(scope: Scope, start: date, end: date) -> tuple[Any, ...]:
-    """The five reads of a report, each scoped and bounded by the dates."""
+    """The reads of a report, each scoped and bounded by the dates; names are read once
+    per child and room rather than joined onto every row."""
     span = {"local_date__gte": start, "local_date__lte": end}
-    sessions = (
-        await AttendanceSession.filter(**span, **scope.filters("classroom__site_id"))
-        .select_related("child", "classroom")
-        .order_by("signed_in_at")
-    )
-    events = await AttendanceEvent.filter(**span, **scope.filters("site_id")).select_related(
-        "child", "classroom"
-    )
+    sessions = await AttendanceSession.filter(
+        **span, **scope.filters("classroom__site_id")
+    ).order_by("signed_in_at")
+    events = await AttendanceEvent.filter(**span, **scope.filters("site_id"))
     entries = await SignedEntry.filter(
         event__local_date__gte=start,
         event__local_date__lte=end,
@@ -234,35 +231,39 @@ async def _read(scope: Scope, start: date, end: date) -> tuple[Any, ...]:
     ).select_related("signature", "signature__adult")
     activities = await ChildActivity.filter(
         **span, removed_at__isnull=True, **scope.filters("classroom__site_id")
-    ).select_related("child", "classroom")
-    return sessions, events, entries, activities
+    )
+    rows: list[AttendanceSession | AttendanceEvent | ChildActivity] = [
+        *sessions,
+        *events,
+        *activities,
+    ]
+    children = await Child.filter(id__in=list({str(r.child_id) for r in rows}))
+    rooms = await Classroom.filter(id__in=list({str(r.classroom_id) for r in rows}))
+    names = {str(c.id): c for c in children}, {str(r.id): r.name for r in rooms}
+    return sessions, events, entries, activities, names
 
 
 async def build(scope: Scope, start: date, end: date) -> ReportData:
     """Every child-day of the scope with a visit, an absence or an activity."""
-    sessions, events, entries, activities = await _read(scope, start, end)
+    sessions, events, entries, activities, (kids, rooms) = await _read(scope, start, end)
     zone = ZoneInfo(scope.site.timezone)
     signers = _Signers(events, entries)
     days: dict[tuple[str, date], ChildDay] = {}
-    children: dict[str, Child] = {}
 
-    def day_of(child: Child, room_name: str, on: date) -> ChildDay:
-        children[str(child.id)] = child
-        key = (str(child.id), on)
+    def day_of(row: AttendanceSession | AttendanceEvent | ChildActivity) -> ChildDay:
+        key = (str(row.child_id), row.local_date)
         if key not in days:
-            days[key] = ChildDay(on, str(child.id), child_name(child), room_name)
+            name = child_name(kids[key[0]])
+            days[key] = ChildDay(row.local_date, key[0], name, rooms[str(row.classroom_id)])
         return days[key]
 
     for session in sessions:
-        day = day_of(session.child, session.classroom.name, session.local_date)
-        day.visits.append(_visit(session, signers, zone))
+        day_of(session).visits.append(_visit(session, signers, zone))
     for event in events:
         if event.kind is EventKind.ABSENT and event.corrects_id is None:
-            day_of(
-                event.child, event.classroom.name, event.local_date
-            ).absence_reason = event.reason
+            day_of(event).absence_reason = event.reason
     for activity in activities:
-        day = day_of(activity.child, activity.classroom.name, activity.local_date)
+        day = day_of(activity)
         if activity.kind is ActivityKind.MEAL and activity.meal_type is not None:
             day.meals[activity.meal_type] += 1
         else:
@@ -273,11 +274,11 @@ async def build(scope: Scope, start: date, end: date) -> ReportData:
         timezone=scope.site.timezone,
         start=start,
         end=end,
-        rooms=_group(days, children),
+        rooms=_group(days, {k: child_name(c) for k, c in kids.items()}),
     )
 
 
-def _group(days: dict[tuple[str, date], ChildDay], children: dict[str, Child]) -> list[RoomReport]:
+def _group(days: dict[tuple[str, date], ChildDay], names: dict[str, str]) -> list[RoomReport]:
     """Rooms by name, children by name within each, days in order: a child who moved
     rooms mid-period appears in each room with that room's days."""
     by_room: dict[str, dict[str, list[ChildDay]]] = defaultdict(lambda: defaultdict(list))
@@ -286,10 +287,8 @@ def _group(days: dict[tuple[str, date], ChildDay], children: dict[str, Child]) -
     rooms = []
     for room_name in sorted(by_room):
         kids = by_room[room_name]
-        ordered = sorted(kids, key=lambda cid: child_name(children[cid]).casefold())
-        rooms.append(
-            RoomReport(room_name, [ChildReport(child_name(children[c]), kids[c]) for c in ordered])
-        )
+        ordered = sorted(kids, key=lambda cid: names[cid].casefold())
+        rooms.append(RoomReport(room_name, [ChildReport(names[c], kids[c]) for c in ordered]))
     return rooms
 
 

@@ -52,7 +52,9 @@ class AttendanceReportInput:
     to: datetime.date = strawberry.field(description="Inclusive; at most 31 days after `from`.")
     format: ReportFormat = ReportFormat.PDF
     paper: Paper = Paper.LETTER
-    language: Language = Language.EN
+    language: Language | None = strawberry.field(
+        default=None, description="Default: a parent's own language; English for staff."
+    )
 
     def to_request(self) -> reports.AttendanceReportRequest:
         return reports.AttendanceReportRequest(
@@ -65,7 +67,7 @@ class AttendanceReportInput:
             end=self.to,
             format=self.format,
             paper=self.paper,
-            language=people_models.Language(self.language.value),
+            language=people_models.Language(self.language.value) if self.language else None,
         )
 
 

@@ -20,7 +20,7 @@ from uuid import UUID, uuid4
 from auth.keys import Keyring, Purpose
 from auth.principals import ParentPrincipal, StaffPrincipal, is_parent, is_staff
 from models.org import Site
-from models.people import Enrollment, Language
+from models.people import Enrollment, FamilyAdult, Language
 from models.reports import ReportDownload
 from services import audit, org, people, report_csv, report_data, report_pdf, report_sheet
 from services.errors import DomainError, NotFound
@@ -56,7 +56,8 @@ class AttendanceReportRequest:
     end: date
     format: ReportFormat
     paper: Paper
-    language: Language
+    # None: a parent's own language (their guardian record's), English for staff.
+    language: Language | None
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,18 @@ async def _issue(
     return IssuedDownload(token, filename, content_type, expires_at)
 
 
+async def _language(
+    principal: StaffPrincipal | ParentPrincipal, chosen: Language | None
+) -> Language:
+    """The language asked for; else a parent's own (as their messages use), else English."""
+    if chosen is not None:
+        return chosen
+    if not is_parent(principal):
+        return Language.EN
+    adult = await FamilyAdult.filter(id__in=list(principal.adult_ids)).order_by("id").first()
+    return adult.language if adult is not None else Language.EN
+
+
 async def attendance_report(
     principal: StaffPrincipal | ParentPrincipal,
     request: AttendanceReportRequest,
@@ -179,7 +192,8 @@ async def attendance_report(
         body = await asyncio.to_thread(report_csv.render, data)
         filename, content_type = f"{stem}.csv", "text/csv; charset=utf-8"
     else:
-        body = await asyncio.to_thread(report_pdf.render, data, request.language, request.paper)
+        language = await _language(principal, request.language)
+        body = await asyncio.to_thread(report_pdf.render, data, language, request.paper)
         filename, content_type = f"{stem}.pdf", "application/pdf"
     await audit.record(
         principal,

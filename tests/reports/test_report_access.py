@@ -54,16 +54,18 @@ async def test_staff_without_attendance_view_kiosks_and_strangers_are_refused(
     assert await _codes(gql, None, REPORT, **scope) == ["UNAUTHENTICATED"]
 
 
-async def test_parents_read_only_their_own_childs_attendance(
+async def test_parents_read_only_their_own_childs_attendance_in_their_language(
     gql: GraphQLClient, world: World
 ) -> None:
     home = await household(world)
-    parent = await parent_token(await account_for(home.guardian_a))
+    # Guardian B reads Spanish: the report is in Spanish unless another language is asked.
+    parent = await parent_token(await account_for(home.guardian_b))
     own = await ask(gql, parent, "attendanceReport", childId=str(world.kids[0].id), **MARCH)
     assert own["errors"] == []
     text = pdf_text(await fetch(gql, own["download"]["url"]))
     assert "Ava Lastname0" in text
-    assert "No attendance recorded in this period." in text
+    assert "Informe de asistencia" in text
+    assert "No hay asistencia registrada en este período." in text
     other_family = await make.child(world.room, first_name="Dana")
     for scope in (
         {"childId": str(other_family.id)},

@@ -63,7 +63,16 @@ def first_page_png(body: bytes, dpi: int = 40) -> bytes:
     return done.stdout
 
 
-def page_count(body: bytes) -> int:
+def _info(body: bytes, field: str) -> str:
     done = subprocess.run(["pdfinfo", "-"], input=body, capture_output=True, check=True)
-    line = next(x for x in done.stdout.decode().splitlines() if x.startswith("Pages:"))
-    return int(line.split()[1])
+    line = next(x for x in done.stdout.decode().splitlines() if x.startswith(f"{field}:"))
+    return line.split(":", 1)[1].strip()
+
+
+def page_count(body: bytes) -> int:
+    return int(_info(body, "Pages"))
+
+
+def page_size(body: bytes) -> str:
+    """pdfinfo's words, such as ``841.89 x 595.276 pts (A4)``."""
+    return _info(body, "Page size")

@@ -19,7 +19,7 @@ from tests.activities.helpers import LOG, label, log_input, sign
 from tests.family.helpers import household
 from tests.graphql import GraphQLClient
 from tests.reports import helpers
-from tests.reports.helpers import first_page_png, local, page_count, report
+from tests.reports.helpers import first_page_png, local, page_count, page_size, report
 from tests.world import World
 
 ZONE = "America/Chicago"
@@ -164,11 +164,17 @@ async def test_a_month_report_shows_times_signers_absences_meals_and_totals(
     cleo = by_key[("Lastname2, Cleo", "2026-03-02")]
     assert (cleo["status"], cleo["absence_reason"]) == ("ABSENT", "Fiebre y tos")
 
-    spanish = helpers.pdf_text(
-        await report(gql, viewer, **span, format="PDF", language="ES", paper="LETTER")
-    )
+    letter = await report(gql, viewer, **span, format="PDF", language="ES", paper="LETTER")
+    spanish = helpers.pdf_text(letter)
     assert "Informe de asistencia" in spanish
     assert "Ausente: Fiebre y tos" in spanish
     assert "Salida automática" in spanish
     assert "Página 1 de" in spanish
-    assert page_count(body) >= 2
+    # Landscape A4 and US Letter, the header repeated on every page.
+    assert page_size(body).startswith("841.89 x 595.2")
+    assert page_size(body).endswith("(A4)")
+    assert page_size(letter) == "792 x 612 pts (letter)"
+    pages = page_count(body)
+    assert pages >= 2
+    assert text.count("Attendance report") == pages
+    assert text.count(f"Page {pages} of {pages}") == 1

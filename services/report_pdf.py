@@ -177,7 +177,8 @@ def render(data: ReportData, language: Language, paper: Paper) -> bytes:
     t = Texts(language)
     period = f"{t('period')}: {data.start.isoformat()} \u2013 {data.end.isoformat()}"
     lines = [
-        f"{t('site')}: {data.site_name} · {data.scope_name}",
+        f"{t('site')}: {data.site_name}"
+        + (f" · {data.scope_name}" if data.scope_name != data.site_name else ""),
         f"{period} · {t('timezone')} {data.timezone}",
     ]
     doc = ReportDocument(

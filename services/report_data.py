@@ -1,16 +1,16 @@
 """The facts of an attendance report, read once and folded into plain dataclasses.
 
 A report covers one site, one classroom or one child over at most 31 site-local days.
-Five queries whatever the size (sessions, events, signatures, activities, names), so a
-month of a 200-child site reads in well under a second; the renderers (PDF, CSV) then
-work on these frozen values only, in a thread, without touching the database.
+Six queries whatever the size (sessions, events, signatures, activities, children,
+rooms), so a month of a 200-child site reads in about two seconds; the renderers (PDF,
+CSV) then work on these values only, in a thread, without touching the database.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -290,7 +290,3 @@ def _group(days: dict[tuple[str, date], ChildDay], names: dict[str, str]) -> lis
         ordered = sorted(kids, key=lambda cid: names[cid].casefold())
         rooms.append(RoomReport(room_name, [ChildReport(names[c], kids[c]) for c in ordered]))
     return rooms
-
-
-def span_days(start: date, end: date) -> list[date]:
-    return [start + timedelta(days=i) for i in range((end - start).days + 1)]

@@ -42,6 +42,12 @@ ENV PATH="/opt/venv/bin:${PATH}" \
 
 # /data only matters for the SQLite default above; mount a volume there to keep it, or
 # point PLAYROLL_DATABASE_URL at PostgreSQL (see compose.yaml).
+# Attendance reports draw their PDFs with DejaVu (every Latin accent) from Debian.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 playroll \
     && useradd --system --no-log-init --uid 10001 --gid playroll \
         --home-dir /app --shell /usr/sbin/nologin playroll \

@@ -118,6 +118,18 @@ class CanMessage(_SignedInAnd):
         return (is_staff(principal) and principal.has(Grant.MESSAGING)) or is_parent(principal)
 
 
+class CanReadReports(_SignedInAnd):
+    """Staff with Attendance view (their sites' reports), or a parent (their own children's
+    attendance: the service scopes it). Kiosks are refused."""
+
+    message = "Your access does not include reports."
+
+    def allows(self, principal: Principal) -> bool:
+        return (is_staff(principal) and principal.has(Grant.VIEW_ATTENDANCE)) or is_parent(
+            principal
+        )
+
+
 class IsSiteAdmin(_StaffGrant):
     grant = Grant.SITE_ADMIN
 

@@ -92,6 +92,7 @@ from schema.people import (
 from schema.pin_care import PinCareMutation
 from schema.pinpad import PIN_PAD_SINGLE_ROOT_FIELDS, PinPadMutation
 from schema.programs import ProgramMutation, ProgramQuery
+from schema.reports import ReportMutation
 from schema.roster_import import RosterImportMutation
 from schema.scalars import SCALAR_MAP
 from schema.sign_in_guide import SignInGuideMutation
@@ -213,6 +214,7 @@ class Mutation(
     StaffMutation,
     MessagingMutation,
     ActivityMutation,
+    ReportMutation,
 ):
     @strawberry.mutation(permission_classes=[AllowAnyone])
     async def staff_login(self, info: Info, input: StaffLoginInput) -> AuthPayload:

@@ -24,6 +24,7 @@ from server import logs
 from server.db import open_database
 from server.graphql_view import PlayrollGraphQL
 from server.middleware import BodySizeLimit
+from server.report_route import report_download
 from server.settings import Settings
 from server.web.headers import SecurityHeaders
 from server.web.routes import web_routes
@@ -135,6 +136,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
+            Route("/reports/{token}", report_download(settings, clock), methods=["GET"]),
             *web_routes(),
         ],
         middleware=[

@@ -15,4 +15,7 @@ MODEL_MODULES = [
     "models.messaging",
     "models.activities",
     "models.waitlist",
+    "models.files",
+    "models.documents",
+    "models.moments",
 ]

@@ -54,6 +54,7 @@ from schema.attendance import (
 )
 from schema.confirmations import ConfirmationMutation, ConfirmationQuery
 from schema.day_close import DayCloseQuery
+from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.enrollments import EnrollmentMutation
 from schema.errors import payload_errors
 from schema.extensions import Schema, hardening_extensions
@@ -78,6 +79,7 @@ from schema.kiosk import (
 from schema.limits import Limits
 from schema.live import Subscription
 from schema.messaging import MessagingMutation, MessagingQuery
+from schema.moments import MomentsMutation, MomentsQuery
 from schema.org import AssignStaffRoleInput, AssignStaffRolePayload, Classroom, Site
 from schema.people import (
     Child,
@@ -119,6 +121,8 @@ class Query(
     SyncQuery,
     MessagingQuery,
     ActivityQuery,
+    DocumentsQuery,
+    MomentsQuery,
 ):
     @strawberry.field(
         permission_classes=[AllowAnyone], description="The caller, or null when signed out."
@@ -208,6 +212,8 @@ class Mutation(
     StaffMutation,
     MessagingMutation,
     ActivityMutation,
+    DocumentsMutation,
+    MomentsMutation,
 ):
     @strawberry.mutation(permission_classes=[AllowAnyone])
     async def staff_login(self, info: Info, input: StaffLoginInput) -> AuthPayload:

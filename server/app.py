@@ -22,6 +22,9 @@ from schema.limits import Limits
 from schema.root import build_schema
 from server import logs
 from server.db import open_database
+from server.file_storage import build_storage
+from server.files import OWN_LIMIT as OWN
+from server.files import FileRoutes
 from server.graphql_view import PlayrollGraphQL
 from server.middleware import BodySizeLimit
 from server.settings import Settings
@@ -114,6 +117,8 @@ def create_app(
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
     )
 
+    files = FileRoutes(settings, build_storage(settings), clock)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
@@ -133,11 +138,13 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
+            *files.routes(),
         ],
-        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, own_limit=OWN)],
         lifespan=lifespan,
     )
     # For operators' tooling, tests and benchmarks that publish or inspect directly.
     app.state.bus = bus
     app.state.broadcast = broadcast
+    app.state.storage = files.storage
     return app

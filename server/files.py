@@ -36,6 +36,7 @@ _STATUS = {
     uploads.UploadErrorCode.FILE_TOO_LARGE: 413,
     uploads.UploadErrorCode.FILE_TYPE_NOT_ALLOWED: 415,
     uploads.UploadErrorCode.FILE_TYPE_MISMATCH: 415,
+    uploads.UploadErrorCode.TOO_MANY_UPLOADS: 429,
 }
 
 
@@ -86,7 +87,7 @@ class FileRoutes:
         if principal is None:
             return _error(401, "UNAUTHENTICATED", "Sign in first.")
         try:
-            attachments.owner(principal)
+            await attachments.refuse_flood(principal, self.clock.now())
             data = await _body(request, self.settings.max_upload_bytes)
             prepared = uploads.checked(
                 data,

@@ -12,7 +12,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from urllib.parse import quote
 from uuid import UUID
@@ -24,9 +24,10 @@ from models.messaging import Message, ParticipantKind
 from services import audit
 from services.conversations import may_message
 from services.errors import DomainError, NotFound
-from services.uploads import IMAGES, Prepared
+from services.uploads import IMAGES, Prepared, UploadErrorCode
 
 MAX_PER_MESSAGE = 10
+MAX_UPLOADS_PER_HOUR = 200
 
 
 class AttachmentErrorCode(StrEnum):
@@ -60,6 +61,20 @@ def owner(principal: Principal) -> tuple[ParticipantKind, UUID]:
     if is_parent(principal):
         return ParticipantKind.PARENT, principal.account_id
     raise PermissionError("Only staff with Messaging and family accounts upload files.")
+
+
+async def refuse_flood(principal: Principal, now: datetime) -> None:
+    """At most ``MAX_UPLOADS_PER_HOUR`` uploads per person per hour."""
+    kind, who = owner(principal)
+    recent = await StoredFile.filter(
+        owner_kind=kind, owner_id=who, created_at__gt=now - timedelta(hours=1)
+    ).count()
+    if recent >= MAX_UPLOADS_PER_HOUR:
+        raise DomainError(
+            UploadErrorCode.TOO_MANY_UPLOADS,
+            "Too many files in the past hour: try again later.",
+            "file",
+        )
 
 
 def new_key(now: datetime) -> str:

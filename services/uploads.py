@@ -31,6 +31,8 @@ class UploadErrorCode(StrEnum):
     FILE_TYPE_MISMATCH = "FILE_TYPE_MISMATCH"
     # It starts like an image but does not decode as one (or is far too many pixels).
     BROKEN_IMAGE = "BROKEN_IMAGE"
+    # More uploads in the past hour than anyone sends by hand.
+    TOO_MANY_UPLOADS = "TOO_MANY_UPLOADS"
 
 
 JPEG = "image/jpeg"

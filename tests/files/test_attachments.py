@@ -234,3 +234,29 @@ async def test_a_staff_photo_reaches_the_parents_socket_with_its_link(
     assert fetched.status_code == 200
     assert fetched.content.startswith(b"\xff\xd8\xff")
     await phone.close()
+
+
+async def test_uploads_are_capped_per_person_per_hour(
+    http: httpx.AsyncClient, chat: Chat, clock: FrozenClock
+) -> None:
+    now = clock.now()
+    await StoredFile.bulk_create(
+        [
+            StoredFile(
+                owner_kind="PARENT",
+                owner_id=chat.account_a.id,
+                content_type="image/jpeg",
+                name="old.jpg",
+                size=1,
+                storage_key=f"files/test/{i}",
+                created_at=now - timedelta(minutes=30),
+            )
+            for i in range(200)
+        ]
+    )
+    refused = await upload(http, chat.parent_a, photo())
+    assert refused.status_code == 429
+    assert refused.json()["errors"][0]["code"] == "TOO_MANY_UPLOADS"
+    assert (await upload(http, chat.parent_b, photo())).status_code == 201  # another person
+    clock.advance(timedelta(minutes=31))
+    assert (await upload(http, chat.parent_a, photo())).status_code == 201

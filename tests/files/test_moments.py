@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -9,6 +10,7 @@ import httpx
 from models.files import StoredFile
 from models.moments import Moment
 from tests import factories as make
+from tests.clock import FrozenClock
 from tests.family.helpers import account_for, parent_token
 from tests.files.helpers import CANARY_MAKE, PDF, path_of, photo, uploaded
 from tests.graphql import GraphQLClient
@@ -45,7 +47,7 @@ async def _parent_of(child_index: int, chat: Chat) -> str:
 
 
 async def test_each_family_sees_its_own_moments_and_no_other_childs_name(
-    http: httpx.AsyncClient, gql: GraphQLClient, chat: Chat
+    http: httpx.AsyncClient, gql: GraphQLClient, chat: Chat, clock: FrozenClock
 ) -> None:
     world = chat.world
     room_photo = await uploaded(http, chat.staff_a, photo())
@@ -61,6 +63,7 @@ async def test_each_family_sees_its_own_moments_and_no_other_childs_name(
         "Butterflies",
         None,
     )
+    clock.advance(timedelta(minutes=1))
     ava_photo = await uploaded(http, chat.staff_a, photo())
     await _share(gql, chat.staff_a, childId=str(world.kids[0].id), caption="", photoId=ava_photo)
 

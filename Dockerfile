@@ -38,7 +38,8 @@ ENV PATH="/opt/venv/bin:${PATH}" \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PLAYROLL_DEBUG=0 \
-    PLAYROLL_DATABASE_URL=sqlite:///data/playroll.db
+    PLAYROLL_DATABASE_URL=sqlite:///data/playroll.db \
+    PLAYROLL_FILES_DIR=/data/files
 
 # /data only matters for the SQLite default above; mount a volume there to keep it, or
 # point PLAYROLL_DATABASE_URL at PostgreSQL (see compose.yaml).

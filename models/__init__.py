@@ -16,4 +16,7 @@ MODEL_MODULES = [
     "models.activities",
     "models.waitlist",
     "models.reports",
+    "models.files",
+    "models.documents",
+    "models.moments",
 ]

@@ -142,13 +142,17 @@ class MessagePosted:
     sender_name: str
     body: str
     sent_at: str
+    # Each attached file: id, name, content_type, size, width, height.
+    attachments: tuple[dict[str, Any], ...] = ()
 
     def to_json(self) -> str:
         return json.dumps({"type": self.type, **asdict(self)}, separators=(",", ":"))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MessagePosted:
-        return cls(**{k: v for k, v in data.items() if k != "type"})
+        fields = {k: v for k, v in data.items() if k != "type"}
+        fields["attachments"] = tuple(fields.get("attachments") or ())
+        return cls(**fields)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ class AppSettings(Protocol):
     notification_destination_hourly_cap: int
     # Links in messages are built from this, never from the request's Host header.
     base_url: str
+    # How long a signed file link works.
+    file_link_seconds: int
 
     @property
     def secret(self) -> Keyring: ...

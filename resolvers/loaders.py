@@ -12,7 +12,7 @@ from strawberry.dataloader import DataLoader
 from auth.principals import Principal
 from models.org import Classroom, Program
 from models.people import Enrollment, FamilyAdult, SharedPickup
-from services import activities, enrollments
+from services import activities, attachments, enrollments
 
 
 async def _classrooms_by_site(keys: Sequence[tuple[UUID, bool]]) -> list[list[Classroom]]:
@@ -66,6 +66,8 @@ class Loaders:
         self.shared_pickups_by_family = DataLoader(load_fn=_shared_pickups_by_family)
         # Keyed by (child ID, day) of roster rows the caller already reached.
         self.activities_by_child_day = DataLoader(load_fn=activities.activities_of)
+        # Messages the caller already read through a scoped query.
+        self.attachments_by_message = DataLoader(load_fn=attachments.of_messages)
         self._enrollments_by_child: DataLoader[UUID, list[Enrollment]] | None = None
 
     def enrollments_by_child(self, principal: Principal) -> DataLoader[UUID, list[Enrollment]]:

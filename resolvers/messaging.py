@@ -78,7 +78,9 @@ async def open_conversation(
     )
 
 
-async def send(info: Info, conversation_id: str, text: str) -> Outcome[Message]:
+async def send(
+    info: Info, conversation_id: str, text: str, attachment_ids: list[str]
+) -> Outcome[Message]:
     ctx = info.context
     return await outcome(
         messaging.send(
@@ -88,6 +90,7 @@ async def send(info: Info, conversation_id: str, text: str) -> Outcome[Message]:
             bus=ctx.bus,
             secret=ctx.settings.secret,
             now=ctx.now(),
+            attachment_ids=[object_id(i, "Attachment") for i in attachment_ids],
         )
     )
 

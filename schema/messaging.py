@@ -18,10 +18,12 @@ from auth.principals import is_parent, is_staff
 from models import messaging as models
 from realtime.bus import Resync
 from realtime.events import MessagePosted, MessagesRead
+from resolvers import files as file_resolvers
 from resolvers import messaging as messaging_resolvers
 from resolvers.context import Info
 from schema.errors import UserError, code_enum, payload_errors
-from services import conversations, messaging
+from schema.files import Attachment
+from services import attachments, conversations, messaging
 from services.conversations import ConversationView
 
 strawberry.enum(models.ConversationKind, name="ConversationKind")
@@ -46,6 +48,15 @@ class Message:
     text: str
     sent_at: datetime.datetime
     sender_id: strawberry.Private[str]
+    # Carried by a live event; read through a loader otherwise.
+    files: strawberry.Private[list[Attachment] | None] = None
+
+    @strawberry.field(description="Photos and PDFs sent with it, in upload order.")
+    async def attachments(self, info: Info) -> list[Attachment]:
+        if self.files is not None:
+            return self.files
+        found = await file_resolvers.of_message(info, int(self.id))
+        return [Attachment.from_domain(f) for f in found]
 
     @strawberry.field(description="Whether you sent it.")
     def from_you(self, info: Info) -> bool:
@@ -73,6 +84,7 @@ class Message:
             text=event.body,
             sent_at=datetime.datetime.fromisoformat(event.sent_at),
             sender_id=event.sender_id,
+            files=[Attachment.from_event(f) for f in event.attachments],
         )
 
 
@@ -210,7 +222,9 @@ if TYPE_CHECKING:
     MessageErrorCode = StrEnum
 else:
     ConversationErrorCode = code_enum("ConversationErrorCode", conversations.ConversationErrorCode)
-    MessageErrorCode = code_enum("MessageErrorCode", messaging.MessagingErrorCode)
+    MessageErrorCode = code_enum(
+        "MessageErrorCode", messaging.MessagingErrorCode, attachments.AttachmentErrorCode
+    )
 
 
 @strawberry.type
@@ -236,7 +250,13 @@ class OpenConversationInput:
 @strawberry.input
 class SendMessageInput:
     conversation_id: strawberry.ID
-    text: str = strawberry.field(description="1 to 4,000 characters, stored as typed.")
+    text: str = strawberry.field(
+        description="Up to 4,000 characters, stored as typed; may be empty with attachments."
+    )
+    attachment_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list,
+        description="IDs answered by `POST /files` (your own uploads, not yet sent; at most 10).",
+    )
 
 
 @strawberry.input
@@ -310,7 +330,9 @@ class MessagingMutation:
         "an email or SMS (without the text). Audited without the text.",
     )
     async def send_message(self, info: Info, input: SendMessageInput) -> SendMessagePayload:
-        result = await messaging_resolvers.send(info, str(input.conversation_id), input.text)
+        result = await messaging_resolvers.send(
+            info, str(input.conversation_id), input.text, [str(i) for i in input.attachment_ids]
+        )
         return SendMessagePayload(
             message=Message.from_model(result.value) if result.value else None,
             errors=payload_errors(result, MessageError, MessageErrorCode),

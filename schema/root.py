@@ -55,6 +55,7 @@ from schema.attendance import (
 )
 from schema.confirmations import ConfirmationMutation, ConfirmationQuery
 from schema.day_close import DayCloseQuery
+from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.enrollments import EnrollmentMutation
 from schema.errors import payload_errors
 from schema.extensions import Schema, hardening_extensions
@@ -79,6 +80,7 @@ from schema.kiosk import (
 from schema.limits import Limits
 from schema.live import Subscription
 from schema.messaging import MessagingMutation, MessagingQuery
+from schema.moments import MomentsMutation, MomentsQuery
 from schema.my_applications import MyApplicationMutation, MyApplicationQuery
 from schema.org import AssignStaffRoleInput, AssignStaffRolePayload, Classroom, Site
 from schema.people import (
@@ -123,6 +125,8 @@ class Query(
     SyncQuery,
     MessagingQuery,
     ActivityQuery,
+    DocumentsQuery,
+    MomentsQuery,
 ):
     @strawberry.field(
         permission_classes=[AllowAnyone], description="The caller, or null when signed out."
@@ -215,6 +219,8 @@ class Mutation(
     MessagingMutation,
     ActivityMutation,
     ReportMutation,
+    DocumentsMutation,
+    MomentsMutation,
 ):
     @strawberry.mutation(permission_classes=[AllowAnyone])
     async def staff_login(self, info: Info, input: StaffLoginInput) -> AuthPayload:

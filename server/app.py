@@ -22,6 +22,9 @@ from schema.limits import Limits
 from schema.root import build_schema
 from server import logs
 from server.db import open_database
+from server.file_storage import build_storage
+from server.files import OWN_LIMIT as OWN
+from server.files import FileRoutes
 from server.graphql_view import PlayrollGraphQL
 from server.middleware import BodySizeLimit
 from server.report_route import report_download
@@ -90,19 +93,9 @@ async def _background_jobs(settings: Settings, clock: Clock, bus: EventBus) -> A
         await worker.aclose()
 
 
-def create_app(
-    settings: Settings, *, clock: Clock | None = None, manage_database: bool = True
-) -> Starlette:
-    """Build the ASGI app. ``manage_database=False`` when the caller opened the ORM.
-
-    ``clock`` is the only source of the time for requests, sockets and in-process jobs
-    (tests pass a frozen one); the machine's clock by default.
-    """
-    clock = clock or SystemClock()
-    logs.install()
-    broadcast = broadcast_for(settings.broadcast_url)
-    bus = EventBus(broadcast, queue_limit=settings.subscriber_queue_limit)
-    graphql = PlayrollGraphQL(
+def _graphql_view(settings: Settings, bus: EventBus, clock: Clock) -> PlayrollGraphQL:
+    """The one GraphQL endpoint, for HTTP and graphql-transport-ws sockets."""
+    return PlayrollGraphQL(
         build_schema(limits_from(settings)),
         settings=settings,
         bus=bus,
@@ -116,6 +109,22 @@ def create_app(
         # and would need its own copy of every socket rule; no client of ours speaks it.
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
     )
+
+
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, manage_database: bool = True
+) -> Starlette:
+    """Build the ASGI app. ``manage_database=False`` when the caller opened the ORM.
+
+    ``clock`` is the only source of the time for requests, sockets and in-process jobs
+    (tests pass a frozen one); the machine's clock by default.
+    """
+    clock = clock or SystemClock()
+    logs.install()
+    broadcast = broadcast_for(settings.broadcast_url)
+    bus = EventBus(broadcast, queue_limit=settings.subscriber_queue_limit)
+    graphql = _graphql_view(settings, bus, clock)
+    files = FileRoutes(settings, build_storage(settings), clock)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -137,15 +146,17 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/reports/{token}", report_download(settings, clock), methods=["GET"]),
+            *files.routes(),
             *web_routes(),
         ],
         middleware=[
             Middleware(SecurityHeaders),
-            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, own_limit=OWN),
         ],
         lifespan=lifespan,
     )
     # For operators' tooling, tests and benchmarks that publish or inspect directly.
     app.state.bus = bus
     app.state.broadcast = broadcast
+    app.state.storage = files.storage
     return app

@@ -89,6 +89,21 @@ class Settings(BaseSettings):
     # SQLite default (one process does everything), no otherwise (run `playroll worker`).
     jobs_in_process: bool | None = None
 
+    # Uploaded files (attachments): a local directory on the embedded default, or an
+    # S3-compatible bucket (README "Files and attachments").
+    file_storage: Literal["local", "s3"] = "local"
+    files_dir: str = "playroll-files"
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_prefix: str = ""
+    # One uploaded file at most (bytes); images are also capped in pixels.
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+    # How long a signed file link works.
+    file_link_seconds: int = Field(default=300, ge=10, le=86400)
+
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, url: str) -> str:
@@ -165,6 +180,16 @@ class Settings(BaseSettings):
             loopback = url.hostname in {"localhost", "127.0.0.1", "::1"}
             if url.scheme != "https" and not (url.scheme == "http" and (loopback or self.debug)):
                 raise ValueError("PLAYROLL_SMS_URL must be an https:// URL")
+        return self
+
+    @model_validator(mode="after")
+    def _check_file_storage(self) -> Settings:
+        if self.file_storage == "s3" and not self.s3_bucket:
+            raise ValueError("PLAYROLL_FILE_STORAGE=s3 needs PLAYROLL_S3_BUCKET")
+        if (self.s3_access_key_id is None) != (self.s3_secret_access_key is None):
+            raise ValueError(
+                "PLAYROLL_S3_ACCESS_KEY_ID and PLAYROLL_S3_SECRET_ACCESS_KEY go together"
+            )
         return self
 
     @property

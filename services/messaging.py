@@ -7,7 +7,8 @@ show them without reading the database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -31,7 +32,8 @@ from models.people import Child
 from realtime import channels
 from realtime.bus import EventBus
 from realtime.events import Event, MessagePosted, MessagesRead
-from services import audit, conversations, message_notices, org, people
+from services import attachments, audit, conversations, message_notices, org, people
+from services.attachments import AttachmentInfo
 from services.conversations import Participant
 from services.errors import DomainError, InvalidInput, NotFound
 from services.message_notices import Member
@@ -71,9 +73,9 @@ class Receipt:
     read_at: datetime | None
 
 
-def _checked_text(text: str) -> str:
-    """Up to 4,000 characters with something besides blanks, kept exactly as typed."""
-    if not text.strip():
+def _checked_text(text: str, with_files: bool = False) -> str:
+    """Up to 4,000 characters with something besides blanks (or files), kept as typed."""
+    if not text.strip() and not with_files:
         raise DomainError(MessagingErrorCode.EMPTY_MESSAGE, "Write something first.", "text")
     if len(text) > MAX_TEXT_LENGTH:
         raise DomainError(
@@ -92,10 +94,12 @@ async def send(
     bus: EventBus,
     secret: Keyring,
     now: datetime,
+    attachment_ids: Sequence[UUID] = (),
 ) -> Message:
-    """Store the message, advance the sender's own read pointer, queue notices for
-    absent parents (staff messages only), all in one transaction; then publish."""
-    body = _checked_text(text)
+    """Store the message with its files, advance the sender's own read pointer, queue
+    notices for absent parents (staff messages only), all in one transaction; then
+    publish."""
+    body = _checked_text(text, with_files=bool(attachment_ids))
     conversation = await conversations.get_conversation(principal, conversation_id, now)
     if is_parent(principal) and conversation.kind is ConversationKind.CLASSROOM:
         raise DomainError(
@@ -114,6 +118,7 @@ async def send(
             body=body,
             sent_at=now,
         )
+        files = await attachments.attach(sender.kind, sender.id, message, attachment_ids)
         await Conversation.filter(id=conversation.id).update(
             last_message_id=message.id, last_message_at=now
         )
@@ -124,13 +129,13 @@ async def send(
             agency_id=conversation.agency_id,
             target_type="message",
             target_id=str(message.id),
-            data={"conversation": str(conversation.id), "length": len(body)},
+            data={"conversation": str(conversation.id), "length": len(body), "files": len(files)},
         )
         if sender.kind is ParticipantKind.STAFF:
             await message_notices.notify_absent(
                 secret, conversation, message, members, listening, now
             )
-    event = posted(conversation, message)
+    event = posted(conversation, message, files)
     await bus.publish(_addressed(conversation, event, members, to_parents=True))
     return message
 
@@ -171,7 +176,9 @@ async def audience(conversation: Conversation, now: datetime) -> list[Member]:
     return list(members.values())
 
 
-def posted(conversation: Conversation, message: Message) -> MessagePosted:
+def posted(
+    conversation: Conversation, message: Message, files: Sequence[AttachmentInfo] = ()
+) -> MessagePosted:
     return MessagePosted(
         agency_id=str(conversation.agency_id),
         site_id=str(conversation.site_id),
@@ -185,6 +192,7 @@ def posted(conversation: Conversation, message: Message) -> MessagePosted:
         sender_name=message.sender_name,
         body=message.body,
         sent_at=message.sent_at.isoformat(),
+        attachments=tuple(asdict(f) for f in files),
     )
 
 

@@ -15,4 +15,5 @@ MODEL_MODULES = [
     "models.messaging",
     "models.activities",
     "models.waitlist",
+    "models.subsidy",
 ]

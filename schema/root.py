@@ -101,6 +101,7 @@ from schema.submissions import (
     SubmissionMutation,
     SubmissionQuery,
 )
+from schema.subsidy import SubsidyMutation, SubsidyQuery
 from schema.sync import SyncMutation, SyncQuery
 from schema.transport import SubscriptionsOverWebSocket
 from schema.validation import QuietExecutor
@@ -119,6 +120,7 @@ class Query(
     SyncQuery,
     MessagingQuery,
     ActivityQuery,
+    SubsidyQuery,
 ):
     @strawberry.field(
         permission_classes=[AllowAnyone], description="The caller, or null when signed out."
@@ -208,6 +210,7 @@ class Mutation(
     StaffMutation,
     MessagingMutation,
     ActivityMutation,
+    SubsidyMutation,
 ):
     @strawberry.mutation(permission_classes=[AllowAnyone])
     async def staff_login(self, info: Info, input: StaffLoginInput) -> AuthPayload:

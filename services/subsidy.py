@@ -95,8 +95,13 @@ async def connect(
     site = await _admin_site(principal, site_id)
     provider_id, password = _checked(provider_id, password)
     refused = await check(provider_id, password)
+    if refused is SubsidyErrorCode.CREDENTIALS_REFUSED:
+        raise DomainError(
+            SubsidyErrorCode.CREDENTIALS_REFUSED, _CHECK_MESSAGES[refused], "password"
+        )
     if refused is not None:
-        raise DomainError(refused, _CHECK_MESSAGES[refused], "password")
+        message = _CHECK_MESSAGES[SubsidyErrorCode.STATE_UNAVAILABLE]
+        raise DomainError(SubsidyErrorCode.STATE_UNAVAILABLE, message, "password")
     fields: dict[str, Any] = {
         "agency_id": site.agency_id,
         "provider_id": provider_id,

@@ -89,6 +89,14 @@ class StateCredentialCheck:
         return None
 
 
+def exporter_for(
+    settings: SubsidySettings, secret: Keyring, clock: Clock
+) -> SubsidyExporter | None:
+    """The export job, when a state system is configured."""
+    system = build_state_system(settings)
+    return SubsidyExporter(system=system, secret=secret, clock=clock) if system else None
+
+
 def credential_check(settings: SubsidySettings) -> StateCredentialCheck:
     return StateCredentialCheck(build_state_system(settings))
 

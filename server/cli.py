@@ -143,6 +143,7 @@ async def _work(settings: Settings, *, once: bool) -> None:
     from tortoise.context import TortoiseContext
 
     from jobs.day_close import DayCloser
+    from jobs.subsidy import exporter_for
     from jobs.transports import build_transports
     from jobs.worker import Worker
     from realtime.bus import EventBus
@@ -167,6 +168,7 @@ async def _work(settings: Settings, *, once: bool) -> None:
         clock=worker.clock,
         bus=EventBus(broadcast, queue_limit=settings.subscriber_queue_limit),
     )
+    exporter = exporter_for(settings, settings.secret, worker.clock)
     # A context of this task only (no global fallback): every query runs in this task or
     # its children, and the process may already hold a global context (tests do).
     async with TortoiseContext() as ctx:
@@ -178,6 +180,8 @@ async def _work(settings: Settings, *, once: bool) -> None:
                 say(f"sent {drained.sent}, retry later {drained.retried}, failed {drained.failed}")
                 closed = await closer.run_once()
                 say(f"signed out at the end of the day: {len(closed)}")
+                if exporter is not None:
+                    say(f"subsidy export: {await exporter.run_once()}")
                 return
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
@@ -185,12 +189,17 @@ async def _work(settings: Settings, *, once: bool) -> None:
                 # Finish the message in hand, then exit, rather than die mid-send.
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                     loop.add_signal_handler(signum, stop.set)
-            await asyncio.gather(
+            jobs = [
                 worker.run(settings.worker_poll_seconds, stop),
                 closer.run(settings.worker_poll_seconds, stop),
-            )
+            ]
+            if exporter is not None:
+                jobs.append(exporter.run(settings.worker_poll_seconds, stop))
+            await asyncio.gather(*jobs)
         finally:
             await worker.aclose()
+            if exporter is not None:
+                await exporter.aclose()
             await broadcast.disconnect()
 
 

@@ -75,7 +75,7 @@ async def _all_days(
     query = AttendanceEvent.filter(site_id=site.id, local_date__gte=first, local_date__lte=last)
     if child_id is not None:
         query = query.filter(child_id=child_id)
-    child_ids = {str(c) for c in await query.distinct().values_list("child_id", flat=True)}
+    child_ids = {str(c) for c in await query.values_list("child_id", flat=True)}
     connection = await SubsidyConnection.get_or_none(site_id=site.id)
     matched = await subsidy_matching.matched_state_ids(connection) if connection else {}
     ids = {c: matched.get(c, "") for c in child_ids}

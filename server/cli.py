@@ -16,6 +16,7 @@ import logging
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from server import logs
 from server.commands import CommandError, load_settings, require_schema, run, say
@@ -23,6 +24,11 @@ from server.db import redacted
 from server.import_commands import add_parser as add_import_roster
 from server.settings import Settings
 from server.setup_commands import cmd_create_agency, cmd_rotate_keys
+
+if TYPE_CHECKING:
+    from jobs.day_close import DayCloser
+    from jobs.subsidy import SubsidyExporter
+    from jobs.worker import Worker
 
 DEFAULT_SCHEMA_PATH = Path("schema.graphql")
 
@@ -137,6 +143,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _work_once(worker: Worker, closer: DayCloser, exporter: SubsidyExporter | None) -> None:
+    """``playroll worker --once``: one pass of each job, each reported."""
+    drained = await worker.run_once()
+    say(f"sent {drained.sent}, retry later {drained.retried}, failed {drained.failed}")
+    closed = await closer.run_once()
+    say(f"signed out at the end of the day: {len(closed)}")
+    if exporter is not None:
+        say(f"subsidy export: {await exporter.run_once()}")
+
+
 async def _work(settings: Settings, *, once: bool) -> None:
     import signal
 
@@ -176,12 +192,7 @@ async def _work(settings: Settings, *, once: bool) -> None:
         await broadcast.connect()
         try:
             if once:
-                drained = await worker.run_once()
-                say(f"sent {drained.sent}, retry later {drained.retried}, failed {drained.failed}")
-                closed = await closer.run_once()
-                say(f"signed out at the end of the day: {len(closed)}")
-                if exporter is not None:
-                    say(f"subsidy export: {await exporter.run_once()}")
+                await _work_once(worker, closer, exporter)
                 return
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()

@@ -56,13 +56,14 @@ class SubsidySettings(Protocol):
     def subsidy_timeout_seconds(self) -> float: ...
 
 
-def build_state_system(settings: SubsidySettings) -> StateSystem | None:
+def build_state_system(settings: SubsidySettings, *, attempts: int = 4) -> StateSystem | None:
     """The adapter the settings choose; None when no state system is configured."""
     if settings.subsidy_backend == "http" and settings.subsidy_url:
         return HttpStateSystem(
             settings.subsidy_url,
             auth=settings.subsidy_auth,
             timeout=settings.subsidy_timeout_seconds,
+            attempts=attempts,
         )
     if settings.subsidy_backend == "csv" and settings.subsidy_export_dir:
         return CsvFileExport(settings.subsidy_export_dir)
@@ -98,7 +99,8 @@ def exporter_for(
 
 
 def credential_check(settings: SubsidySettings) -> StateCredentialCheck:
-    return StateCredentialCheck(build_state_system(settings))
+    # Two tries: an admin is waiting for the answer.
+    return StateCredentialCheck(build_state_system(settings, attempts=2))
 
 
 _OUTCOMES = {
@@ -142,16 +144,24 @@ class SubsidyExporter:
         """One pass over every connected site (``playroll worker --once``)."""
         done = Exported()
         for connection, site in await subsidy_transfers.connected_sites():
-            creds = subsidy.credentials(connection, self.secret)
-            if creds is None:
-                logger.warning("subsidy site %s: the password does not unseal", site.id)
-                continue
-            state_creds = StateCredentials(creds.provider_id, creds.password)
-            done.matched_sites += await self._match(connection, state_creds)
-            done.sweeps += await subsidy_transfers.run_sweeps(connection, site, self.clock.now())
-            for due in await subsidy_transfers.due_days(connection, site, self.clock.now()):
-                await self._send(site, due, state_creds, done)
+            try:
+                await self._site_pass(connection, site, done)
+            except Exception:
+                # One site's failure (a database hiccup, a bug) must not hold up the others.
+                logger.exception("subsidy pass of site %s failed", site.id)
         return done
+
+    async def _site_pass(self, connection: SubsidyConnection, site: Site, done: Exported) -> None:
+        """Match, claim the sweeps that are due, then send every due child-day."""
+        creds = subsidy.credentials(connection, self.secret)
+        if creds is None:
+            logger.warning("subsidy site %s: the password does not unseal", site.id)
+            return
+        state_creds = StateCredentials(creds.provider_id, creds.password)
+        done.matched_sites += await self._match(connection, state_creds)
+        done.sweeps += await subsidy_transfers.run_sweeps(connection, site, self.clock.now())
+        for due in await subsidy_transfers.due_days(connection, site, self.clock.now()):
+            await self._send(site, due, state_creds, done)
 
     async def _match(self, connection: SubsidyConnection, creds: StateCredentials) -> int:
         """Fetch the state list when asked or stale, then match; else re-match changes."""

@@ -166,7 +166,7 @@ async def record(
 ) -> SubsidyAttempt:
     """One attempt row, and the day's last answer; a request made meanwhile stays."""
     agency = await Agency.get(id=row.agency_id)
-    keep_until = started.date().replace(year=started.year + agency.retention_years)
+    keep_until = _years_after(started.date(), agency.retention_years)
     changes: dict[str, Any] = {
         "attempted_hash": due.content.content_hash,
         "last_outcome": sent.outcome,
@@ -212,3 +212,11 @@ async def connected_sites() -> list[tuple[SubsidyConnection, Site]]:
 async def retries_of(row: SubsidyDay) -> int:
     """Tries of this day the state could not answer, for the backoff."""
     return await SubsidyAttempt.filter(day_id=row.id, outcome=AttemptOutcome.RETRY).count()
+
+
+def _years_after(day: date, years: int) -> date:
+    """The same date ``years`` later; 29 February becomes 1 March in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)

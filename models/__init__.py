@@ -19,4 +19,5 @@ MODEL_MODULES = [
     "models.files",
     "models.documents",
     "models.moments",
+    "models.subsidy",
 ]

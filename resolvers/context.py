@@ -16,6 +16,7 @@ from realtime.bus import EventBus
 from resolvers.loaders import Loaders
 from services.access import ThrottlePolicy
 from services.clock import Clock
+from services.subsidy import CredentialCheck
 
 
 class AppSettings(Protocol):
@@ -37,6 +38,8 @@ class AppSettings(Protocol):
 
     @property
     def secret(self) -> Keyring: ...
+
+    def subsidy_check(self) -> CredentialCheck: ...
 
 
 @dataclass

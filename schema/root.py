@@ -106,6 +106,7 @@ from schema.submissions import (
     SubmissionMutation,
     SubmissionQuery,
 )
+from schema.subsidy import SubsidyMutation, SubsidyQuery
 from schema.sync import SyncMutation, SyncQuery
 from schema.transport import SubscriptionsOverWebSocket
 from schema.validation import QuietExecutor
@@ -127,6 +128,7 @@ class Query(
     ActivityQuery,
     DocumentsQuery,
     MomentsQuery,
+    SubsidyQuery,
 ):
     @strawberry.field(
         permission_classes=[AllowAnyone], description="The caller, or null when signed out."
@@ -221,6 +223,7 @@ class Mutation(
     ReportMutation,
     DocumentsMutation,
     MomentsMutation,
+    SubsidyMutation,
 ):
     @strawberry.mutation(permission_classes=[AllowAnyone])
     async def staff_login(self, info: Info, input: StaffLoginInput) -> AuthPayload:

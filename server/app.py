@@ -70,6 +70,7 @@ async def _background_jobs(settings: Settings, clock: Clock, bus: EventBus) -> A
     """Notification delivery and the end-of-day close inside the server process, for
     one-process deployments."""
     from jobs.day_close import DayCloser
+    from jobs.subsidy import exporter_for
     from jobs.transports import build_transports
     from jobs.worker import Worker
 
@@ -83,6 +84,10 @@ async def _background_jobs(settings: Settings, clock: Clock, bus: EventBus) -> A
     task = asyncio.create_task(worker.run(settings.worker_poll_seconds, stop))
     closer = DayCloser(clock=clock, bus=bus)
     closing = asyncio.create_task(closer.run(settings.worker_poll_seconds, stop))
+    exporter = exporter_for(settings, settings.secret, clock)
+    exporting = (
+        asyncio.create_task(exporter.run(settings.worker_poll_seconds, stop)) if exporter else None
+    )
     try:
         yield
     finally:
@@ -91,6 +96,9 @@ async def _background_jobs(settings: Settings, clock: Clock, bus: EventBus) -> A
         await task
         await closing
         await worker.aclose()
+        if exporter is not None and exporting is not None:
+            await exporting
+            await exporter.aclose()
 
 
 def _graphql_view(settings: Settings, bus: EventBus, clock: Clock) -> PlayrollGraphQL:

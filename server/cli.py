@@ -16,6 +16,7 @@ import logging
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from server import logs
 from server.commands import CommandError, load_settings, require_schema, run, say
@@ -23,6 +24,11 @@ from server.db import redacted
 from server.import_commands import add_parser as add_import_roster
 from server.settings import Settings
 from server.setup_commands import cmd_create_agency, cmd_rotate_keys
+
+if TYPE_CHECKING:
+    from jobs.day_close import DayCloser
+    from jobs.subsidy import SubsidyExporter
+    from jobs.worker import Worker
 
 DEFAULT_SCHEMA_PATH = Path("schema.graphql")
 
@@ -137,12 +143,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _work_once(worker: Worker, closer: DayCloser, exporter: SubsidyExporter | None) -> None:
+    """``playroll worker --once``: one pass of each job, each reported."""
+    drained = await worker.run_once()
+    say(f"sent {drained.sent}, retry later {drained.retried}, failed {drained.failed}")
+    closed = await closer.run_once()
+    say(f"signed out at the end of the day: {len(closed)}")
+    if exporter is not None:
+        say(f"subsidy export: {await exporter.run_once()}")
+
+
 async def _work(settings: Settings, *, once: bool) -> None:
     import signal
 
     from tortoise.context import TortoiseContext
 
     from jobs.day_close import DayCloser
+    from jobs.subsidy import exporter_for
     from jobs.transports import build_transports
     from jobs.worker import Worker
     from realtime.bus import EventBus
@@ -167,6 +184,7 @@ async def _work(settings: Settings, *, once: bool) -> None:
         clock=worker.clock,
         bus=EventBus(broadcast, queue_limit=settings.subscriber_queue_limit),
     )
+    exporter = exporter_for(settings, settings.secret, worker.clock)
     # A context of this task only (no global fallback): every query runs in this task or
     # its children, and the process may already hold a global context (tests do).
     async with TortoiseContext() as ctx:
@@ -174,10 +192,7 @@ async def _work(settings: Settings, *, once: bool) -> None:
         await broadcast.connect()
         try:
             if once:
-                drained = await worker.run_once()
-                say(f"sent {drained.sent}, retry later {drained.retried}, failed {drained.failed}")
-                closed = await closer.run_once()
-                say(f"signed out at the end of the day: {len(closed)}")
+                await _work_once(worker, closer, exporter)
                 return
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
@@ -185,12 +200,17 @@ async def _work(settings: Settings, *, once: bool) -> None:
                 # Finish the message in hand, then exit, rather than die mid-send.
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                     loop.add_signal_handler(signum, stop.set)
-            await asyncio.gather(
+            jobs = [
                 worker.run(settings.worker_poll_seconds, stop),
                 closer.run(settings.worker_poll_seconds, stop),
-            )
+            ]
+            if exporter is not None:
+                jobs.append(exporter.run(settings.worker_poll_seconds, stop))
+            await asyncio.gather(*jobs)
         finally:
             await worker.aclose()
+            if exporter is not None:
+                await exporter.aclose()
             await broadcast.disconnect()
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 from email.utils import parseaddr
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from auth.keys import Keyring
+
+if TYPE_CHECKING:
+    from services.subsidy import CredentialCheck
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +106,13 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
     # How long a signed file link works.
     file_link_seconds: int = Field(default=300, ge=10, le=86400)
+    # The state subsidy system (README, "State subsidy export"): "http" speaks the JSON
+    # protocol at subsidy_url, "csv" writes upload files under subsidy_export_dir.
+    subsidy_backend: Literal["none", "http", "csv"] = "none"
+    subsidy_url: str | None = None
+    subsidy_auth: Literal["basic", "bearer"] = "basic"
+    subsidy_export_dir: str | None = None
+    subsidy_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
 
     @field_validator("database_url")
     @classmethod
@@ -191,6 +201,12 @@ class Settings(BaseSettings):
                 "PLAYROLL_S3_ACCESS_KEY_ID and PLAYROLL_S3_SECRET_ACCESS_KEY go together"
             )
         return self
+
+    def subsidy_check(self) -> CredentialCheck:
+        """The connect-time check of a site's state credentials (one short call)."""
+        from jobs.subsidy import credential_check
+
+        return credential_check(self)
 
     @property
     def runs_jobs_in_process(self) -> bool:

@@ -2,9 +2,9 @@
 
 Two kinds of stored values are protected by a key and can be moved to the current one:
 PIN credentials (the lookup digest and the encrypted copy, recomputed from the decrypted
-PIN) and the sealed secrets of messages still waiting to be sent. One-way hashes of
-codes and link tokens cannot be recomputed without the clear value: they stay readable
-through the previous key until they expire.
+PIN) and the sealed secrets of messages still waiting to be sent and of the sites' state
+subsidy passwords. One-way hashes of codes and link tokens cannot be recomputed without
+the clear value: they stay readable through the previous key until they expire.
 
 Each batch is one transaction, and every write is conditional on the value it read, so
 a PIN re-issued or a message sent meanwhile is left alone rather than overwritten, and a
@@ -24,6 +24,7 @@ from auth import pins, sealed
 from auth.keys import Keyring, Purpose
 from models.notifications import Notification
 from models.pins import PinCredential
+from models.subsidy import SubsidyConnection
 
 BATCH_SIZE = 200
 
@@ -55,6 +56,7 @@ async def count() -> int:
     return (
         await PinCredential.all().count()
         + await Notification.filter(secret_params__isnull=False).count()
+        + await SubsidyConnection.filter(password_sealed__isnull=False).count()
     )
 
 
@@ -77,6 +79,10 @@ async def needs_rotation(keyring: Keyring) -> bool:
         last = batch[-1].id
     async for message in Notification.filter(secret_params__isnull=False):
         opened = keyring.open(Purpose.SEALED, message.secret_params or "")
+        if opened is None or opened.version != 0:
+            return True
+    async for connection in SubsidyConnection.filter(password_sealed__isnull=False):
+        opened = keyring.open(Purpose.SEALED, connection.password_sealed or "")
         if opened is None or opened.version != 0:
             return True
     return False
@@ -149,4 +155,24 @@ async def rotate(
             break
         last_message = messages[-1].id
         progress(len(messages))
+    # State subsidy passwords: one per connected site, few enough for one pass.
+    connections = await SubsidyConnection.filter(password_sealed__isnull=False)
+    for connection in connections:
+        await _rekey_subsidy_password(keyring, connection, report.sealed)
+    progress(len(connections))
     return report
+
+
+async def _rekey_subsidy_password(keyring: Keyring, row: SubsidyConnection, tally: Tally) -> None:
+    text = row.password_sealed or ""
+    opened = keyring.open(Purpose.SEALED, text)
+    if opened is None:
+        tally.unreadable += 1
+    elif opened.version == 0:
+        tally.current += 1
+    else:
+        # Conditional: a reconnect meanwhile stored a new password on the current key.
+        await SubsidyConnection.filter(id=row.id, password_sealed=text).update(
+            password_sealed=sealed.seal(keyring, opened.text)
+        )
+        tally.rekeyed += 1

@@ -140,4 +140,5 @@ def create_app(
     # For operators' tooling, tests and benchmarks that publish or inspect directly.
     app.state.bus = bus
     app.state.broadcast = broadcast
+    app.state.fanout = graphql.fanout
     return app

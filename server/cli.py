@@ -131,6 +131,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         ws_max_size=settings.max_ws_frame_bytes,
+        ws_per_message_deflate=settings.ws_deflate,
         proxy_headers=True,
         log_level="debug" if settings.debug else "info",
     )

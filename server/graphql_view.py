@@ -22,6 +22,7 @@ from auth.tokens import bearer_token
 from realtime.bus import EventBus
 from resolvers.context import Context
 from server import socket_guard
+from server.fanout import Hub, SharingHandler
 from server.json_limits import deeper_than
 from server.settings import Settings
 from services.clock import Clock
@@ -42,6 +43,8 @@ def client_ip(connection: Request | WebSocket) -> str:
 
 
 class PlayrollGraphQL(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = SharingHandler
+
     def __init__(
         self, *args: Any, settings: Settings, bus: EventBus, clock: Clock, **kwargs: Any
     ) -> None:
@@ -49,6 +52,12 @@ class PlayrollGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.bus = bus
         self.clock = clock
+        # Identical subscriptions share one execution per event (server/fanout.py).
+        self.fanout = (
+            Hub(self.schema, bus, settings.subscriber_queue_limit)
+            if settings.shared_subscriptions
+            else None
+        )
 
     def parse_json(self, data: str | bytes) -> Any:
         # strawberry answers every unparsable body with the same words; say what was wrong.

@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     connection_init_wait_seconds: float = 10.0
     # Events a socket may fall behind before it is closed as a slow consumer.
     subscriber_queue_limit: int = 100
+    # Sockets with identical subscriptions share one execution per event (server/fanout.py);
+    # off, each socket executes its own (the reference the shared delivery is tested against).
+    shared_subscriptions: bool = True
+    # permessage-deflate on WebSockets (README, "Performance": measured both ways).
+    ws_deflate: bool = True
 
     # Login throttling (reliability plan L13).
     login_account_max_failures: int = 10

@@ -40,7 +40,7 @@ class Fixture:
     fanout_room: Room
 
 
-def settings_for(database_url: str, broadcast_url: str, deflate: bool = True) -> Settings:
+def settings_for(database_url: str, broadcast_url: str, deflate: bool = False) -> Settings:
     return Settings(
         ws_deflate=deflate,
         database_url=database_url,
@@ -54,7 +54,7 @@ def settings_for(database_url: str, broadcast_url: str, deflate: bool = True) ->
 
 @asynccontextmanager
 async def prepared(
-    database_url: str, broadcast_url: str, deflate: bool = True
+    database_url: str, broadcast_url: str, deflate: bool = False
 ) -> AsyncIterator[Fixture]:
     """Migrate, open the ORM for this process, and build the data."""
     await migrate(config=tortoise_config(database_url))

@@ -52,7 +52,7 @@ class Options:
     plan: Plan
     database_url: str | None  # None: a fresh SQLite file in a temporary directory
     broadcast_url: str
-    deflate: bool = True  # permessage-deflate on the fan-out server's sockets
+    deflate: bool = False  # permessage-deflate on the fan-out server's sockets
     fanout_only: bool = False
 
 
@@ -72,7 +72,7 @@ def parse(argv: list[str] | None = None) -> Options:
         help="memory:// (default) or redis://host:port/db",
     )
     parser.add_argument(
-        "--no-deflate", action="store_true", help="the fan-out server without permessage-deflate"
+        "--deflate", action="store_true", help="the fan-out server with permessage-deflate"
     )
     parser.add_argument("--fanout-only", action="store_true", help="run part 3 alone")
     args = parser.parse_args(argv)
@@ -80,6 +80,6 @@ def parse(argv: list[str] | None = None) -> Options:
         plan=QUICK if args.quick else FULL,
         database_url=args.database_url,
         broadcast_url=args.broadcast_url,
-        deflate=not args.no_deflate,
+        deflate=args.deflate,
         fanout_only=args.fanout_only,
     )

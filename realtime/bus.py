@@ -58,6 +58,9 @@ class EventBus:
         # channel overwrite each other. Entering and leaving are serialised per channel.
         self._channel_locks: dict[str, asyncio.Lock] = {}
         self._listening: Counter[str] = Counter()
+        # Called with each (channel, event) this process publishes, before the broker
+        # hears it (the session cache drops a principal whose access changed).
+        self.on_publish: list[Callable[[str, Event], None]] = []
 
     def subscriber_count(self, channel: str) -> int:
         """Listeners in this process whose subscription to ``channel`` has been made.
@@ -98,6 +101,9 @@ class EventBus:
 
     async def publish(self, messages: Sequence[tuple[str, Event]]) -> None:
         """Publish after commit. A slow or dead broker is logged, never raised."""
+        for channel, event in messages:
+            for hook in self.on_publish:
+                hook(channel, event)
         if self._broadcast is None:
             return
         for channel, event in messages:

@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench import fanout, latency, roster
+from bench import fanout, latency, roster, statements
 from bench.fixture import ROSTER_SIZE, prepared
-from bench.goals import NOT_YET, fanout_goals, goals_section
+from bench.goals import NOT_YET, fanout_goals, goals_section, statement_goals
 from bench.options import Options, Plan, parse
 from bench.report import Results, fanout_section, latency_section, roster_section, summary
 
@@ -91,8 +91,17 @@ async def run(options: Options, workdir: Path) -> Results:
         say(f"\n3. Fan-out of one change (`playroll serve` in a child process, deflate {deflate})")
         fanout_result = await fanout.measure(fixture, plan.fanout_rounds, workdir)
         say(fanout_section(fanout_result))
+        counted = await statements.measure(fixture)
     say("\nGoals (issue 19)")
-    say(goals_section([*fanout_goals(fanout_result), *NOT_YET]))
+    say(
+        goals_section(
+            [
+                *statement_goals(counted.one_child, counted.three_children),
+                *fanout_goals(fanout_result),
+                *NOT_YET,
+            ]
+        )
+    )
     return Results(options, roster_result, latency_result, fanout_result)
 
 

@@ -60,6 +60,17 @@ def fanout_goals(f: FanoutResult) -> list[Goal]:
     ]
 
 
+def statement_goals(one_child: int, three_children: int) -> list[Goal]:
+    return [
+        Goal(
+            "statements per signIn, warm token (1 child / 3)",
+            "<= 8, same for more children",
+            f"{one_child} / {three_children}",
+            one_child <= 8 and three_children == one_child,
+        )
+    ]
+
+
 NOT_YET = [
     Goal("sign-ins/s, 32 clients, one instance (PG + Redis)", ">= 300/s, p99 < 250 ms", "-", None),
     Goal("memory per open socket (1,000 sockets)", "<= 50 KiB", "-", None),

@@ -136,10 +136,17 @@ async def record_sign_ins(
     child_ids = list(placements)
     try:
         async with in_transaction():
-            await auto_checkout.close_earlier_days(child_ids, day, now=now)
-            open_now = await AttendanceSession.filter(open_child__in=child_ids).values_list(
-                "open_child", flat=True
+            # One read for both rules: a session left open on an earlier day closes as an
+            # automatic check-out; one open today refuses the sign-in.
+            still_open = (
+                await AttendanceSession.filter(open_child__in=child_ids)
+                .order_by("id")
+                .select_for_update()
             )
+            await auto_checkout.close_sessions(
+                [s for s in still_open if s.local_date < day], now=now
+            )
+            open_now = [s.open_child for s in still_open if s.local_date >= day]
             if open_now:
                 raise DomainErrors([_already_in(UUID(str(cid))) for cid in open_now])
             events = await save_events(

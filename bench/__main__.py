@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench import fanout, latency, roster
+from bench import fanout, latency, roster, statements
 from bench.fixture import ROSTER_SIZE, prepared
+from bench.goals import NOT_YET, fanout_goals, goals_section, statement_goals
 from bench.options import Options, Plan, parse
 from bench.report import Results, fanout_section, latency_section, roster_section, summary
 
@@ -69,20 +70,38 @@ async def run(options: Options, workdir: Path) -> Results:
     plan: Plan = options.plan
     database_url = options.database_url or f"sqlite://{workdir / 'bench.db'}"
     say(header(options, database_url))
-    async with prepared(database_url, options.broadcast_url) as fixture:
-        say(f"\n1. Roster query, {ROSTER_SIZE}-child classroom (in-process ASGI, no network)")
-        roster_result = await roster.measure(fixture, plan.roster_warmup, plan.roster_requests)
-        say(roster_section(roster_result))
+    roster_result, latency_result = None, None
+    async with prepared(database_url, options.broadcast_url, options.deflate) as fixture:
+        if not options.fanout_only:
+            say(f"\n1. Roster query, {ROSTER_SIZE}-child classroom (in-process ASGI, no network)")
+            roster_result = await roster.measure(fixture, plan.roster_warmup, plan.roster_requests)
+            say(roster_section(roster_result))
 
-        say("\n2. signIn mutation -> subscriber socket (uvicorn in-process, loopback)")
-        latency_result = await latency.measure(
-            fixture, plan.latency_warmup, plan.latency_rounds, plan.bare_warmup, plan.bare_rounds
-        )
-        say(latency_section(latency_result, options.broadcast_url))
+            say("\n2. signIn mutation -> subscriber socket (uvicorn in-process, loopback)")
+            latency_result = await latency.measure(
+                fixture,
+                plan.latency_warmup,
+                plan.latency_rounds,
+                plan.bare_warmup,
+                plan.bare_rounds,
+            )
+            say(latency_section(latency_result, options.broadcast_url))
 
-        say("\n3. Fan-out of one change (`playroll serve` in a child process)")
+        deflate = "on" if options.deflate else "off"
+        say(f"\n3. Fan-out of one change (`playroll serve` in a child process, deflate {deflate})")
         fanout_result = await fanout.measure(fixture, plan.fanout_rounds, workdir)
         say(fanout_section(fanout_result))
+        counted = await statements.measure(fixture)
+    say("\nGoals (issue 19)")
+    say(
+        goals_section(
+            [
+                *statement_goals(counted.one_child, counted.three_children),
+                *fanout_goals(fanout_result),
+                *NOT_YET,
+            ]
+        )
+    )
     return Results(options, roster_result, latency_result, fanout_result)
 
 

@@ -40,8 +40,9 @@ class Fixture:
     fanout_room: Room
 
 
-def settings_for(database_url: str, broadcast_url: str) -> Settings:
+def settings_for(database_url: str, broadcast_url: str, deflate: bool = False) -> Settings:
     return Settings(
+        ws_deflate=deflate,
         database_url=database_url,
         broadcast_url=broadcast_url,
         secret_key=SecretStr(SECRET_KEY),
@@ -52,13 +53,15 @@ def settings_for(database_url: str, broadcast_url: str) -> Settings:
 
 
 @asynccontextmanager
-async def prepared(database_url: str, broadcast_url: str) -> AsyncIterator[Fixture]:
+async def prepared(
+    database_url: str, broadcast_url: str, deflate: bool = False
+) -> AsyncIterator[Fixture]:
     """Migrate, open the ORM for this process, and build the data."""
     await migrate(config=tortoise_config(database_url))
     # migrate() opens its own connections; the app must get fresh ones from open_database.
     await Tortoise.close_connections()
     async with open_database(database_url):
-        yield await _build(settings_for(database_url, broadcast_url))
+        yield await _build(settings_for(database_url, broadcast_url, deflate))
 
 
 async def _build(settings: Settings) -> Fixture:

@@ -6,7 +6,7 @@ import argparse
 from dataclasses import dataclass, field
 
 SECRET_KEY = "bench-secret-key-that-is-long-enough-000000"
-FANOUT_SIZES = (1, 100, 1000)
+FANOUT_SIZES = (1, 10, 100, 1000)
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ QUICK = Plan(
     latency_rounds=40,
     bare_warmup=50,
     bare_rounds=300,
-    fanout_rounds={1: 10, 100: 5, 1000: 3},
+    fanout_rounds={1: 10, 10: 10, 100: 5, 1000: 3},
 )
 FULL = Plan(
     name="full",
@@ -43,7 +43,7 @@ FULL = Plan(
     latency_rounds=300,
     bare_warmup=200,
     bare_rounds=3000,
-    fanout_rounds={1: 40, 100: 20, 1000: 10},
+    fanout_rounds={1: 40, 10: 30, 100: 20, 1000: 10},
 )
 
 
@@ -52,6 +52,8 @@ class Options:
     plan: Plan
     database_url: str | None  # None: a fresh SQLite file in a temporary directory
     broadcast_url: str
+    deflate: bool = False  # permessage-deflate on the fan-out server's sockets
+    fanout_only: bool = False
 
 
 def parse(argv: list[str] | None = None) -> Options:
@@ -69,9 +71,15 @@ def parse(argv: list[str] | None = None) -> Options:
         default="memory://",
         help="memory:// (default) or redis://host:port/db",
     )
+    parser.add_argument(
+        "--deflate", action="store_true", help="the fan-out server with permessage-deflate"
+    )
+    parser.add_argument("--fanout-only", action="store_true", help="run part 3 alone")
     args = parser.parse_args(argv)
     return Options(
         plan=QUICK if args.quick else FULL,
         database_url=args.database_url,
         broadcast_url=args.broadcast_url,
+        deflate=args.deflate,
+        fanout_only=args.fanout_only,
     )

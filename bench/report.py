@@ -18,8 +18,8 @@ from bench.stats import Summary, ms, table, times, us
 @dataclass(frozen=True)
 class Results:
     options: Options
-    roster: RosterResult
-    latency: LatencyResult
+    roster: RosterResult | None  # None with --fanout-only
+    latency: LatencyResult | None
     fanout: FanoutResult
 
 
@@ -109,13 +109,19 @@ def summary(results: Results) -> str:
         "--- summary (for the README's performance section) ---",
         f"Measured {datetime.now(UTC):%Y-%m-%d} with `python -m bench` ({o.plan.name} run), "
         f"{os.cpu_count()} cores, {database}, {broadcast}://:",
-        f"- Roster of {ROSTER_SIZE} children: GraphQL takes {times(r.mean_ratio)} the time of a "
-        f"plain JSON endpoint over the same services (mean {ms(r.graphql.mean)} vs "
-        f"{ms(r.plain.mean)}).",
-        f"- Live update, signIn to a subscriber's socket: p50 {ms(lat.live.p50)}, "
-        f"p99 {ms(lat.live.p99)}; {times(lat.p50_ratio)} (p50) and {times(lat.p99_ratio)} (p99) "
-        f"a bare broadcaster publish -> receive.",
     ]
+    if r is not None:
+        lines.append(
+            f"- Roster of {ROSTER_SIZE} children: GraphQL takes {times(r.mean_ratio)} the time "
+            f"of a plain JSON endpoint over the same services (mean {ms(r.graphql.mean)} vs "
+            f"{ms(r.plain.mean)})."
+        )
+    if lat is not None:
+        lines.append(
+            f"- Live update, signIn to a subscriber's socket: p50 {ms(lat.live.p50)}, "
+            f"p99 {ms(lat.live.p99)}; {times(lat.p50_ratio)} (p50) and {times(lat.p99_ratio)} "
+            f"(p99) a bare broadcaster publish -> receive."
+        )
     if f.sizes:
         counts = " / ".join(f"{s.sockets:,}" for s in f.sizes)
         relative = [f.relative_to_one(s) for s in f.sizes]

@@ -77,8 +77,11 @@ def _environment(settings: Settings) -> dict[str, str]:
     env |= {
         "PLAYROLL_DATABASE_URL": settings.database_url,
         "PLAYROLL_BROADCAST_URL": settings.broadcast_url,
-        "PLAYROLL_SECRET_KEY": settings.secret.decode(),
+        "PLAYROLL_SECRET_KEY": settings.secret_key.get_secret_value()
+        if settings.secret_key
+        else "",
         "PLAYROLL_DEBUG": "0",
+        "PLAYROLL_WS_DEFLATE": "1" if settings.ws_deflate else "0",
         "PLAYROLL_MAX_SUBSCRIPTIONS_PER_CONNECTION": str(settings.max_subscriptions_per_connection),
     }
     return env

@@ -39,6 +39,9 @@ class Broadcaster(Protocol):
     def subscribe(self, channel: str) -> contextlib.AbstractAsyncContextManager[Any]: ...
 
 
+# What runs when a listener overflows (closing its socket, say).
+Remedy = Callable[[], Coroutine[Any, Any, None]]
+
 _OVERFLOW: Final = object()
 # Running overflow remedies; referenced so they are not garbage-collected mid-flight.
 _remedies: set[asyncio.Task[None]] = set()
@@ -55,6 +58,9 @@ class EventBus:
         # channel overwrite each other. Entering and leaving are serialised per channel.
         self._channel_locks: dict[str, asyncio.Lock] = {}
         self._listening: Counter[str] = Counter()
+        # Called with each (channel, event) this process publishes, before the broker
+        # hears it (the session cache drops a principal whose access changed).
+        self.on_publish: list[Callable[[str, Event], None]] = []
 
     def subscriber_count(self, channel: str) -> int:
         """Listeners in this process whose subscription to ``channel`` has been made.
@@ -62,6 +68,17 @@ class EventBus:
         Operators' tooling and tests wait on it rather than guess how long subscribing takes.
         """
         return self._listening[channel]
+
+    def joined(self, channel: str) -> None:
+        """A socket now receives ``channel``'s events through a shared delivery (one
+        listener per distinct subscription, server/fanout.py): it counts as a listener."""
+        self._listening[channel] += 1
+
+    def left(self, channel: str) -> None:
+        """The reverse of ``joined``."""
+        self._listening[channel] -= 1
+        if self._listening[channel] <= 0:
+            del self._listening[channel]
 
     async def listened(self, channels: Sequence[str]) -> set[str]:
         """The channels someone listens on, in this process or (over Redis) any other.
@@ -84,6 +101,9 @@ class EventBus:
 
     async def publish(self, messages: Sequence[tuple[str, Event]]) -> None:
         """Publish after commit. A slow or dead broker is logged, never raised."""
+        for channel, event in messages:
+            for hook in self.on_publish:
+                hook(channel, event)
         if self._broadcast is None:
             return
         for channel, event in messages:
@@ -96,14 +116,15 @@ class EventBus:
 
     @contextlib.asynccontextmanager
     async def listen(
-        self, channel: str, on_overflow: Callable[[], Coroutine[Any, Any, None]] | None = None
+        self, channel: str, on_overflow: Remedy | None = None, *, counted: bool = True
     ) -> AsyncIterator[AsyncIterator[Event | Resync]]:
         """Events on ``channel`` (and RESYNC markers) until the block is left.
 
         When the consumer falls more than ``queue_limit`` events behind, ``on_overflow``
         runs at once (a consumer stuck writing to a slow socket would never notice) and
         the iterator raises SlowConsumer. What arrives after that is dropped, so memory
-        stays bounded until the caller leaves the block.
+        stays bounded until the caller leaves the block. A shared delivery listens
+        uncounted: its sockets count themselves (``joined``).
         """
         if self._broadcast is None:
             raise RuntimeError("no broadcast backend configured")
@@ -112,7 +133,8 @@ class EventBus:
         subscription = self._broadcast.subscribe(channel)
         async with lock:
             subscriber = await subscription.__aenter__()
-        self._listening[channel] += 1
+        if counted:
+            self.joined(channel)
         try:
             # A cancel that arrived while subscribing can be swallowed below us (Python
             # 3.11's wait_for, client libraries); honour it, or this task outlives its
@@ -148,9 +170,8 @@ class EventBus:
                 with contextlib.suppress(asyncio.CancelledError):
                     await pumping
         finally:
-            self._listening[channel] -= 1
-            if not self._listening[channel]:
-                del self._listening[channel]
+            if counted:
+                self.left(channel)
             # Shielded: a cancelled subscriber must still leave the channel cleanly.
             await asyncio.shield(_leave(subscription, lock))
 

@@ -2,13 +2,19 @@
 
 Each subscription resolver first reads its object through a scoped service call (the
 authorization: a foreign or missing object is NOT_FOUND), then listens here.
+
+Sockets whose subscriptions are identical (same document, variables and principal scope)
+share one delivery (server/fanout.py sets ``SHARING`` while an operation runs): each one
+is authorized here on its own and reads its own initial snapshot, but then joins the
+group's single execution instead of listening alone.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable, Coroutine
-from typing import Any
+from contextvars import ContextVar
+from typing import Any, Protocol
 
 from starlette.websockets import WebSocket, WebSocketState
 
@@ -21,6 +27,33 @@ from resolvers.loaders import Loaders
 SLOW_CONSUMER_CLOSE_CODE = 1013
 
 Message = Event | Resync
+
+
+class Sharing(Protocol):
+    """How the running subscription takes part in a shared delivery."""
+
+    # Whether its own bus listener counts as a socket listening (the group's does not).
+    counted: bool
+
+    async def join(self, channel: str) -> AsyncIterator[Message] | None:
+        """A socket: join the group listening on ``channel``; an iterator that ends when
+        the socket leaves it, or None to listen alone."""
+        ...
+
+    def leave(self) -> None:
+        """A socket: leave the group it joined."""
+
+    def started(self) -> None:
+        """The group's own listener is subscribed."""
+
+    def received(self) -> None:
+        """The group took a message: what it yields from now on is live."""
+
+    async def overflowed(self) -> None:
+        """The group itself fell behind."""
+
+
+SHARING: ContextVar[Sharing | None] = ContextVar("playroll_sharing", default=None)
 
 
 def _slow_socket_closer(info: Info) -> Callable[[], Coroutine[Any, Any, None]]:
@@ -42,9 +75,12 @@ class _Renewing:
     loader's cache would answer every later message with the rows of the first.
     """
 
-    def __init__(self, context: Context, messages: AsyncIterator[Message]) -> None:
+    def __init__(
+        self, context: Context, messages: AsyncIterator[Message], sharing: Sharing | None
+    ) -> None:
         self._context = context
         self._messages = messages
+        self._sharing = sharing
 
     def __aiter__(self) -> _Renewing:
         return self
@@ -52,6 +88,8 @@ class _Renewing:
     async def __anext__(self) -> Message:
         message = await anext(self._messages)
         self._context.loaders = Loaders()
+        if self._sharing is not None:
+            self._sharing.received()
         return message
 
 
@@ -63,8 +101,21 @@ async def listening(info: Info, channel: str) -> AsyncIterator[AsyncIterator[Mes
     quietly: the block is left as if the stream had ended.
     """
     ctx = info.context
+    sharing = SHARING.get()
+    if sharing is not None:
+        shared = await sharing.join(channel)
+        if shared is not None:
+            try:
+                yield shared
+            finally:
+                sharing.leave()
+            return
+    on_overflow = sharing.overflowed if sharing is not None else _slow_socket_closer(info)
+    counted = sharing is None or sharing.counted
     try:
-        async with ctx.bus.listen(channel, _slow_socket_closer(info)) as messages:
-            yield _Renewing(ctx, messages)
+        async with ctx.bus.listen(channel, on_overflow, counted=counted) as messages:
+            if sharing is not None:
+                sharing.started()
+            yield _Renewing(ctx, messages, sharing)
     except SlowConsumer:
         return

@@ -167,4 +167,5 @@ def create_app(
     app.state.bus = bus
     app.state.broadcast = broadcast
     app.state.storage = files.storage
+    app.state.fanout = graphql.fanout
     return app

@@ -22,7 +22,9 @@ from auth.tokens import bearer_token
 from realtime.bus import EventBus
 from resolvers.context import Context
 from server import socket_guard
+from server.fanout import Hub, SharingHandler
 from server.json_limits import deeper_than
+from server.session_cache import SessionCache
 from server.settings import Settings
 from server.web.routes import graphiql_html
 from services.clock import Clock
@@ -43,6 +45,8 @@ def client_ip(connection: Request | WebSocket) -> str:
 
 
 class PlayrollGraphQL(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = SharingHandler
+
     def __init__(
         self, *args: Any, settings: Settings, bus: EventBus, clock: Clock, **kwargs: Any
     ) -> None:
@@ -50,6 +54,14 @@ class PlayrollGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.bus = bus
         self.clock = clock
+        # Identical subscriptions share one execution per event (server/fanout.py).
+        self.session_cache = SessionCache(settings.session_cache_seconds)
+        bus.on_publish.append(self.session_cache.announced)
+        self.fanout = (
+            Hub(self.schema, bus, settings.subscriber_queue_limit)
+            if settings.shared_subscriptions
+            else None
+        )
 
     @property
     def graphql_ide_html(self) -> str:
@@ -88,7 +100,7 @@ class PlayrollGraphQL(GraphQL[Context, None]):
             # UNAUTHENTICATED, and the client can still call staffLogin to get a new one.
             token = bearer_token(request.headers.get("authorization"))
             principal = (
-                await sessions.resolve(token, self.clock.now(), ip) if token else None
+                await self.session_cache.resolve(token, self.clock.now(), ip) if token else None
             ) or principal
         return Context(
             request=request,
@@ -105,7 +117,7 @@ class PlayrollGraphQL(GraphQL[Context, None]):
         authorization = params.get("authorization") if isinstance(params, dict) else None
         token = bearer_token(authorization) if isinstance(authorization, str) else None
         principal = (
-            await sessions.resolve(token, self.clock.now(), context.principal.ip_address)
+            await self.session_cache.resolve(token, self.clock.now(), context.principal.ip_address)
             if token
             else None
         )

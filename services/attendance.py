@@ -136,12 +136,7 @@ async def record_sign_ins(
     child_ids = list(placements)
     try:
         async with in_transaction():
-            await auto_checkout.close_earlier_days(child_ids, day, now=now)
-            open_now = await AttendanceSession.filter(open_child__in=child_ids).values_list(
-                "open_child", flat=True
-            )
-            if open_now:
-                raise DomainErrors([_already_in(UUID(str(cid))) for cid in open_now])
+            await _close_earlier_refuse_open(child_ids, day, now)
             events = await save_events(
                 [
                     new_event(
@@ -177,6 +172,18 @@ async def record_sign_ins(
         # session refused ours and the whole group rolled back.
         raise DomainErrors([_already_in(cid) for cid in child_ids]) from None
     return events
+
+
+async def _close_earlier_refuse_open(child_ids: list[UUID], day: date, now: datetime) -> None:
+    """One read for both rules: a session left open on an earlier day closes as an
+    automatic check-out; one open on ``day`` refuses the sign-in."""
+    still_open = (
+        await AttendanceSession.filter(open_child__in=child_ids).order_by("id").select_for_update()
+    )
+    await auto_checkout.close_sessions([s for s in still_open if s.local_date < day], now=now)
+    open_now = [s.open_child for s in still_open if s.local_date >= day]
+    if open_now:
+        raise DomainErrors([_already_in(UUID(str(cid))) for cid in open_now])
 
 
 def _already_in(child_id: UUID) -> DomainError:

@@ -3,7 +3,7 @@ recording core.
 
 Two paths close a forgotten session, and both come here: the end-of-day close of a site
 (``services/day_close.py``, run by the worker) and a sign-in of a child whose session of
-an earlier day is still open (``record_sign_ins`` calls :func:`close_earlier_days` in its
+an earlier day is still open (``record_sign_ins`` calls :func:`close_sessions` in its
 own transaction). Each session is signed out at its day's end (``services/end_of_day.py``)
 by ``attendance.record_sign_outs``, so sessions, events and audit follow the one path.
 

@@ -7,7 +7,7 @@ also be kept current from published changes alone (``Tally``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -110,12 +110,16 @@ async def day_records(
 
 
 async def entries_for(
-    enrollments: Sequence[Enrollment], on: date, only: set[UUID] | None = None
+    enrollments: Sequence[Enrollment],
+    on: date,
+    only: set[UUID] | None = None,
+    fresh: Collection[str] = (),
 ) -> list[RosterEntry]:
-    """Roster entries for enrolled children: four queries whatever the class size."""
+    """Roster entries for enrolled children: four queries whatever the class size (three
+    when every event of those days is ``fresh``, just written: none can be signed yet)."""
     chosen = [e for e in enrollments if only is None or UUID(str(e.child_id)) in only]
     sessions, events = await day_records((e.child_id for e in chosen), on)
-    signed = await signoffs([e for day_events in events.values() for e in day_events])
+    signed = await signoffs([e for day_events in events.values() for e in day_events], fresh)
     entries = [
         RosterEntry(
             child=e.child,
@@ -269,17 +273,27 @@ async def live_counts(
 
 
 async def publish_changes(
-    bus: EventBus, site: Site, day: date, events: Sequence[AttendanceEvent]
+    bus: EventBus,
+    site: Site,
+    day: date,
+    events: Sequence[AttendanceEvent],
+    enrollments_read: Sequence[Enrollment] | None = None,
+    *,
+    just_recorded: bool = False,
 ) -> list[RosterEntry]:
     """The changed children's roster rows, also published (after commit) to live views.
 
     The events may span classrooms (a family signing in at a kiosk); four queries
-    whatever the number of children or rooms."""
+    whatever the number of children or rooms, one fewer when the caller read the
+    children's enrollments of the events' room for ``day`` (with their child) already,
+    and one fewer when the events were ``just_recorded`` and are all the day has."""
     if not events:
         return []
     causes = {str(e.child_id): e for e in events}
     found = (
-        await people.active_enrollments(day)
+        enrollments_read
+        if enrollments_read is not None
+        else await people.active_enrollments(day)
         .filter(classroom__site_id=site.id, child_id__in=list(causes))
         .select_related("child")
     )
@@ -292,7 +306,8 @@ async def publish_changes(
         in_cause_room = str(enrollment.classroom_id) == str(causes[child].classroom_id)
         if child not in enrollments or in_cause_room:
             enrollments[child] = enrollment
-    entries = await entries_for(list(enrollments.values()), day)
+    fresh = {str(e.id) for e in events} if just_recorded else set()
+    entries = await entries_for(list(enrollments.values()), day, fresh=fresh)
     by_room: dict[str, list[RosterEntry]] = {}
     for cause in events:
         by_room.setdefault(str(cause.classroom_id), [])

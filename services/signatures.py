@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -137,8 +137,11 @@ def unsigned(event: AttendanceEvent) -> EventSignoff:
     return EventSignoff(None, None, stale=False, needs_confirmation=asks_confirmation(event))
 
 
-async def signoffs(events: Sequence[AttendanceEvent]) -> dict[str, EventSignoff]:
-    """Each event's sign-off, one query for any number of events.
+async def signoffs(
+    events: Sequence[AttendanceEvent], fresh: Collection[str] = ()
+) -> dict[str, EventSignoff]:
+    """Each event's sign-off, one query for any number of events (none when every event
+    is ``fresh``: written in this very change, so nobody can have signed it yet).
 
     ``events`` must hold every event of their child-days, so a correction among them
     marks the event it corrects as replaced (the correction is what needs confirming).
@@ -146,8 +149,11 @@ async def signoffs(events: Sequence[AttendanceEvent]) -> dict[str, EventSignoff]
     if not events:
         return {}
     corrected = {str(e.corrects_id) for e in events if e.corrects_id}
-    entries = await SignedEntry.filter(event_id__in=[e.id for e in events]).select_related(
-        "signature__adult"
+    signable = [e.id for e in events if str(e.id) not in fresh]
+    entries = (
+        await SignedEntry.filter(event_id__in=signable).select_related("signature__adult")
+        if signable
+        else []
     )
     current: dict[str, ParentSignature] = {}
     stale: set[str] = set()

@@ -110,6 +110,7 @@ class _Checked:
     operator: StaffUser | None
     client_uuids: dict[UUID, UUID]
     replayed: bool
+    enrollments: list[Enrollment]
 
 
 async def _checked(
@@ -122,12 +123,14 @@ async def _checked(
     at = _check_time(classroom.site, entry.at, now, skew)
     day = org.local_date(classroom.site, at)
     operator = await _operator(principal, classroom.site, entry.operator_pin, secret)
-    await _enrolled(child_ids, classroom, day, principal.agency_id)
+    enrollments = await _enrolled(child_ids, classroom, day, principal.agency_id)
     uuids = attendance.client_uuids(entry.client_mutation_id, child_ids)
     replayed = bool(entry.client_mutation_id) and await attendance.already_recorded(
         principal.device, uuids
     )
-    return _Checked(child_ids, classroom, at, day, operator, uuids, replayed)
+    return _Checked(
+        child_ids, classroom, at, day, operator, uuids, replayed, list(enrollments.values())
+    )
 
 
 async def sign_in(
@@ -185,7 +188,9 @@ async def _record(
         client_uuids=checked.client_uuids,
         now=now,
     )
-    return await rosters.publish_changes(bus, site, day, events)
+    return await rosters.publish_changes(
+        bus, site, day, events, checked.enrollments, just_recorded=True
+    )
 
 
 async def mark_absent(

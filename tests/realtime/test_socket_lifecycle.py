@@ -121,7 +121,10 @@ async def test_a_client_cut_off_without_a_close_frame_is_cleaned_up(
             ROSTER.replace("rosterChanged", "r2: rosterChanged"), {"room": str(world.room.id)}
         )
     channel = channels.classroom_roster(world.room.id)
-    await eventually(lambda: len(broadcast._subscribers.get(channel, ())) == 10)
+    bus: EventBus = live.app.state.bus
+    # Ten sockets' subscriptions, delivered by two shared listeners (one per document).
+    await eventually(lambda: bus.subscriber_count(channel) == 10)
+    assert len(broadcast._subscribers.get(channel, ())) == 2
     assert len(asyncio.all_tasks()) > baseline_tasks
 
     for client in clients:
@@ -131,6 +134,7 @@ async def test_a_client_cut_off_without_a_close_frame_is_cleaned_up(
         lambda: (
             len(asyncio.all_tasks()) <= baseline_tasks
             and dict(broadcast._subscribers) == baseline_channels
+            and bus.subscriber_count(channel) == 0
         )
     )
     gc.collect()
@@ -161,10 +165,9 @@ async def test_fanning_an_event_out_costs_no_query_per_subscriber(
     clients = [await WSClient.connect(live.ws_url, token) for _ in range(10)]
     subs = [await c.subscribe(ROSTER, {"room": str(world.room.id)}) for c in clients]
     channel = channels.classroom_roster(world.room.id)
-    broadcast = live.app.state.broadcast
-    await eventually(lambda: len(broadcast._subscribers.get(channel, ())) == 10)
-
     bus: EventBus = live.app.state.bus
+    await eventually(lambda: bus.subscriber_count(channel) == 10)
+
     with count_queries() as statements:
         await bus.publish([(channel, change(world, 1, padding=10))])
         rows = [(await c.next(s))["rosterChanged"] for c, s in zip(clients, subs, strict=True)]

@@ -209,7 +209,7 @@ async def _move(
         if status is not ApplicationStatus.WITHDRAWN:
             await ApplicationOffer.filter(
                 application_id=application.id, answered_at__isnull=True
-            ).update(answered_at=now)
+            ).update(answered_at=now, accepted=status is ApplicationStatus.ACCEPTED)
         await _audit_change(
             principal,
             application,

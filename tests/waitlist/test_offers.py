@@ -96,11 +96,18 @@ async def test_offered_and_accepted_only_through_an_offer_and_staff_see_it(
     }
     assert not await AuditEntry.filter(action="application.change").exists()
 
-    # An ACCEPTED application left by the old path (no offer) cannot be enrolled.
+    # Applications left by the old path (a status without an offer): an ACCEPTED one cannot
+    # be enrolled.
     enroll = {"applicationId": target, "classroomId": str(world.room.id)}
     await Application.filter(id=target).update(status="ACCEPTED")
     early = data(await gql.execute(ENROLL, {"i": enroll}, token=editor), "enrollApplication")
     assert codes(early) == [(None, "NOT_ACCEPTED")]
+    # An OFFERED one without an offer record cannot be accepted either.
+    await Application.filter(id=target).update(status="OFFERED")
+    answer = {"i": {"applicationId": target, "accept": True}}
+    unbacked = data(await gql.execute(ANSWER, answer, token=parent), "answerApplicationOffer")
+    assert codes(unbacked) == [(None, "NOT_OFFERED")]
+    assert (await Application.get(id=target)).status == "OFFERED"
     await Application.filter(id=target).update(status="WAITLISTED")
 
     # Staff see the offer: where, from when, when, by whom, and the family's answer.

@@ -192,6 +192,8 @@ class ApplicationOffer(Model):
     )
     offered_at = fields.DatetimeField()
     answered_at = fields.DatetimeField(null=True)
+    # The family's answer: true accepted, false declined, null not answered.
+    accepted = fields.BooleanField(null=True)
     family: fields.ForeignKeyNullableRelation[Family] = fields.ForeignKeyField(
         "models.Family", related_name="application_offers", null=True, on_delete=fields.SET_NULL
     )

@@ -23,6 +23,8 @@ from services.applications import ApplicationRow
 
 strawberry.enum(models.ApplicationStatus, name="ApplicationStatus")
 ApplicationStatus = models.ApplicationStatus
+strawberry.enum(applications.OfferAnswer, name="OfferAnswer")
+OfferAnswer = applications.OfferAnswer
 
 if TYPE_CHECKING:
     ApplicationErrorCode = StrEnum
@@ -71,6 +73,35 @@ class DesiredSite:
     )
 
 
+@strawberry.type(description="The latest place offered to an application, as staff see it.")
+class OfferedPlace:
+    site_id: strawberry.ID
+    site_name: str
+    starts_on: datetime.date
+    offered_at: datetime.datetime
+    offered_by: str | None = strawberry.field(
+        description="The staff member's name; null once their account is gone."
+    )
+    answer: OfferAnswer | None = strawberry.field(description="Null until the family answers.")
+    answered_at: datetime.datetime | None
+
+    @classmethod
+    def from_domain(cls, offer: models.ApplicationOffer) -> OfferedPlace:
+        by = offer.offered_by
+        answer = None
+        if offer.accepted is not None:
+            answer = OfferAnswer.ACCEPTED if offer.accepted else OfferAnswer.DECLINED
+        return cls(
+            site_id=strawberry.ID(str(offer.site.id)),
+            site_name=offer.site.name,
+            starts_on=offer.starts_on,
+            offered_at=offer.offered_at,
+            offered_by=f"{by.first_name} {by.last_name}" if by else None,
+            answer=answer,
+            answered_at=offer.answered_at,
+        )
+
+
 @strawberry.type(description="A family's application for places, as staff see it.")
 class Application:
     id: strawberry.ID
@@ -90,6 +121,9 @@ class Application:
     online_account: OnlineAccount = strawberry.field(
         description="INVITE (not invited), REINVITE (invited, not linked) or REGISTERED "
         "with the linked login (unlink it with unlinkApplications)."
+    )
+    offer: OfferedPlace | None = strawberry.field(
+        description="The latest place offered (offerApplicationPlace) and the family's answer."
     )
 
     @classmethod
@@ -132,6 +166,7 @@ class Application:
             priority_flag_ids=[strawberry.ID(f) for f in a.priority_flag_ids],
             submitted_at=a.submitted_at,
             online_account=OnlineAccount.from_domain(row.account),
+            offer=OfferedPlace.from_domain(row.offer) if row.offer else None,
         )
 
 

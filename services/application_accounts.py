@@ -3,7 +3,9 @@ with one outcome per application; submitting an application sends its first invi
 
 Each application is handled in its own transaction, so one without a phone number does not
 stop the others and none is ever half done. Unlinking revokes the open codes: the family
-is invited again and, to use new credentials, resets its password.
+is invited again and, to use new credentials, resets its password. Unlinking an enrolled
+application takes only the application's link: the account link enrollment gave guardian A
+is the guardian's own, and staff remove it from the guardian list (services/invitations.py).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from tortoise.transactions import in_transaction
 
 from auth.principals import StaffPrincipal
 from models.people import ContactMethod
-from models.waitlist import Application, ApplicationInvitation, ApplicationLink
+from models.waitlist import Application, ApplicationInvitation, ApplicationLink, ApplicationStatus
 from services import application_links, application_notices, applications, audit, notifications
 from services.application_notices import Outbox
 from services.applications import ApplicationRow
@@ -92,7 +94,12 @@ async def _unlink_one(
             agency_id=principal.agency_id,
             target_type="application",
             target_id=application.id,
-            data={"account_id": str(link.account_id)},
+            data={
+                "account_id": str(link.account_id),
+                "status": application.status.value,
+                # An enrolled family's guardian link is the guardian's own and stays.
+                "guardian_links_kept": application.status is ApplicationStatus.ENROLLED,
+            },
         )
         await application_notices.send(outbox, application, "application_unlinked", now=now)
     return AccountOutcome.UNLINKED

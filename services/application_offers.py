@@ -212,17 +212,17 @@ async def enroll(
     classroom = await _open_classroom(principal, given.classroom_id)
     async with in_transaction():
         application = await _locked(principal, given.application_id)
-        if application.status is not ApplicationStatus.ACCEPTED:
+        offered = (await applications.latest_offers([application.id])).get(application.id)
+        if application.status is not ApplicationStatus.ACCEPTED or offered is None:
+            # ACCEPTED is reached only by answering an offer (changeApplication refuses it).
             raise DomainError(OfferErrorCode.NOT_ACCEPTED, "The family has not accepted.")
-        made = await ApplicationOffer.filter(application_id=application.id).order_by("-offered_at")
-        offered = made[0] if made else None
-        if offered is not None and offered.site_id != classroom.site_id:
+        if offered.site_id != classroom.site_id:
             raise DomainError(
                 OfferErrorCode.NOT_AT_OFFERED_SITE,
                 "Choose a classroom at the offered site.",
                 "classroomId",
             )
-        starts_on = offered.starts_on if offered else application.desired_start
+        starts_on = offered.starts_on
         family_id, child_ids = await _children(
             principal, application, classroom, starts_on, given.weekdays, now
         )
@@ -230,8 +230,7 @@ async def enroll(
         link = await ApplicationLink.filter(application_id=application.id).first()
         if link is not None and adults:
             await GuardianLink.create(account_id=link.account_id, adult=adults[0])
-        if offered is not None:
-            await ApplicationOffer.filter(id=offered.id).update(family_id=family_id)
+        await ApplicationOffer.filter(id=offered.id).update(family_id=family_id)
         await _set_status(principal, application, ApplicationStatus.ENROLLED, now)
         await audit.record(
             principal,

@@ -24,6 +24,7 @@ from models.org import Agency
 from models.waitlist import (
     NUMBER_PREFIX,
     Application,
+    ApplicationOffer,
     ApplicationSite,
     ApplicationStatus,
     PriorityFlag,
@@ -44,6 +45,8 @@ class ApplicationsErrorCode(StrEnum):
     FINAL_STATUS = "FINAL_STATUS"
     UNKNOWN_PRIORITY = "UNKNOWN_PRIORITY"
     USE_ENROLL_APPLICATION = "USE_ENROLL_APPLICATION"
+    USE_OFFER_APPLICATION_PLACE = "USE_OFFER_APPLICATION_PLACE"
+    FAMILY_ANSWERS_OFFER = "FAMILY_ANSWERS_OFFER"
 
 
 # Per address: a family filling in the form twice is fine, a script is not.
@@ -61,6 +64,27 @@ class ApplicationRow:
     positions: dict[UUID, int]
     # The Online Account column: INVITE, REINVITE, or the linked login (REGISTERED).
     account: OnlineAccount
+    # The latest place offered, with its site and the staff member who offered it.
+    offer: ApplicationOffer | None = None
+
+
+class OfferAnswer(StrEnum):
+    """The family's answer to an offer."""
+
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+
+
+async def latest_offers(ids: list[UUID]) -> dict[UUID, ApplicationOffer]:
+    """Each application's latest offer, with its site and who offered it."""
+    offers: dict[UUID, ApplicationOffer] = {}
+    for made in (
+        await ApplicationOffer.filter(application_id__in=ids)
+        .select_related("site", "offered_by")
+        .order_by("offered_at", "id")
+    ):
+        offers[made.application_id] = made  # type: ignore[index]  # the latest wins
+    return offers
 
 
 @dataclass(frozen=True)
@@ -203,12 +227,14 @@ async def _rows(principal: StaffPrincipal, found: list[Application]) -> list[App
         sites.setdefault(link.application_id, []).append(link.site_id)  # type: ignore[attr-defined]
     positions = await positions_of(found)
     accounts = await application_links.account_states([a.id for a in found])
+    offers = await latest_offers([a.id for a in found])
     return [
         ApplicationRow(
             a,
             sites.get(a.id, []),
             {s: p for s, p in positions.get(a.id, {}).items() if s in sites.get(a.id, [])},
             accounts[a.id],
+            offers.get(a.id),
         )
         for a in found
     ]
@@ -244,6 +270,33 @@ async def _flags(principal: StaffPrincipal, flag_ids: list[str]) -> list[Priorit
     return flags
 
 
+def _check_move(current: ApplicationStatus, wanted: ApplicationStatus) -> None:
+    """Enrolled is final, and OFFERED, ACCEPTED and ENROLLED each have their own mutation,
+    so an offer record always backs them."""
+    if current is ApplicationStatus.ENROLLED:
+        raise DomainError(
+            ApplicationsErrorCode.FINAL_STATUS, "This application is enrolled.", "status"
+        )
+    if wanted is ApplicationStatus.OFFERED:
+        raise DomainError(
+            ApplicationsErrorCode.USE_OFFER_APPLICATION_PLACE,
+            "Offer a place with offerApplicationPlace.",
+            "status",
+        )
+    if wanted is ApplicationStatus.ACCEPTED:
+        raise DomainError(
+            ApplicationsErrorCode.FAMILY_ANSWERS_OFFER,
+            "The family accepts an offer in the app (answerApplicationOffer).",
+            "status",
+        )
+    if wanted is ApplicationStatus.ENROLLED:
+        raise DomainError(
+            ApplicationsErrorCode.USE_ENROLL_APPLICATION,
+            "Enroll an accepted application with enrollApplication.",
+            "status",
+        )
+
+
 @dataclass(frozen=True)
 class ApplicationChange:
     status: ApplicationStatus | None = None
@@ -258,9 +311,10 @@ async def change_application(
     outbox: Outbox,
     now: datetime,
 ) -> ApplicationRow:
-    """Students edit sets status and priorities; an enrolled application is final, and only
-    enrollApplication enrolls one (it makes the records). Audited with before and after;
-    a new status is sent to the family."""
+    """Students edit sets status and priorities; an enrolled application is final, and
+    OFFERED, ACCEPTED and ENROLLED are reached only through the offer, the family's answer
+    and enrollApplication, so an offered site and first day always back them. Audited with
+    before and after; a new status is sent to the family."""
     flags = (
         None
         if change.priority_flag_ids is None
@@ -276,16 +330,7 @@ async def change_application(
             "priority_flag_ids": application.priority_flag_ids,
         }
         if change.status is not None and change.status is not application.status:
-            if application.status is ApplicationStatus.ENROLLED:
-                raise DomainError(
-                    ApplicationsErrorCode.FINAL_STATUS, "This application is enrolled.", "status"
-                )
-            if change.status is ApplicationStatus.ENROLLED:
-                raise DomainError(
-                    ApplicationsErrorCode.USE_ENROLL_APPLICATION,
-                    "Enroll an accepted application with enrollApplication.",
-                    "status",
-                )
+            _check_move(application.status, change.status)
             application.status = change.status
         if flags is not None:
             application.priority_flag_ids = sorted(str(f.id) for f in flags)

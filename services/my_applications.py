@@ -206,10 +206,10 @@ async def _move(
         application.status = status
         application.updated_at = now
         await application.save(update_fields=["status", "updated_at"])
-        if status is not ApplicationStatus.WITHDRAWN:
-            await ApplicationOffer.filter(
-                application_id=application.id, answered_at__isnull=True
-            ).update(answered_at=now)
+        if status is not ApplicationStatus.WITHDRAWN and not await ApplicationOffer.filter(
+            application_id=application.id, answered_at__isnull=True
+        ).update(answered_at=now, accepted=status is ApplicationStatus.ACCEPTED):
+            raise refusal  # an answer needs an open offer record
         await _audit_change(
             principal,
             application,

@@ -10,6 +10,7 @@ random token of which only a keyed hash is stored.
 from __future__ import annotations
 
 import asyncio
+import calendar
 import re
 import secrets
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ class ReportsErrorCode(StrEnum):
 
     RANGE_REVERSED = "RANGE_REVERSED"
     RANGE_TOO_LONG = "RANGE_TOO_LONG"
+    WHOLE_MONTH_ONLY = "WHOLE_MONTH_ONLY"
     SCOPE_REQUIRED = "SCOPE_REQUIRED"
 
 
@@ -85,6 +87,17 @@ def _check_range(start: date, end: date) -> None:
     if (end - start).days + 1 > MAX_DAYS:
         raise DomainError(
             ReportsErrorCode.RANGE_TOO_LONG, f"A report covers at most {MAX_DAYS} days.", "to"
+        )
+
+
+def _check_whole_month(start: date, end: date) -> None:
+    """A family reads monthly attendance: from the first to the last day of one month."""
+    last_day = calendar.monthrange(start.year, start.month)[1]
+    if start.day != 1 or end != start.replace(day=last_day):
+        raise DomainError(
+            ReportsErrorCode.WHOLE_MONTH_ONLY,
+            "Families download whole months: from the first to the last day of one month.",
+            "from",
         )
 
 
@@ -185,6 +198,8 @@ async def attendance_report(
 ) -> IssuedDownload:
     """Build the attendance report of one site, classroom or child over at most 31 days."""
     _check_range(request.start, request.end)
+    if is_parent(principal):
+        _check_whole_month(request.start, request.end)
     scope = await _scope(principal, request)
     data = await report_data.build(scope, request.start, request.end)
     stem = f"attendance-{request.start.isoformat()}-{request.end.isoformat()}"

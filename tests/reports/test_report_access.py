@@ -76,6 +76,20 @@ async def test_parents_read_only_their_own_childs_attendance_in_their_language(
         assert await _codes(gql, parent, REPORT, **scope, **MARCH) == ["NOT_FOUND"]
     sheet = {"classroomId": str(world.room.id), "weekOf": "2026-03-04"}
     assert await _codes(gql, parent, SHEET, **sheet) == ["FORBIDDEN"]
+    # Monthly attendance and nothing else: a week, or a month's days across two months.
+    own_child = {"childId": str(world.kids[0].id)}
+    for dates in (
+        {"from": "2026-03-02", "to": "2026-03-08"},
+        {"from": "2026-03-15", "to": "2026-04-14"},
+        {"from": "2026-02-01", "to": "2026-02-27"},
+    ):
+        partial = await ask(gql, parent, "attendanceReport", **own_child, **dates)
+        assert [e["code"] for e in partial["errors"]] == ["WHOLE_MONTH_ONLY"], dates
+        assert partial["download"] is None
+    february = await ask(
+        gql, parent, "attendanceReport", **own_child, **{"from": "2026-02-01", "to": "2026-02-28"}
+    )
+    assert february["errors"] == []
 
 
 async def test_bad_ranges_and_unknown_classrooms_answer_typed_errors(

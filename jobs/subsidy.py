@@ -4,8 +4,9 @@ A polling pass beside notification delivery and the end-of-day close. Each pass,
 every connected site: fetch the state's list of children when matching was asked for or
 the last list is older than ``match_every`` and match; re-match children whose record
 changed since (against the list already fetched); claim the site's due sweeps; then send
-every due child-day, one ``SubsidyAttempt`` row per try. Several workers may run it: the
-sweeps and each day's send are claimed through the database.
+every due child-day, one ``SubsidyAttempt`` row per try. Once per pass, attempt rows past
+the agency's retention period are deleted (a bounded batch). Several workers may run it:
+the sweeps and each day's send are claimed through the database.
 
 Nothing here decides a rule; the services do. This module only talks to the state.
 """
@@ -116,6 +117,7 @@ class Exported:
     retries: int = 0
     matched_sites: int = 0
     sweeps: int = 0
+    purged: int = 0
 
 
 class SubsidyExporter:
@@ -143,6 +145,10 @@ class SubsidyExporter:
     async def run_once(self) -> Exported:
         """One pass over every connected site (``playroll worker --once``)."""
         done = Exported()
+        try:
+            done.purged = await subsidy_transfers.purge_expired(self.clock.now().date())
+        except Exception:
+            logger.exception("subsidy retention purge failed")
         for connection, site in await subsidy_transfers.connected_sites():
             try:
                 await self._site_pass(connection, site, done)

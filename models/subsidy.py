@@ -164,6 +164,8 @@ class SubsidyAttempt(Model):
     class Meta:
         table = "subsidy_attempt"
         ordering = ["started_at"]
+        # The worker's retention purge reads past keep_until every pass.
+        indexes = (("keep_until",),)
 
 
 class SubsidySweep(Model):

@@ -152,6 +152,10 @@ class SubsidyDay:
     state_message: str = strawberry.field(description="The state's words when it refused.")
     state_child_id: str | None
     last_attempt: SubsidyTransmission | None
+    what_to_do: str = strawberry.field(
+        description="What staff do about the day, for its status and reason (a refused day "
+        "is not sent again by itself until re-sent, the Monday or the month-end re-send)."
+    )
 
     @classmethod
     def from_domain(cls, row: subsidy_report.ReportDay) -> SubsidyDay:
@@ -165,6 +169,7 @@ class SubsidyDay:
             last_attempt=(
                 SubsidyTransmission.from_model(row.last_attempt) if row.last_attempt else None
             ),
+            what_to_do=row.what_to_do,
         )
 
 

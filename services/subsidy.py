@@ -4,7 +4,10 @@ An agency admin connects a site with the provider ID and integration password th
 gave them. The password is checked against the state before anything is stored (the one
 call to the state made during a request, outside any transaction, through the
 ``CredentialCheck`` the caller passes in), then kept sealed with the server key and never
-shown again. Disconnecting drops the password and stops every transfer. Matching the
+shown again. Connecting again (a new password after the state refused the old one)
+re-queues the child-days whose last send the state refused for its credentials, so they
+go with the next pass without a hand re-send. Disconnecting drops the password and stops
+every transfer. Matching the
 children to the state's records is ``services/subsidy_matching.py``.
 """
 
@@ -23,7 +26,7 @@ from auth import sealed
 from auth.keys import Keyring
 from auth.principals import StaffPrincipal
 from models.org import Site
-from models.subsidy import SubsidyConnection
+from models.subsidy import AttemptOutcome, SendCause, SubsidyAttempt, SubsidyConnection, SubsidyDay
 from services import audit, org
 from services.errors import DomainError, InvalidInput, NotFound
 
@@ -40,6 +43,10 @@ class SubsidyErrorCode(StrEnum):
     UNKNOWN_STATE_CHILD = "UNKNOWN_STATE_CHILD"
     STATE_ID_TAKEN = "STATE_ID_TAKEN"
     RANGE_TOO_LONG = "RANGE_TOO_LONG"
+
+
+# The answer code of a send the state refused for the provider ID or password.
+CREDENTIALS_REFUSED = SubsidyErrorCode.CREDENTIALS_REFUSED.value
 
 
 class CredentialCheck(Protocol):
@@ -115,17 +122,37 @@ async def connect(
         connection, created = await SubsidyConnection.get_or_create(
             defaults=fields, site_id=site.id
         )
+        requeued = 0
         if not created:
             await connection.update_from_dict(fields).save()
+            requeued = await _requeue_refused(site, now)
         await audit.record(
             principal,
             "subsidy.connect",
             agency_id=site.agency_id,
             target_type="site",
             target_id=site.id,
-            data={"provider_id": provider_id},
+            data={"provider_id": provider_id, "requeued_days": requeued},
         )
     return connection
+
+
+async def _requeue_refused(site: Site, now: datetime) -> int:
+    """Ask again for the site's child-days whose last send the state refused for its
+    credentials (the new ones may be accepted); returns how many."""
+    refused = await SubsidyDay.filter(site_id=site.id, last_outcome=AttemptOutcome.ERROR)
+    if not refused:
+        return 0
+    last_code: dict[str, str] = {}
+    attempts = SubsidyAttempt.filter(day_id__in=[r.id for r in refused]).order_by("started_at")
+    for day_id, code in await attempts.values_list("day_id", "answer_code"):
+        last_code[str(day_id)] = code
+    again = [r.id for r in refused if last_code.get(str(r.id)) == CREDENTIALS_REFUSED]
+    if not again:
+        return 0
+    return await SubsidyDay.filter(id__in=again).update(
+        requested_at=now, requested_cause=SendCause.MANUAL
+    )
 
 
 async def disconnect(principal: StaffPrincipal, site_id: UUID, now: datetime) -> SubsidyConnection:

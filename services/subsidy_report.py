@@ -1,9 +1,10 @@
 """What providers read about the export, and the re-sends they ask for.
 
 The report lists each child-day with attendance at a site in a date range (optionally one
-child, one status) with its derived status, the reason, and the last attempt; counts by
-status feed the dashboard; the transmissions of one child-day are its audit view. A
-re-send marks days as asked for: the worker sends them (never the request), audited.
+child, one status) with its derived status, the reason, the last attempt and what to do
+about it; counts by status feed the dashboard; the transmissions of one child-day are its
+audit view. A re-send marks days as asked for: the worker sends them (never the request),
+audited.
 """
 
 from __future__ import annotations
@@ -28,6 +29,37 @@ from services.subsidy_days import DayContent, Reason, TransferStatus, contents, 
 MAX_RANGE_DAYS = 93
 
 
+# What staff do about a day, by status reason (a refusal by the state's answer code).
+_WHAT_TO_DO = {
+    Reason.NONE: "Nothing: the state holds exactly what Playroll holds.",
+    Reason.NOT_CHECKED_OUT: "Record the check-out if the child has left; the day goes "
+    "once every visit has one (the end of day checks children out otherwise).",
+    Reason.NOT_SENT: "Nothing: the day goes with the next pass.",
+    Reason.CHANGED: "Nothing: the changed day goes again with the next pass.",
+    Reason.STATE_UNAVAILABLE: "Nothing: the state did not answer; the day is tried again "
+    "with growing waits.",
+    Reason.NO_MATCH: "Match the child on the matching workbench; the day then goes by itself.",
+    Reason.REFUSED: "The state refused this day (see its message). Correct the day, then "
+    "re-send it. The same day unchanged is not sent again by itself until you re-send it, "
+    "or with the Monday re-send of its week or the re-send after its month ends.",
+}
+_REFUSALS = {
+    "PERIOD_CLOSED": "The state has closed this period. Ask the state to reopen it, then "
+    "re-send the day. Until then it is not sent again by itself, except with the Monday "
+    "re-send of its week or the re-send after its month ends.",
+    "CREDENTIALS_REFUSED": "The state refused the site's provider ID or password. An agency "
+    "admin connects the site again with the current password; the refused days then go "
+    "again by themselves.",
+}
+
+
+def what_to_do(reason: Reason, last_attempt: SubsidyAttempt | None) -> str:
+    """The next step for a day, in words for staff."""
+    if reason is Reason.REFUSED and last_attempt is not None:
+        return _REFUSALS.get(last_attempt.answer_code, _WHAT_TO_DO[reason])
+    return _WHAT_TO_DO[reason]
+
+
 @dataclass(frozen=True)
 class ReportDay:
     child: Child
@@ -37,6 +69,7 @@ class ReportDay:
     state_message: str
     state_id: str | None
     last_attempt: SubsidyAttempt | None
+    what_to_do: str
 
 
 @dataclass(frozen=True)
@@ -106,6 +139,7 @@ async def report(
         day_status, reason, message = status_of(content, row, key[0] in matched)
         if status is not None and day_status is not status:
             continue
+        tried: SubsidyAttempt | None = last_attempts.get(str(row.id)) if row else None
         out.append(
             ReportDay(
                 child=children[key[0]],
@@ -114,7 +148,8 @@ async def report(
                 reason=reason,
                 state_message=message,
                 state_id=matched.get(key[0]),
-                last_attempt=last_attempts.get(str(row.id)) if row else None,
+                last_attempt=tried,
+                what_to_do=what_to_do(reason, tried),
             )
         )
     out.sort(key=lambda d: (d.date, d.child.last_name.lower(), d.child.first_name.lower()))

@@ -3,7 +3,8 @@
 The worker (``jobs/subsidy.py``) asks ``due_days`` what to send, ``claim``s each day (a
 conditional update, so of several workers one sends it), sends it, and ``record``s the
 attempt: one ``SubsidyAttempt`` row per try with the content sent, its hash and the
-state's answer, kept for the agency's retention period.
+state's answer, kept for the agency's retention period: ``purge_expired`` (once per
+worker pass) deletes attempt rows past their keep-until date, a bounded batch at a time.
 
 Weekly and month-end re-sends run on each site's calendar: on a site-local Monday the
 week before is asked for again, on the first of a month the month before. A
@@ -36,6 +37,8 @@ from services.subsidy_days import DayContent, contents, day_rows, is_due
 
 # Days before today the automatic pass looks at; older edits go with the sweeps or by hand.
 RECENT_DAYS = 7
+# Expired attempt rows deleted per worker pass (the rest go with the next passes).
+PURGE_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -207,6 +210,16 @@ async def record(
 async def connected_sites() -> list[tuple[SubsidyConnection, Site]]:
     connections = await subsidy.active_connections().prefetch_related("site")
     return [(c, c.site) for c in connections]
+
+
+async def purge_expired(today: date, limit: int = PURGE_BATCH) -> int:
+    """Delete up to ``limit`` attempt rows whose keep-until date is before ``today``."""
+    expired = (
+        await SubsidyAttempt.filter(keep_until__lt=today).limit(limit).values_list("id", flat=True)
+    )
+    if not expired:
+        return 0
+    return await SubsidyAttempt.filter(id__in=list(expired)).delete()
 
 
 async def retries_of(row: SubsidyDay) -> int:

@@ -49,7 +49,7 @@ mutation($i: UnmatchSubsidyChildInput!) {
 DAYS = """
 query($s: ID!, $f: Date!, $t: Date!, $c: ID, $st: SubsidyTransferStatus) {
   subsidyDays(siteId: $s, fromDate: $f, toDate: $t, childId: $c, status: $st) {
-    child { firstName } date status reason stateMessage stateChildId
+    child { firstName } date status reason stateMessage stateChildId whatToDo
     lastAttempt { cause outcome answerCode answerMessage contentHash }
   }
 }

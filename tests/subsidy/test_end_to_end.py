@@ -36,10 +36,10 @@ WEDNESDAY = date(2026, 3, 4)
 
 async def _statuses(
     gql: GraphQLClient, world: World, on: str = "2026-03-04"
-) -> dict[str, tuple[str, str, str]]:
+) -> dict[str, tuple[str, str, str, str]]:
     data = await run(gql, world.viewer, DAYS, s=str(world.site.id), f="2026-03-01", t="2026-03-09")
     return {
-        d["child"]["firstName"]: (d["status"], d["reason"], d["stateMessage"])
+        d["child"]["firstName"]: (d["status"], d["reason"], d["stateMessage"], d["whatToDo"])
         for d in data["subsidyDays"]
         if d["date"] == on
     }
@@ -143,9 +143,11 @@ async def test_the_whole_export(
         clock.advance(minutes=30)
         await sign(gql, world.teacher, world.room, [ava], out=True)
         await worker.run_once()
-        status, reason, message = (await _statuses(gql, world, "2026-03-09"))["Ava"]
+        status, reason, message, advice = (await _statuses(gql, world, "2026-03-09"))["Ava"]
         assert (status, reason) == ("ERROR", "REFUSED")
         assert "closed" in message
+        assert "reopen" in advice
+        assert "not sent again by itself" in advice
         await worker.run_once()  # a refused version is not sent again by itself
         monday = await run(gql, world.viewer, TRANSMISSIONS, s=site, c=str(ava.id), d="2026-03-09")
         assert [t["answerCode"] for t in monday["subsidyTransmissions"]] == ["PERIOD_CLOSED"]

@@ -10,6 +10,7 @@ import pytest
 from models.subsidy import MatchStatus, SubsidyAttempt, SubsidyMatch, SubsidySweep
 from server.settings import Settings
 from services.subsidy_matching import match_one
+from services.subsidy_transfers import purge_expired
 from tests.attendance.day_close_helpers import local, sign
 from tests.clock import FrozenClock
 from tests.graphql import GraphQLClient
@@ -136,4 +137,65 @@ async def test_two_workers_send_each_day_and_each_sweep_once(
     assert len(sweeps) == len(set(sweeps))
     causes = await SubsidyAttempt.all().order_by("started_at").values_list("cause", flat=True)
     assert causes.count("MONTHLY") == 1
+    assert len(state.versions(PROVIDER, "S-AVA", WEDNESDAY)) == 1
+
+
+async def test_attempts_past_their_keep_until_date_are_deleted_by_the_worker(
+    gql: GraphQLClient, ready: World, state: StateSystemServer, clock: FrozenClock
+) -> None:
+    ava = ready.kids[0]
+    await sign(gql, ready.teacher, ready.room, [ava])
+    clock.set(local(CHICAGO, WEDNESDAY, 16, 0))
+    await sign(gql, ready.teacher, ready.room, [ava], out=True)
+    worker = exporter(state, clock)
+    try:
+        await worker.run_once()
+        [sent] = await SubsidyAttempt.all()
+        # Six years (the agency's retention) from the day it was sent.
+        assert sent.keep_until == date(2032, 3, 4)
+        [fields] = await SubsidyAttempt.filter(id=sent.id).values()
+        del fields["id"]
+        await SubsidyAttempt.create(**(fields | {"keep_until": date(2030, 1, 1)}))
+        clock.set(datetime(2032, 3, 4, 23, 0, tzinfo=UTC))
+        assert (await worker.run_once()).purged == 1
+        assert await SubsidyAttempt.filter(id=sent.id).exists()  # its last day: kept
+        await SubsidyAttempt.create(**(fields | {"keep_until": date(2031, 1, 1)}))
+        clock.advance(days=1)
+        assert await purge_expired(clock.now().date(), limit=1) == 1  # a bounded batch
+        assert (await worker.run_once()).purged == 1
+    finally:
+        await worker.aclose()
+    assert await SubsidyAttempt.all().count() == 0
+    assert (await _day_of(gql, ready))["status"] == "TRANSFERRED"
+
+
+async def test_reconnecting_after_refused_credentials_sends_the_refused_days_again(
+    gql: GraphQLClient, ready: World, state: StateSystemServer, clock: FrozenClock
+) -> None:
+    ava = ready.kids[0]
+    await sign(gql, ready.teacher, ready.room, [ava])
+    worker = exporter(state, clock)
+    try:
+        await worker.run_once()  # matching
+        clock.set(local(CHICAGO, WEDNESDAY, 16, 0))
+        await sign(gql, ready.teacher, ready.room, [ava], out=True)
+        state.providers[PROVIDER] = "a-new-password-from-the-state"
+        await worker.run_once()
+        assert (await _day_of(gql, ready))["status"] == "ERROR"
+        data = await run(
+            gql, ready.viewer, DAYS, s=str(ready.site.id), f="2026-03-04", t="2026-03-04"
+        )
+        assert "connects the site again" in data["subsidyDays"][0]["whatToDo"]
+        await worker.run_once()  # the same content refused: not tried again by itself
+        assert await SubsidyAttempt.all().count() == 1
+        reconnected = await connect(
+            gql, ready.admin, str(ready.site.id), "a-new-password-from-the-state"
+        )
+        assert reconnected["errors"] == []
+        await worker.run_once()
+    finally:
+        await worker.aclose()
+    assert (await _day_of(gql, ready))["status"] == "TRANSFERRED"
+    attempts = await SubsidyAttempt.all().order_by("started_at").values_list("answer_code", "cause")
+    assert attempts == [("CREDENTIALS_REFUSED", "CHECK_OUT"), ("ACCEPTED", "MANUAL")]
     assert len(state.versions(PROVIDER, "S-AVA", WEDNESDAY)) == 1

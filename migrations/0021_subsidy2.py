@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0019_subsidy')]
+    dependencies = [('models', '0020_waitlist3')]
 
     initial = False
 

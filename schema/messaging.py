@@ -48,6 +48,9 @@ class Message:
     text: str
     sent_at: datetime.datetime
     sender_id: strawberry.Private[str]
+    deleted_at: datetime.datetime | None = strawberry.field(
+        default=None, description="Set when the sender deleted it: `text` is empty, no files."
+    )
     # Carried by a live event; read through a loader otherwise.
     files: strawberry.Private[list[Attachment] | None] = None
 
@@ -72,6 +75,7 @@ class Message:
             text=message.body,
             sent_at=message.sent_at,
             sender_id=str(message.sender_id),
+            deleted_at=message.deleted_at,
         )
 
     @classmethod

@@ -14,7 +14,8 @@ async def message(info: Info, message_id: str) -> Message:
     if not message_id.isdigit():
         raise not_found("Message")  # a malformed ID is just another unknown message
     ctx = info.context
-    return await raising(removals.delete_message(ctx.principal, int(message_id), ctx.now()))
+    deleting = removals.delete_message(ctx.principal, int(message_id), ctx.now(), bus=ctx.bus)
+    return await raising(deleting)
 
 
 async def document(info: Info, document_id: str) -> FamilyDocument:

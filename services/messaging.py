@@ -185,7 +185,17 @@ def posted(
         body=message.body,
         sent_at=message.sent_at.isoformat(),
         attachments=tuple(asdict(f) for f in files),
+        deleted_at=message.deleted_at.isoformat() if message.deleted_at else None,
     )
+
+
+async def publish_tombstone(
+    bus: EventBus, conversation: Conversation, message: Message, now: datetime
+) -> None:
+    """After a delete commits: the message again, emptied, to everyone who heard it."""
+    members = await audience(conversation, now)
+    event = posted(conversation, message)
+    await bus.publish(_addressed(conversation, event, members, to_parents=True))
 
 
 def _addressed(

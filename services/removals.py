@@ -21,7 +21,8 @@ from models.documents import FamilyDocument
 from models.files import StoredFile
 from models.messaging import Message, ParticipantKind
 from models.moments import Moment
-from services import audit, conversations, documents
+from realtime.bus import EventBus
+from services import audit, conversations, documents, messaging
 from services.errors import NotFound
 
 
@@ -34,8 +35,11 @@ def _poster(principal: Principal) -> tuple[ParticipantKind, UUID] | None:
     return None
 
 
-async def delete_message(principal: Principal, message_id: int, now: datetime) -> Message:
-    """Staff with Messaging delete a message they sent, in a conversation they still read."""
+async def delete_message(
+    principal: Principal, message_id: int, now: datetime, *, bus: EventBus
+) -> Message:
+    """Staff with Messaging delete a message they sent, in a conversation they still read;
+    connected readers get the tombstone live."""
     poster = _poster(principal)
     found = await Message.get_or_none(id=message_id)
     if (
@@ -63,7 +67,9 @@ async def delete_message(principal: Principal, message_id: int, now: datetime) -
             target_id=str(found.id),
             data={"conversation": str(conversation.id), "files": files},
         )
-    return await Message.get(id=found.id)
+    tombstone = await Message.get(id=found.id)
+    await messaging.publish_tombstone(bus, conversation, tombstone, now)
+    return tombstone
 
 
 async def delete_document(principal: Principal, document_id: UUID, now: datetime) -> FamilyDocument:

@@ -9,6 +9,8 @@ import httpx
 
 from models.audit import AuditEntry
 from models.files import StoredFile
+from realtime import channels
+from realtime.events import Event, MessagePosted
 from tests import factories as make
 from tests.family.helpers import account_for, parent_token
 from tests.files.helpers import PDF, SEND_FILES, path_of, photo, uploaded
@@ -95,7 +97,20 @@ async def test_staff_delete_their_message_readers_see_a_tombstone(
     assert refused.codes == ["NOT_FOUND"]
     assert (await http.get(link)).status_code == 200
 
+    heard: list[tuple[str, Event]] = []
+    gql.bus.on_publish.append(lambda channel, event: heard.append((channel, event)))
     deleted = (await ok(gql, DELETE_MESSAGE, {"id": message["id"]}, chat.staff_a))["deleteMessage"]
+    # Connected tablets and phones get the tombstone live, under the same id.
+    assert {c for c, _ in heard} == {
+        channels.site_messages(chat.world.site.id),
+        channels.parent_messages(chat.account_a.id),
+        channels.parent_messages(chat.account_b.id),
+    }
+    for _, event in heard:
+        assert isinstance(event, MessagePosted)
+        assert (event.message_id, event.body, event.attachments) == (message["id"], "", ())
+        assert event.deleted_at is not None
+        assert SECRET not in event.to_json()
     assert deleted["message"]["text"] == ""
     assert deleted["message"]["deletedAt"]
     assert deleted["message"]["attachments"] == []

@@ -39,6 +39,8 @@ class FamilyDocument(Model):
     posted_by_id = fields.UUIDField()
     posted_by_name = fields.CharField(max_length=201)
     posted_at = fields.DatetimeField()
+    # A tombstone: the title and the file are gone from every reader.
+    deleted_at = fields.DatetimeField(null=True)
 
     agency_id: str
     family_id: str

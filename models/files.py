@@ -27,6 +27,11 @@ class StoredFile(Model):
     # When a message, a document or a moment took it: a file is used once.
     claimed_at = fields.DatetimeField(null=True)
     # Set once, when a message carries it. Until then only its uploader knows it.
+    # Taken from every reader (its message, document or moment was deleted, or it was
+    # never used within a day): no link serves it, and the file job removes its bytes.
+    removed_at = fields.DatetimeField(null=True)
+    # When the file job removed the bytes (the row stays while a tombstone points at it).
+    purged_at = fields.DatetimeField(null=True)
     message: fields.ForeignKeyNullableRelation[Message] = fields.ForeignKeyField(
         "models.Message", related_name="attachments", null=True, on_delete=fields.RESTRICT
     )
@@ -35,4 +40,4 @@ class StoredFile(Model):
 
     class Meta:
         table = "stored_file"
-        indexes = (("owner_kind", "owner_id", "created_at"),)
+        indexes = (("owner_kind", "owner_id", "created_at"), ("claimed_at", "created_at"))

@@ -73,6 +73,8 @@ class Message(Model):
     sender_name = fields.CharField(max_length=201)
     body = fields.TextField()
     sent_at = fields.DatetimeField()
+    # A tombstone: the sender deleted it, the text is emptied and the files removed.
+    deleted_at = fields.DatetimeField(null=True)
 
     conversation_id: str
 

@@ -33,6 +33,8 @@ class Moment(Model):
     posted_by_id = fields.UUIDField()
     posted_by_name = fields.CharField(max_length=201)
     posted_at = fields.DatetimeField(db_index=True)
+    # A tombstone: the caption and the photo are gone from every reader.
+    deleted_at = fields.DatetimeField(null=True)
 
     agency_id: str
     site_id: str

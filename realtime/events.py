@@ -144,6 +144,8 @@ class MessagePosted:
     sent_at: str
     # Each attached file: id, name, content_type, size, width, height.
     attachments: tuple[dict[str, Any], ...] = ()
+    # Set when the sender deleted it: the same message again, now a tombstone.
+    deleted_at: str | None = None
 
     def to_json(self) -> str:
         return json.dumps({"type": self.type, **asdict(self)}, separators=(",", ":"))

@@ -19,6 +19,7 @@ async def add(
             title,
             object_id(file_id, "File"),
             ctx.now(),
+            bus=ctx.bus,
         )
     )
 

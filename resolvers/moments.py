@@ -20,6 +20,7 @@ async def share(
             caption=caption,
             photo_id=object_id(photo_id, "File"),
             now=ctx.now(),
+            bus=ctx.bus,
         )
     )
 

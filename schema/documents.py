@@ -27,7 +27,10 @@ class FamilyDocument:
     title: str
     posted_by_name: str
     posted_at: datetime.datetime
-    file: Attachment
+    file: Attachment | None = strawberry.field(description="None once deleted.")
+    deleted_at: datetime.datetime | None = strawberry.field(
+        description="Set when the one who posted it deleted it: the title is empty, no file."
+    )
 
     @classmethod
     def from_model(cls, document: models.FamilyDocument) -> FamilyDocument:
@@ -38,7 +41,8 @@ class FamilyDocument:
             title=document.title,
             posted_by_name=document.posted_by_name,
             posted_at=document.posted_at,
-            file=Attachment.from_model(document.file),
+            file=None if document.deleted_at else Attachment.from_model(document.file),
+            deleted_at=document.deleted_at,
         )
 
 

@@ -48,6 +48,11 @@ class Message:
     text: str
     sent_at: datetime.datetime
     sender_id: strawberry.Private[str]
+    deleted_at: datetime.datetime | None = strawberry.field(
+        default=None,
+        description="Set when the sender deleted it: `text` is empty, no files. "
+        "`messageReceived` sends the tombstone again under the same `id`: replace it.",
+    )
     # Carried by a live event; read through a loader otherwise.
     files: strawberry.Private[list[Attachment] | None] = None
 
@@ -72,6 +77,7 @@ class Message:
             text=message.body,
             sent_at=message.sent_at,
             sender_id=str(message.sender_id),
+            deleted_at=message.deleted_at,
         )
 
     @classmethod
@@ -85,6 +91,9 @@ class Message:
             sent_at=datetime.datetime.fromisoformat(event.sent_at),
             sender_id=event.sender_id,
             files=[Attachment.from_event(f) for f in event.attachments],
+            deleted_at=datetime.datetime.fromisoformat(event.deleted_at)
+            if event.deleted_at
+            else None,
         )
 
 

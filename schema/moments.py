@@ -29,7 +29,10 @@ class Moment:
         description="The child's first name, on a moment shared with one child's family."
     )
     classroom_name: str | None = strawberry.field(description="On a classroom moment.")
-    photo: Attachment
+    photo: Attachment | None = strawberry.field(description="None once deleted.")
+    deleted_at: datetime.datetime | None = strawberry.field(
+        description="Set when the staff member who shared it deleted it: no caption, no photo."
+    )
     cursor: str = strawberry.field(description="Pass as `after` for older ones.")
 
     @classmethod
@@ -42,7 +45,8 @@ class Moment:
             posted_at=m.posted_at,
             child_name=view.child_name,
             classroom_name=view.classroom_name,
-            photo=Attachment.from_model(m.photo),
+            photo=None if m.deleted_at else Attachment.from_model(m.photo),
+            deleted_at=m.deleted_at,
             cursor=view.cursor,
         )
 

@@ -94,6 +94,7 @@ from schema.people import (
 from schema.pin_care import PinCareMutation
 from schema.pinpad import PIN_PAD_SINGLE_ROOT_FIELDS, PinPadMutation
 from schema.programs import ProgramMutation, ProgramQuery
+from schema.removals import RemovalsMutation
 from schema.reports import ReportMutation
 from schema.roster_import import RosterImportMutation
 from schema.scalars import SCALAR_MAP
@@ -223,6 +224,7 @@ class Mutation(
     ReportMutation,
     DocumentsMutation,
     MomentsMutation,
+    RemovalsMutation,
     SubsidyMutation,
 ):
     @strawberry.mutation(permission_classes=[AllowAnyone])

@@ -17,6 +17,7 @@ from starlette.routing import Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise import connections
 
+from integrations.file_storage import FileStorage
 from realtime.bus import EventBus
 from schema.limits import Limits
 from schema.root import build_schema
@@ -66,10 +67,13 @@ def broadcast_for(url: str) -> Broadcast:
 
 
 @asynccontextmanager
-async def _background_jobs(settings: Settings, clock: Clock, bus: EventBus) -> AsyncIterator[None]:
-    """Notification delivery and the end-of-day close inside the server process, for
-    one-process deployments."""
+async def _background_jobs(
+    settings: Settings, clock: Clock, bus: EventBus, storage: FileStorage
+) -> AsyncIterator[None]:
+    """Notification delivery, the end-of-day close and the file cleanup inside the server
+    process, for one-process deployments."""
     from jobs.day_close import DayCloser
+    from jobs.file_cleanup import FileCleaner
     from jobs.subsidy import exporter_for
     from jobs.transports import build_transports
     from jobs.worker import Worker
@@ -84,6 +88,8 @@ async def _background_jobs(settings: Settings, clock: Clock, bus: EventBus) -> A
     task = asyncio.create_task(worker.run(settings.worker_poll_seconds, stop))
     closer = DayCloser(clock=clock, bus=bus)
     closing = asyncio.create_task(closer.run(settings.worker_poll_seconds, stop))
+    cleaner = FileCleaner(clock=clock, storage=storage)
+    cleaning = asyncio.create_task(cleaner.run(settings.worker_poll_seconds, stop))
     exporter = exporter_for(settings, settings.secret, clock)
     exporting = (
         asyncio.create_task(exporter.run(settings.worker_poll_seconds, stop)) if exporter else None
@@ -95,6 +101,7 @@ async def _background_jobs(settings: Settings, clock: Clock, bus: EventBus) -> A
         stop.set()
         await task
         await closing
+        await cleaning
         await worker.aclose()
         if exporter is not None and exporting is not None:
             await exporting
@@ -142,7 +149,9 @@ def create_app(
             await broadcast.connect()
             stack.push_async_callback(broadcast.disconnect)
             if settings.runs_jobs_in_process:
-                await stack.enter_async_context(_background_jobs(settings, clock, bus))
+                await stack.enter_async_context(
+                    _background_jobs(settings, clock, bus, files.storage)
+                )
             yield
 
     app = Starlette(

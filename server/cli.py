@@ -27,6 +27,7 @@ from server.setup_commands import cmd_create_agency, cmd_rotate_keys
 
 if TYPE_CHECKING:
     from jobs.day_close import DayCloser
+    from jobs.file_cleanup import FileCleaner
     from jobs.subsidy import SubsidyExporter
     from jobs.worker import Worker
 
@@ -183,14 +184,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _work_once(worker: Worker, closer: DayCloser, exporter: SubsidyExporter | None) -> None:
+async def _work_once(
+    worker: Worker, closer: DayCloser, cleaner: FileCleaner, exporter: SubsidyExporter | None
+) -> None:
     """``playroll worker --once``: one pass of each job, each reported."""
     drained = await worker.run_once()
     say(f"sent {drained.sent}, retry later {drained.retried}, failed {drained.failed}")
     closed = await closer.run_once()
     say(f"signed out at the end of the day: {len(closed)}")
+    say(f"files removed from the storage: {await cleaner.run_once()}")
     if exporter is not None:
         say(f"subsidy export: {await exporter.run_once()}")
+
+
+def _warn_console(settings: Settings) -> None:
+    """Console delivery outside debug reaches nobody: say so once at start."""
+    if not settings.debug and "console" in (settings.email_backend, settings.sms_backend):
+        logging.getLogger("playroll.worker").warning(
+            "console delivery outside debug: messages are printed without their text and "
+            "nobody receives them; set PLAYROLL_EMAIL_BACKEND / PLAYROLL_SMS_BACKEND"
+        )
 
 
 async def _work(settings: Settings, *, once: bool) -> None:
@@ -199,19 +212,17 @@ async def _work(settings: Settings, *, once: bool) -> None:
     from tortoise.context import TortoiseContext
 
     from jobs.day_close import DayCloser
+    from jobs.file_cleanup import FileCleaner
     from jobs.subsidy import exporter_for
     from jobs.transports import build_transports
     from jobs.worker import Worker
     from realtime.bus import EventBus
     from server.app import broadcast_for
     from server.db import tortoise_config
+    from server.file_storage import build_storage
     from services.clock import SystemClock
 
-    if not settings.debug and "console" in (settings.email_backend, settings.sms_backend):
-        logging.getLogger("playroll.worker").warning(
-            "console delivery outside debug: messages are printed without their text and "
-            "nobody receives them; set PLAYROLL_EMAIL_BACKEND / PLAYROLL_SMS_BACKEND"
-        )
+    _warn_console(settings)
     worker = Worker(
         secret=settings.secret,
         transports=build_transports(settings),
@@ -224,6 +235,7 @@ async def _work(settings: Settings, *, once: bool) -> None:
         clock=worker.clock,
         bus=EventBus(broadcast, queue_limit=settings.subscriber_queue_limit),
     )
+    cleaner = FileCleaner(clock=worker.clock, storage=build_storage(settings))
     exporter = exporter_for(settings, settings.secret, worker.clock)
     # A context of this task only (no global fallback): every query runs in this task or
     # its children, and the process may already hold a global context (tests do).
@@ -232,7 +244,7 @@ async def _work(settings: Settings, *, once: bool) -> None:
         await broadcast.connect()
         try:
             if once:
-                await _work_once(worker, closer, exporter)
+                await _work_once(worker, closer, cleaner, exporter)
                 return
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
@@ -243,6 +255,7 @@ async def _work(settings: Settings, *, once: bool) -> None:
             jobs = [
                 worker.run(settings.worker_poll_seconds, stop),
                 closer.run(settings.worker_poll_seconds, stop),
+                cleaner.run(settings.worker_poll_seconds, stop),
             ]
             if exporter is not None:
                 jobs.append(exporter.run(settings.worker_poll_seconds, stop))

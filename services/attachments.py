@@ -122,7 +122,11 @@ async def attach(
             "attachmentIds",
         )
     mine = StoredFile.filter(
-        id__in=wanted, owner_kind=sender_kind, owner_id=sender_id, claimed_at__isnull=True
+        id__in=wanted,
+        owner_kind=sender_kind,
+        owner_id=sender_id,
+        claimed_at__isnull=True,
+        removed_at__isnull=True,
     )
     if await mine.update(message_id=message.id, claimed_at=message.sent_at) != len(wanted):
         raise DomainError(
@@ -140,7 +144,9 @@ async def claim(
     """Inside the caller's transaction: one of the caller's own unused uploads, now used
     (by a document or a moment)."""
     kind, who = owner(principal)
-    mine = StoredFile.filter(id=file_id, owner_kind=kind, owner_id=who, claimed_at__isnull=True)
+    mine = StoredFile.filter(
+        id=file_id, owner_kind=kind, owner_id=who, claimed_at__isnull=True, removed_at__isnull=True
+    )
     if images_only:
         mine = mine.filter(content_type__in=list(IMAGES))
     if not await mine.update(claimed_at=now):
@@ -157,7 +163,9 @@ async def claim(
 async def of_messages(message_ids: Sequence[int]) -> list[list[AttachmentInfo]]:
     """Each message's attachments, in upload order: one query for any number (a loader)."""
     grouped: dict[int, list[AttachmentInfo]] = defaultdict(list)
-    for row in await StoredFile.filter(message_id__in=list(message_ids)).order_by("created_at"):
+    for row in await StoredFile.filter(
+        message_id__in=list(message_ids), removed_at__isnull=True
+    ).order_by("created_at"):
         grouped[int(row.message_id or 0)].append(AttachmentInfo.of(row))
     return [grouped[int(i)] for i in message_ids]
 
@@ -180,7 +188,7 @@ def link(secret: Keyring, file_id: str, now: datetime, seconds: int) -> str:
 async def by_link(
     secret: Keyring, file_id: str, expires: str, signature: str, now: datetime
 ) -> StoredFile:
-    """The file a link names, if the link is genuine, unexpired and the file attached."""
+    """The file a link names, if the link is genuine, unexpired and the file not removed."""
     if not expires.isdigit() or int(expires) < now.timestamp():
         raise NotFound("File")
     if not secret.matches(Purpose.SIGNING, _signed(file_id, int(expires)), signature):
@@ -189,7 +197,7 @@ async def by_link(
         key = UUID(file_id)
     except ValueError:
         raise NotFound("File") from None
-    found = await StoredFile.get_or_none(id=key)
+    found = await StoredFile.get_or_none(id=key, removed_at__isnull=True)
     if found is None:
         raise NotFound("File")
     return found

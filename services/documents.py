@@ -21,7 +21,8 @@ from auth.principals import Grant, Principal, is_parent, is_staff
 from models.documents import DocumentDirection, FamilyDocument
 from models.messaging import ParticipantKind
 from models.people import Family, FamilyAdult
-from services import attachments, audit, people
+from realtime.bus import EventBus
+from services import attachments, audit, family_news, people
 from services.errors import DomainError, NotFound
 
 MAX_TITLE = 200
@@ -92,9 +93,16 @@ async def _poster_name(principal: Principal, family: Family) -> str:
 
 
 async def add(
-    principal: Principal, family_id: UUID | None, title: str, file_id: UUID, now: datetime
+    principal: Principal,
+    family_id: UUID | None,
+    title: str,
+    file_id: UUID,
+    now: datetime,
+    *,
+    bus: EventBus,
 ) -> FamilyDocument:
-    """Staff post to a family (TO_FAMILY); a parent submits for their own (FROM_FAMILY)."""
+    """Staff post to a family (TO_FAMILY), whose parents not connected get a notice; a
+    parent submits for their own (FROM_FAMILY)."""
     text = _title(title)
     family = await _family(principal, family_id)
     kind, who = attachments.owner(principal)
@@ -104,6 +112,8 @@ async def add(
         if kind is ParticipantKind.STAFF
         else DocumentDirection.FROM_FAMILY
     )
+    staff = kind is ParticipantKind.STAFF
+    absent = await family_news.absent_members(bus, [family.id]) if staff else []
     async with in_transaction():
         stored = await attachments.claim(principal, file_id, now)
         document = await FamilyDocument.create(
@@ -124,6 +134,9 @@ async def add(
             target_type="family_document",
             target_id=document.id,
             data={"family": str(family.id), "title_length": len(text)},
+        )
+        await family_news.notify(
+            family.agency_id, absent, family_news.DOCUMENT, str(document.id), now
         )
     await document.fetch_related("file")
     return document

@@ -14,6 +14,7 @@ number of families (a classroom announcement to 40 families is one insert of not
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -21,6 +22,7 @@ from uuid import UUID
 from tortoise.functions import Count
 
 from auth.keys import Keyring
+from models.family_accounts import GuardianLink
 from models.messaging import Conversation, ConversationReader, Message, ParticipantKind
 from models.notifications import Notification
 from models.people import FamilyAdult
@@ -42,6 +44,22 @@ class Member:
 
     account_id: UUID
     adult: FamilyAdult
+
+
+async def members_of(families: Sequence[object]) -> list[tuple[UUID, Member]]:
+    """The active family accounts linked to a current guardian of each family, with the
+    family they are reached for (one query)."""
+    links = await GuardianLink.filter(
+        adult__family_id__in=list(families),
+        adult__guardian_slot__isnull=False,
+        adult__removed_at__isnull=True,
+        account__is_active=True,
+    ).select_related("adult")
+    found: dict[tuple[UUID, UUID], Member] = {}
+    for link in sorted(links, key=lambda k: str(k.adult.guardian_slot)):
+        family, account = UUID(str(link.adult.family_id)), UUID(str(link.account_id))
+        found.setdefault((family, account), Member(account, link.adult))
+    return [(family, member) for (family, _), member in found.items()]
 
 
 async def notify_absent(
@@ -73,7 +91,7 @@ async def notify_absent(
         or readers[account].notified_at is None
         or now - readers[account].notified_at >= QUIET_PERIOD  # type: ignore[operator]
     ]
-    targets = await _under_cap(due, now, hourly_cap)
+    targets = await under_cap(due, now, hourly_cap)
     await _mark_notified(conversation, readers, [m for m, _ in targets], now)
     site_name = conversation.site.name
     notices = [
@@ -101,7 +119,7 @@ def _params(member: Member, site_name: str) -> dict[str, str]:
     return params
 
 
-async def _under_cap(
+async def under_cap(
     due: list[Member], now: datetime, hourly_cap: int
 ) -> list[tuple[Member, Recipient]]:
     """The members with a reachable address that has not had its hourly share yet."""

@@ -383,6 +383,15 @@ TEMPLATES: dict[str, Template] = {
         secrets=frozenset(),
         texts={lang: Text(**t) for lang, t in messaging_texts.NEW_MESSAGE.items()},
     ),
+    # A document posted or a moment shared for the family (services/family_news.py).
+    **{
+        name: Template(
+            params=messaging_texts.NEWS_PARAMS,
+            secrets=frozenset(),
+            texts={lang: Text(**t) for lang, t in texts.items()},
+        )
+        for name, texts in messaging_texts.NEWS.items()
+    },
     # An applying family (services/application_texts.py).
     **{
         name: Template(

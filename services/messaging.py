@@ -20,7 +20,6 @@ from tortoise.transactions import in_transaction
 
 from auth.keys import Keyring
 from auth.principals import Principal, is_parent
-from models.family_accounts import GuardianLink
 from models.messaging import (
     Conversation,
     ConversationKind,
@@ -163,16 +162,9 @@ async def audience(conversation: Conversation, now: datetime) -> list[Member]:
             .distinct()
             .values_list("family_id", flat=True)
         )
-    links = await GuardianLink.filter(
-        adult__family_id__in=families,
-        adult__guardian_slot__isnull=False,
-        adult__removed_at__isnull=True,
-        account__is_active=True,
-    ).select_related("adult")
     members: dict[UUID, Member] = {}
-    for link in sorted(links, key=lambda k: str(k.adult.guardian_slot)):
-        account = UUID(str(link.account_id))
-        members.setdefault(account, Member(account, link.adult))
+    for _, member in await message_notices.members_of(families):
+        members.setdefault(member.account_id, member)
     return list(members.values())
 
 
@@ -193,7 +185,17 @@ def posted(
         body=message.body,
         sent_at=message.sent_at.isoformat(),
         attachments=tuple(asdict(f) for f in files),
+        deleted_at=message.deleted_at.isoformat() if message.deleted_at else None,
     )
+
+
+async def publish_tombstone(
+    bus: EventBus, conversation: Conversation, message: Message, now: datetime
+) -> None:
+    """After a delete commits: the message again, emptied, to everyone who heard it."""
+    members = await audience(conversation, now)
+    event = posted(conversation, message)
+    await bus.publish(_addressed(conversation, event, members, to_parents=True))
 
 
 def _addressed(

@@ -34,3 +34,65 @@ NEW_MESSAGE: dict[Language, dict[str, str]] = {
         "sms": "Playroll: tiene un mensaje nuevo de {site_name}. Abra la app para leerlo.",
     },
 }
+
+# Staff posted a document for the family, or shared a moment with it
+# (services/family_news.py). Neither the title nor the caption is in it.
+NEWS_PARAMS = frozenset({"guardian_first_name", "agency_name"})
+
+NEWS: dict[str, dict[Language, dict[str, str]]] = {
+    "new_document": {
+        Language.EN: {
+            "subject": "{agency_name} posted a document for your family",
+            "email": (
+                "Hello {guardian_first_name},\n\n"
+                "{agency_name} posted a document for your family. Open the Playroll family "
+                "app to read it.\n\n"
+                "We will not write to you again about new documents or photos for 15 minutes.\n"
+            ),
+            "sms": (
+                "Playroll: {agency_name} posted a document for your family. "
+                "Open the app to read it."
+            ),
+        },
+        Language.ES: {
+            "subject": "{agency_name} publicó un documento para su familia",
+            "email": (
+                "Hola, {guardian_first_name}:\n\n"
+                "{agency_name} publicó un documento para su familia. Abra la aplicación "
+                "familiar de Playroll para leerlo.\n\n"
+                "No le volveremos a escribir sobre documentos o fotos nuevos durante 15 minutos.\n"
+            ),
+            "sms": (
+                "Playroll: hay un documento nuevo de {agency_name} para su familia. "
+                "Abra la app para verlo."
+            ),
+        },
+    },
+    "new_moment": {
+        Language.EN: {
+            "subject": "{agency_name} shared a photo with your family",
+            "email": (
+                "Hello {guardian_first_name},\n\n"
+                "{agency_name} shared a photo with your family. Open the Playroll family "
+                "app to see it.\n\n"
+                "We will not write to you again about new documents or photos for 15 minutes.\n"
+            ),
+            "sms": (
+                "Playroll: {agency_name} shared a photo with your family. Open the app to see it."
+            ),
+        },
+        Language.ES: {
+            "subject": "{agency_name} compartió una foto con su familia",
+            "email": (
+                "Hola, {guardian_first_name}:\n\n"
+                "{agency_name} compartió una foto con su familia. Abra la aplicación "
+                "familiar de Playroll para verla.\n\n"
+                "No le volveremos a escribir sobre documentos o fotos nuevos durante 15 minutos.\n"
+            ),
+            "sms": (
+                "Playroll: hay una foto nueva de {agency_name} para su familia. "
+                "Abra la app para verla."
+            ),
+        },
+    },
+}

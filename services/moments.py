@@ -19,7 +19,8 @@ from tortoise.transactions import in_transaction
 from auth.principals import Grant, Principal, StaffPrincipal, is_parent, is_staff
 from models.moments import Moment, MomentFamily
 from models.people import Child, Enrollment
-from services import attachments, audit, org, people
+from realtime.bus import EventBus
+from services import attachments, audit, family_news, org, people
 from services.errors import DomainError, InvalidInput, NotFound
 
 MAX_CAPTION = 1000
@@ -104,11 +105,14 @@ async def share(
     caption: str,
     photo_id: UUID,
     now: datetime,
+    bus: EventBus,
 ) -> MomentView:
-    """Store the moment and who sees it, using the staff member's uploaded photo."""
+    """Store the moment and who sees it, using the staff member's uploaded photo; the
+    parents not connected get a notice."""
     staff = _staff(principal)
     text = _caption(caption)
     site_id, child, room, families = await _audience(staff, child_id, classroom_id, now)
+    absent = await family_news.absent_members(bus, families)
     async with in_transaction():
         photo = await attachments.claim(staff, photo_id, now, images_only=True)
         moment = await Moment.create(
@@ -133,6 +137,7 @@ async def share(
             target_id=moment.id,
             data={"caption_length": len(text), "families": len(families)},
         )
+        await family_news.notify(staff.agency_id, absent, family_news.MOMENT, str(moment.id), now)
     found = await Moment.filter(id=moment.id).select_related("photo", "child", "classroom")
     return _view(found[0], str(moment.id), with_child=True)
 
@@ -145,6 +150,11 @@ def _view(moment: Moment, cursor: str, *, with_child: bool) -> MomentView:
         classroom_name=moment.classroom.name if moment.classroom_id and moment.classroom else None,
         cursor=cursor,
     )
+
+
+def tombstone_view(moment: Moment) -> MomentView:
+    """A deleted moment as its poster sees it after deleting it."""
+    return _view(moment, str(moment.id), with_child=True)
 
 
 def _page(first: int, after: str | None) -> int | None:

@@ -63,6 +63,9 @@ EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     ),
     # Staff wrote to a parent who is not connected; the message itself is never in it.
     "new_message": ({"guardian_first_name": "Guadalupe", "site_name": "Sunrise North"}, {}),
+    # A document posted or a moment shared: never the title or the caption.
+    "new_document": ({"guardian_first_name": "Guadalupe", "agency_name": "Sunrise Early"}, {}),
+    "new_moment": ({"guardian_first_name": "Guadalupe", "agency_name": "Sunrise Early"}, {}),
     # An applying family: the code that links the application, an offer, an unlink.
     "application_invitation": ({**APPLICANT, "link": LINK}, {"code": "K7P2-9XQM-4HJD"}),
     "application_offer": (

@@ -4,7 +4,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0019_subsidy')]
+    dependencies = [('models', '0021_subsidy2')]
 
     initial = False
 

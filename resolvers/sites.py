@@ -10,7 +10,7 @@ from services.sites import NewSite, SiteChanges
 
 
 async def create_site(info: Info, new: NewSite) -> Outcome[Site]:
-    return await outcome(sites.create_site(info.context.staff, new))
+    return await outcome(sites.create_site(info.context.staff, new, bus=info.context.bus))
 
 
 async def update_site(info: Info, site_id: str, changes: SiteChanges) -> Outcome[Site]:

@@ -164,11 +164,11 @@ async def _first_start(seeder: _Seeder) -> str:
     return seeder.tokens[-1]
 
 
-async def _sites(admin: StaffPrincipal) -> list[list[Room]]:
+async def _sites(admin: StaffPrincipal, bus: EventBus) -> list[list[Room]]:
     """The sites and their classrooms, youngest room first."""
     built = []
     for name, timezone, _requires_pin, _area, rooms in SITES:
-        site = await sites.create_site(admin, sites.NewSite(name=name, timezone=timezone))
+        site = await sites.create_site(admin, sites.NewSite(name=name, timezone=timezone), bus=bus)
         built.append(
             [
                 Room(site, await sites.create_classroom(admin, site.id, room), born_from, until)
@@ -222,7 +222,7 @@ async def create_demo_data(
     seeder = _Seeder(secret, LinkPolicy(secret, base_url), now)
     async with in_transaction():
         session = await _first_start(seeder)
-        built = await _sites(await seeder.principal(session))
+        built = await _sites(await seeder.principal(session), seeder.bus)
         # Read again: an agency admin's principal holds the sites that existed at the time.
         admin = await seeder.principal(session)
         await _site_settings(admin, built)

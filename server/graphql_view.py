@@ -55,7 +55,11 @@ class PlayrollGraphQL(GraphQL[Context, None]):
         self.bus = bus
         self.clock = clock
         # Identical subscriptions share one execution per event (server/fanout.py).
-        self.session_cache = SessionCache(settings.session_cache_seconds)
+        # The app's clock, not the machine's monotonic one: tests freeze it, so whether a
+        # request hits the cache never depends on how loaded the machine is.
+        self.session_cache = SessionCache(
+            settings.session_cache_seconds, monotonic=lambda: clock.now().timestamp()
+        )
         bus.on_publish.append(self.session_cache.announced)
         self.fanout = (
             Hub(self.schema, bus, settings.subscriber_queue_limit)

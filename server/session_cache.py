@@ -37,7 +37,8 @@ class SessionCache:
         key = token_digest(token)
         at = self._monotonic()
         hit = self._entries.get(key)
-        if hit is not None and at - hit[0] < self.seconds:
+        # A clock set back (the wall clock can be) must not keep an entry alive.
+        if hit is not None and 0 <= at - hit[0] < self.seconds:
             cached = hit[1]
             expires_at = getattr(cached, "expires_at", None)
             if expires_at is not None and expires_at > now:

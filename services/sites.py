@@ -19,7 +19,7 @@ from tortoise.transactions import in_transaction
 from auth.principals import Principal, StaffPrincipal, is_staff
 from models.access import AuthSession
 from models.kiosk import Kiosk
-from models.org import Classroom, Site
+from models.org import Classroom, Site, StaffSiteAccess, StaffUser
 from models.people import Enrollment
 from realtime import channels
 from realtime.bus import EventBus
@@ -125,7 +125,7 @@ def _site_values(site: Site) -> dict[str, object]:
     return {"name": site.name, "timezone": site.timezone, "address": site.address}
 
 
-async def create_site(principal: StaffPrincipal, new: NewSite) -> Site:
+async def create_site(principal: StaffPrincipal, new: NewSite, *, bus: EventBus) -> Site:
     """A new site of the admin's agency, with the default pad and contactless settings."""
     name, zone, address = _name(new.name), _timezone(new.timezone), _address(new.address)
     async with in_transaction():
@@ -141,7 +141,18 @@ async def create_site(principal: StaffPrincipal, new: NewSite) -> Site:
             target_id=site.id,
             data={"before": None, "after": _site_values(site)},
         )
+    await _sites_changed(bus, site)
     return site
+
+
+async def _sites_changed(bus: EventBus, site: Site) -> None:
+    """After commit: whoever reaches the site (every admin of its agency, its staff) now
+    reaches a different set of sites; their cached access and open sockets start over."""
+    admins = StaffUser.filter(agency_id=site.agency_id, is_agency_admin=True)
+    staff_ids: set[UUID] = {UUID(str(i)) for i in await admins.values_list("id", flat=True)}
+    at_site = StaffSiteAccess.filter(site_id=site.id)
+    staff_ids |= {UUID(str(i)) for i in await at_site.values_list("staff_id", flat=True)}
+    await org.access_changed(bus, sorted(staff_ids, key=str))
 
 
 async def update_site(principal: StaffPrincipal, site_id: UUID, changes: SiteChanges) -> Site:
@@ -239,6 +250,7 @@ async def archive_site(
             },
         )
     await bus.publish([(channels.access(k), AccessChanged(str(k), None)) for k in kiosks])
+    await _sites_changed(bus, site)
     return site
 
 

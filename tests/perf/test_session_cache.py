@@ -69,6 +69,41 @@ async def test_an_announced_access_change_drops_every_session_of_the_principal(
     assert await cache.resolve(other, clock.now(), "") is None
 
 
+async def test_a_new_site_is_reachable_at_once_by_its_admin(
+    http: httpx.AsyncClient, world: World
+) -> None:
+    token = await make.token_for(world.admin)
+    assert "errors" not in await post(http, token, SITES)  # the principal is cached now
+    created = await post(
+        http,
+        token,
+        'mutation { createSite(input: {name: "Elm Street", timezone: "America/Chicago"}) '
+        "{ site { id } errors { code } } }",
+    )
+    site_id = created["data"]["createSite"]["site"]["id"]
+    staff = await post(
+        http,
+        token,
+        'mutation { createStaff(input: {firstName: "Tess", lastName: "Teacher", '
+        f'email: "tess@example.test", roleId: "{world.teacher.role_id}", siteIds: ["{site_id}"]}}) '
+        "{ staff { firstName } errors { code } } }",
+    )
+    assert staff["data"]["createStaff"] == {"staff": {"firstName": "Tess"}, "errors": []}
+
+
+async def test_a_clock_set_back_does_not_keep_an_entry_alive(
+    world: World, clock: FrozenClock
+) -> None:
+    moments = [100.0]
+    cache = SessionCache(1.0, monotonic=lambda: moments[0])
+    token = await make.token_for(world.teacher)
+    assert await cache.resolve(token, clock.now(), "") is not None
+    world.teacher.is_active = False
+    await world.teacher.save()
+    moments[0] = 50.0
+    assert await cache.resolve(token, clock.now(), "") is None
+
+
 async def test_a_cached_principal_expires_with_its_session(
     world: World, clock: FrozenClock
 ) -> None:

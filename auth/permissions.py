@@ -118,6 +118,14 @@ class CanMessage(_SignedInAnd):
         return (is_staff(principal) and principal.has(Grant.MESSAGING)) or is_parent(principal)
 
 
+class CanMessageAsStaff(_StaffGrant):
+    """Staff with the Messaging grant only: what staff alone do (share a moment, read a
+    site's moments, delete what they posted)."""
+
+    grant = Grant.MESSAGING
+    message = "Your access does not include messaging."
+
+
 class CanReadReports(_SignedInAnd):
     """Staff with Attendance view (their sites' reports), or a parent (their own children's
     attendance: the service scopes it). Kiosks are refused."""

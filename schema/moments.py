@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
-from auth.permissions import CanMessage
+from auth.permissions import CanMessage, CanMessageAsStaff
 from resolvers import moments as moment_resolvers
 from resolvers.context import Info
 from schema.errors import UserError, code_enum, payload_errors
@@ -93,7 +93,7 @@ class MomentsQuery:
         return [Moment.from_domain(v) for v in await moment_resolvers.feed(info, first, after)]
 
     @strawberry.field(
-        permission_classes=[CanMessage],
+        permission_classes=[CanMessageAsStaff],
         description="Staff with Messaging: the newest moments shared at one of their sites.",
     )
     async def site_moments(
@@ -106,7 +106,7 @@ class MomentsQuery:
 @strawberry.type
 class MomentsMutation:
     @strawberry.mutation(
-        permission_classes=[CanMessage],
+        permission_classes=[CanMessageAsStaff],
         description="Staff with Messaging share a photo with one child's family or a "
         "classroom's families. Audited without the caption.",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
-from auth.permissions import CanMessage
+from auth.permissions import CanMessage, CanMessageAsStaff
 from resolvers import removals as removal_resolvers
 from resolvers.context import Info
 from schema.documents import FamilyDocument
@@ -31,7 +31,7 @@ class DeleteMomentPayload:
 @strawberry.type
 class RemovalsMutation:
     @strawberry.mutation(
-        permission_classes=[CanMessage],
+        permission_classes=[CanMessageAsStaff],
         description="Staff with Messaging delete a message they sent: every reader sees a "
         "tombstone, the files stop being served. Audited without the text. Deleting again "
         "changes nothing.",
@@ -52,7 +52,7 @@ class RemovalsMutation:
         return DeleteFamilyDocumentPayload(document=FamilyDocument.from_model(found))
 
     @strawberry.mutation(
-        permission_classes=[CanMessage],
+        permission_classes=[CanMessageAsStaff],
         description="Staff with Messaging delete a moment they shared: every family sees a "
         "tombstone, the photo stops being served. Audited without the caption.",
     )

@@ -227,6 +227,14 @@ def test_only_the_family_and_public_root_fields_admit_a_parent(schema: strawberr
         "Mutation.sendMessage",
         "Mutation.markConversationRead",
         "Subscription.messageReceived",
+        # Their own families' documents, both ways, and the moments shared with them
+        # (tests/files/test_isolation.py); a document they submitted, they may delete.
+        "Query.familyDocuments",
+        "Mutation.addFamilyDocument",
+        "Mutation.deleteFamilyDocument",
+        "Query.momentFeed",
+        # Their own children's monthly attendance (tests/reports/test_report_access.py).
+        "Mutation.attendanceReport",
     }
 
 

@@ -313,7 +313,8 @@ async def unread_counts(principal: Principal, found: list[Conversation]) -> dict
     for c in behind:
         if str(c.id) in pointers:
             where |= Q(conversation_id=c.id, id__gt=pointers[str(c.id)])
-    query = Message.filter(where)
+    # A deleted message left nothing to read.
+    query = Message.filter(where, deleted_at__isnull=True)
     if me[0] is ParticipantKind.STAFF:
         query = query.filter(sender_kind=ParticipantKind.PARENT)
     else:

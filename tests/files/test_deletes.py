@@ -15,7 +15,7 @@ from tests import factories as make
 from tests.family.helpers import account_for, parent_token
 from tests.files.helpers import PDF, SEND_FILES, path_of, photo, uploaded
 from tests.graphql import GraphQLClient
-from tests.messaging.helpers import Chat, family_conversation, ok
+from tests.messaging.helpers import Chat, family_conversation, ok, unread
 
 DELETE_MESSAGE = """
 mutation($id: ID!) { deleteMessage(id: $id) { message { id text deletedAt attachments { id } } } }
@@ -97,9 +97,13 @@ async def test_staff_delete_their_message_readers_see_a_tombstone(
     assert refused.codes == ["FORBIDDEN"]
     assert (await http.get(link)).status_code == 200
 
+    assert await unread(gql, chat.parent_a) == 1
+
     heard: list[tuple[str, Event]] = []
     gql.bus.on_publish.append(lambda channel, event: heard.append((channel, event)))
     deleted = (await ok(gql, DELETE_MESSAGE, {"id": message["id"]}, chat.staff_a))["deleteMessage"]
+    # Nothing is left to read: a deleted message no longer counts as unread.
+    assert await unread(gql, chat.parent_a) == 0
     # Connected tablets and phones get the tombstone live, under the same id.
     assert {c for c, _ in heard} == {
         channels.site_messages(chat.world.site.id),

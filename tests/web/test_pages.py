@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
+from models.notifications import Notification
+from models.org import ModuleAccess
 from server.logs import redact
 from server.web.routes import PAGES
 from services import staff_passwords, submissions
 from services.sign_in_guide import FAMILY_APP_PATH
+from tests import factories as make
+from tests.family.helpers import household, invite
+from tests.graphql import GraphQLClient
+from tests.world import World
 
 
 @pytest.mark.parametrize(
@@ -29,6 +36,24 @@ async def test_every_link_the_outbox_sends_opens_a_page(http: httpx.AsyncClient,
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert response.headers["cache-control"] == "no-store"
+
+
+async def test_a_spanish_speaking_guardians_invitation_opens_in_spanish(
+    http: httpx.AsyncClient, gql: GraphQLClient, world: World
+) -> None:
+    """The link carries the parent's language, whatever the phone's browser is set to."""
+    home = await household(world)  # guardian A reads English by email, B Spanish by SMS
+    editing = await make.role(world.agency, students=ModuleAccess.EDIT)
+    editor = await make.staff(world.agency, role=editing, sites=[world.site])
+    await invite(gql, await make.token_for(editor), home.guardian_a.id, home.guardian_b.id)
+    pages = {}
+    for message in await Notification.filter(template="invitation"):
+        link = urlsplit(message.params["link"])
+        page = await http.get(f"{link.path}?{link.query}", headers={"accept-language": "en"})
+        pages[message.language] = page.text
+    assert '<html lang="es">' in pages["es"]
+    assert "Únase a su programa" in pages["es"]
+    assert '<html lang="en">' in pages["en"]
 
 
 async def test_pages_speak_the_browsers_language_unless_asked(http: httpx.AsyncClient) -> None:

@@ -89,3 +89,26 @@ async def test_every_label_names_one_field(http: httpx.AsyncClient) -> None:
         assert len(ids) == len(set(ids)), (path, sorted(i for i in ids if ids.count(i) > 1))
         for target in re.findall(r'<label for="([^"]+)"', text):
             assert target in ids, (path, target)
+
+
+async def test_the_dashboards_access_probe_is_refused_to_a_role_without_attendance_view(
+    http: httpx.AsyncClient, world: World
+) -> None:
+    """The page asks liveCounts once before opening its socket; FORBIDDEN shows "Not allowed"."""
+    students_only = await make.role(world.agency, students=ModuleAccess.VIEW)
+    clerk = await make.staff(world.agency, role=students_only, sites=[world.site])
+    probe = "query($s: ID!) { liveCounts(siteId: $s) { enrolled } }"
+    for token, code in (
+        (await make.token_for(clerk), "FORBIDDEN"),
+        (await make.token_for(world.teacher), None),
+    ):
+        answer = await http.post(
+            "/graphql",
+            json={"query": probe, "variables": {"s": str(world.site.id)}},
+            headers={"authorization": f"Bearer {token}"},
+        )
+        errors = answer.json().get("errors") or [{}]
+        assert errors[0].get("extensions", {}).get("code") == code
+    spanish = (await http.get("/dashboard?lang=es")).text
+    assert "Sin permiso" in spanish
+    assert "Entrar con otra cuenta" in spanish

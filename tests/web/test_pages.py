@@ -15,6 +15,7 @@ from server.web.routes import PAGES
 from services import staff_passwords, submissions
 from services.sign_in_guide import FAMILY_APP_PATH
 from tests import factories as make
+from tests.confirmations.helpers import data, scene, site_today, staff_day
 from tests.family.helpers import household, invite
 from tests.graphql import GraphQLClient
 from tests.world import World
@@ -112,3 +113,19 @@ async def test_the_dashboards_access_probe_is_refused_to_a_role_without_attendan
     spanish = (await http.get("/dashboard?lang=es")).text
     assert "Sin permiso" in spanish
     assert "Entrar con otra cuenta" in spanish
+
+
+async def test_parents_read_the_sites_time_zone_with_every_time(
+    gql: GraphQLClient, world: World
+) -> None:
+    """/confirm and /family show times in it (/submit: tests/web/test_parent_pages.py)."""
+    s = await scene(world)
+    await staff_day(gql, s)
+    query = """query($d: Date!) { viewer { ... on ParentViewer {
+      unconfirmedEntries { timezone }
+      children { today { timezone } history(from: $d, to: $d) { timezone } } } } }"""
+    viewer = data(await gql.execute(query, {"d": site_today(world)}, token=s.parent))["viewer"]
+    assert {e["timezone"] for e in viewer["unconfirmedEntries"]} == {"America/Chicago"}
+    ava = next(c for c in viewer["children"] if c["history"])
+    assert ava["today"]["timezone"] == "America/Chicago"
+    assert [d["timezone"] for d in ava["history"]] == ["America/Chicago"]

@@ -57,6 +57,7 @@ async def test_kiosk_pin_sign_in_of_two_children_shows_live_on_the_dashboard(
         await page.get_by_label("Site").select_option(label="Main Street")
         await page.get_by_label("Tablet name").fill("Front desk")
         await page.get_by_role("button", name="Pair").click()
+        await live.subscribed(channels.site_alerts(world.site.id))  # the pad's live lock state
         await type_pin(page, pin)
         await page.get_by_role("button", name="Ava L. · Sign in").click()
         await page.get_by_role("button", name="Ava L. · Sign out").wait_for()

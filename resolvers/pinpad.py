@@ -96,3 +96,16 @@ async def alerts(info: Info, site_id: str) -> AsyncIterator[KioskAlert]:
                 continue
             if isinstance(change, KioskAlert) and change.site_id == str(site.id):
                 yield change
+
+
+async def pad_state_changes(info: Info) -> AsyncIterator[PadState]:
+    """This pad's state now, then re-read whenever a pad of its own site locks or unlocks."""
+    ctx = info.context
+    kiosk = ctx.kiosk
+    async with listening(info, channels.site_alerts(kiosk.site_id)) as changes:
+        yield await raising(pad_lockout.current_state(kiosk, ctx.now()))
+        async for change in changes:
+            if isinstance(change, Resync) or (
+                isinstance(change, KioskAlert) and change.site_id == str(kiosk.site_id)
+            ):
+                yield await raising(pad_lockout.current_state(kiosk, ctx.now()))

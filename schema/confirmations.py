@@ -33,6 +33,7 @@ class UnconfirmedEntry:
     kind: EventKind
     at: datetime.datetime
     date: datetime.date = strawberry.field(description="The site-local day it belongs to.")
+    timezone: str = strawberry.field(description="The site's IANA zone: show `at` in it.")
     reason: str | None
     corrected_from: datetime.datetime | None = strawberry.field(
         description="When this entry corrects another: the time that one said."
@@ -50,6 +51,7 @@ class UnconfirmedEntry:
             kind=event.kind,
             at=event.occurred_at,
             date=event.local_date,
+            timezone=event.site.timezone,
             reason=event.reason or None,
             corrected_from=entry.corrected_from,
             asked_again=entry.asked_again,

@@ -97,6 +97,7 @@ class ChildDay:
     signed_in_at: datetime.datetime | None
     signed_out_at: datetime.datetime | None
     absence_reason: str | None
+    timezone: str | None = strawberry.field(description="The site's zone: show times in it.")
 
     @classmethod
     def from_domain(cls, day: parent_views.FamilyDay) -> ChildDay:
@@ -106,6 +107,7 @@ class ChildDay:
             signed_in_at=day.day.signed_in_at,
             signed_out_at=day.day.signed_out_at,
             absence_reason=day.day.absence_reason,
+            timezone=day.timezone,
         )
 
 
@@ -392,9 +394,8 @@ class FamilyMutation:
         )
         entry = result.value
         day = ChildDay.from_domain(parent_views.FamilyDay(entry.date, entry.day)) if entry else None
-        return ReportAbsencePayload(
-            day=day, errors=payload_errors(result, FamilyError, FamilyErrorCode)
-        )
+        errors = payload_errors(result, FamilyError, FamilyErrorCode)
+        return ReportAbsencePayload(day=day, errors=errors)
 
 
 # Login, code and password mutations try a secret: one per operation (reliability.md #1).

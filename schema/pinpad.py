@@ -302,3 +302,12 @@ class PinPadSubscription:
     ) -> AsyncGenerator[KioskAlert, None]:
         async for alert in pinpad_resolvers.alerts(info, str(site_id)):
             yield KioskAlert.from_event(alert)
+
+    @strawberry.subscription(
+        permission_classes=[IsKiosk],
+        description="This kiosk's own pad state at once, then again each time a pad of its "
+        "site locks after wrong PINs or is unlocked (a failure lock's end: `until`).",
+    )
+    async def pad_state(self, info: Info) -> AsyncGenerator[PadState, None]:
+        async for state in pinpad_resolvers.pad_state_changes(info):
+            yield PadState.from_domain(state)

@@ -111,6 +111,7 @@ class SubmissionChild:
 @strawberry.type(description="What the guardian is asked to review and sign.")
 class SubmissionReview:
     site_name: str
+    timezone: str = strawberry.field(description="The site's IANA zone: show times in it.")
     agency_name: str
     from_: datetime.date = strawberry.field(name="from")
     to: datetime.date
@@ -121,6 +122,7 @@ class SubmissionReview:
     def from_domain(cls, review: submission_links.Review) -> SubmissionReview:
         return cls(
             site_name=review.site_name,
+            timezone=review.timezone,
             agency_name=review.agency_name,
             from_=review.period_from,
             to=review.period_to,

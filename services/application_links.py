@@ -76,7 +76,7 @@ async def send_code(
         template="application_invitation",
         dedupe_key=f"application_invitation:{invitation.id}",
         params=await application_notices.params_of(application)
-        | {"link": messages.link(outbox.base_url, "/join")},
+        | {"link": messages.link(outbox.base_url, "/join", lang=to.language.value)},
         secret_params={"code": code},
         now=now,
         hourly_cap=outbox.hourly_cap,

@@ -368,7 +368,7 @@ async def _ask(
                 "guardian_first_name": guardian.first_name,
                 "child_first_name": child.first_name,
                 "agency_name": agency.name,
-                "link": messages.link(base_url, "/confirm"),
+                "link": messages.link(base_url, "/confirm", lang=recipient.language.value),
             },
             now=now,
             hourly_cap=hourly_cap,

@@ -192,7 +192,7 @@ async def _invite_one(
                 params={
                     "guardian_first_name": adult.first_name,
                     "agency_name": agency.name,
-                    "link": messages.link(base_url, "/join"),
+                    "link": messages.link(base_url, "/join", lang=recipient.language.value),
                 },
                 secret_params={"code": code},
                 now=now,

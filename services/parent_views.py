@@ -54,6 +54,7 @@ MAX_DAYS_AHEAD = 90
 class FamilyDay:
     date: date
     day: ChildDay
+    timezone: str | None = None  # the site's: its times read in it (None: not known here)
 
 
 async def own_children(principal: ParentPrincipal) -> list[Child]:
@@ -94,7 +95,7 @@ async def days_today(children: list[Child], now: datetime) -> dict[str, FamilyDa
         sessions_by_child, events_by_child = await day_records(child_ids, on)
         for child_id in child_ids:
             day = derive_child_day(sessions_by_child[child_id], events_by_child[child_id])
-            days[child_id] = FamilyDay(on, day)
+            days[child_id] = FamilyDay(on, day, homes[child_id].classroom.site.timezone)
     return days
 
 
@@ -118,12 +119,17 @@ async def history(
     sessions_by_day: dict[date, list[AttendanceSession]] = defaultdict(list)
     events_by_day: dict[date, list[AttendanceEvent]] = defaultdict(list)
     span = {"child_id": child.id, "local_date__gte": start, "local_date__lte": end}
-    for session in await AttendanceSession.filter(**span):
+    zones: dict[date, str] = {}
+    for session in await AttendanceSession.filter(**span).select_related("classroom__site"):
         sessions_by_day[session.local_date].append(session)
-    for event in await AttendanceEvent.filter(**span):
+        zones[session.local_date] = session.classroom.site.timezone
+    for event in await AttendanceEvent.filter(**span).select_related("site"):
         events_by_day[event.local_date].append(event)
-    days = sorted(set(sessions_by_day) | set(events_by_day))
-    return [FamilyDay(d, derive_child_day(sessions_by_day[d], events_by_day[d])) for d in days]
+        zones.setdefault(event.local_date, event.site.timezone)
+    return [
+        FamilyDay(d, derive_child_day(sessions_by_day[d], events_by_day[d]), zones[d])
+        for d in sorted(zones)
+    ]
 
 
 # --- what a parent reports -----------------------------------------------------------------

@@ -103,7 +103,9 @@ async def _send(
                 params={
                     "adult_first_name": adult.first_name,
                     "agency_name": agency.name,
-                    "link": messages.link(sending.base_url, FAMILY_APP_PATH),
+                    "link": messages.link(
+                        sending.base_url, FAMILY_APP_PATH, lang=recipient.language.value
+                    ),
                 },
                 now=sending.now,
                 hourly_cap=sending.hourly_cap,

@@ -81,6 +81,7 @@ class ReviewChild:
 @dataclass(frozen=True)
 class Review:
     site_name: str
+    timezone: str
     agency_name: str
     period_from: date
     period_to: date
@@ -274,7 +275,9 @@ async def review(principal: Principal, token: str, *, secret: Keyring, now: date
             key = (str(child.id), on)
             recorded = bool(sessions[key] or events[key])
             if recorded or any(people.is_scheduled(e, on) for e in covering):
-                days.append(FamilyDay(on, derive_child_day(sessions[key], events[key])))
+                days.append(
+                    FamilyDay(on, derive_child_day(sessions[key], events[key]), site.timezone)
+                )
             on += timedelta(days=1)
         result.append(ReviewChild(child, days))
     async with in_transaction():
@@ -288,6 +291,7 @@ async def review(principal: Principal, token: str, *, secret: Keyring, now: date
         )
     return Review(
         site_name=site.name,
+        timezone=site.timezone,
         agency_name=opened.agency.name,
         period_from=sub.period_from,
         period_to=sub.period_to,

@@ -270,7 +270,11 @@ async def _ask_family(
                     "period_to": submission.period_to,
                 },
                 # The link is the credential: sealed, like a code, never in clear params.
-                secret_params={"link": messages.link(base_url, LINK_PATH, token=token)},
+                secret_params={
+                    "link": messages.link(
+                        base_url, LINK_PATH, token=token, lang=recipient.language.value
+                    )
+                },
                 now=now,
                 hourly_cap=hourly_cap,
             )

@@ -166,6 +166,10 @@ _STAFF = {
         "locked_intro": "A staff member unlocks it with their PIN.",
         "unlock": "Unlock",
         "dashboard_title": "Live attendance",
+        "dashboard_denied_heading": "Not allowed",
+        "dashboard_denied_text": "Your role does not include viewing attendance, so this "
+        "page cannot show live counts. Ask an administrator for Attendance view access.",
+        "dashboard_switch_user": "Sign in as someone else",
         "enrolled": "Enrolled",
         "signed_in": "Signed in",
         "signed_out": "Signed out",
@@ -203,6 +207,11 @@ _STAFF = {
         "locked_intro": "Un miembro del personal lo desbloquea con su PIN.",
         "unlock": "Desbloquear",
         "dashboard_title": "Asistencia en vivo",
+        "dashboard_denied_heading": "Sin permiso",
+        "dashboard_denied_text": "Su función no incluye ver la asistencia, así que esta "
+        "página no puede mostrar los conteos en vivo. Pida a un administrador acceso para "
+        "ver la asistencia.",
+        "dashboard_switch_user": "Entrar con otra cuenta",
         "enrolled": "Inscritos",
         "signed_in": "Presentes",
         "signed_out": "Salieron",

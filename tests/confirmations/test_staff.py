@@ -221,7 +221,8 @@ async def test_request_confirmation_messages_each_guardian_in_their_language(
     spanish = queued["+15125550134"]
     assert (english.channel, english.language) == (ContactMethod.EMAIL, Language.EN)
     assert (spanish.channel, spanish.language) == (ContactMethod.SMS, Language.ES)
-    assert english.params["link"] == f"{gql.settings.base_url}/confirm"
+    assert english.params["link"] == f"{gql.settings.base_url}/confirm?lang=en"
+    assert spanish.params["link"] == f"{gql.settings.base_url}/confirm?lang=es"
     assert english.params["child_first_name"] == "Ava"
     text = messages.render(
         "confirmation_request",

@@ -111,7 +111,7 @@ async def test_the_outbox_gets_the_invitation_in_the_guardians_language_without_
     assert by_email.params == {
         "guardian_first_name": home.guardian_a.first_name,
         "agency_name": "Sunny Days",
-        "link": "http://localhost:8000/join",
+        "link": "http://localhost:8000/join?lang=en",
     }
     code = await sent_code(home.guardian_a)
     raw = code.replace("-", "")

@@ -89,7 +89,7 @@ async def test_the_guide_goes_by_each_guardians_preferred_contact_in_their_langu
     )
     english = _body(email)
     assert "Sunny Days" in english.subject
-    assert email.params["link"].endswith("/family")
+    assert email.params["link"].endswith("/family?lang=en")
     assert email.params["link"] in english.body
     for step in ("QR code", "PIN pad", "Pick the children", "confirm", "refuses the code"):
         assert step in english.body, step
@@ -97,7 +97,8 @@ async def test_the_guide_goes_by_each_guardians_preferred_contact_in_their_langu
     spanish = _body(sms)
     assert spanish.subject == ""
     assert "QR del quiosco" in spanish.body
-    assert spanish.body.endswith(email.params["link"])
+    assert spanish.body.endswith(sms.params["link"])
+    assert sms.params["link"].endswith("/family?lang=es")
     assert len(spanish.body) <= 160
 
     audits = await AuditEntry.filter(action="guide.send")

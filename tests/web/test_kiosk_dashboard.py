@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 from playwright.async_api import Browser, Page
 
+from models.org import ModuleAccess
 from models.people import Family
 from realtime import channels
 from server.settings import Settings
@@ -56,6 +57,7 @@ async def test_kiosk_pin_sign_in_of_two_children_shows_live_on_the_dashboard(
         await page.get_by_label("Site").select_option(label="Main Street")
         await page.get_by_label("Tablet name").fill("Front desk")
         await page.get_by_role("button", name="Pair").click()
+        await live.subscribed(channels.site_alerts(world.site.id))  # the pad's live lock state
         await type_pin(page, pin)
         await page.get_by_role("button", name="Ava L. · Sign in").click()
         await page.get_by_role("button", name="Ava L. · Sign out").wait_for()
@@ -148,3 +150,22 @@ async def test_a_revoked_tablet_falls_back_to_pairing_and_forgets_its_token(
     await page.reload()
     await page.get_by_role("heading", name="Pair this tablet").wait_for()
     assert await page.evaluate("localStorage.getItem('playroll.kiosk')") is None
+
+
+async def test_staff_without_attendance_view_are_told_so_not_left_reconnecting(
+    tab: Tab, world: World
+) -> None:
+    students_only = await make.role(world.agency, students=ModuleAccess.VIEW)
+    clerk = await make.staff(world.agency, role=students_only, sites=[world.site])
+    page = tab.page
+    await page.goto(tab.url("/dashboard"))
+    token = await make.token_for(clerk)
+    await page.evaluate("token => sessionStorage.setItem('playroll.staff', token)", token)
+    await page.reload()
+    await page.get_by_role("heading", name="Not allowed").wait_for()
+    assert await page.locator("#board").is_hidden()
+    assert not [url for url in tab.requests if url.startswith("ws://")]  # no socket opened
+    await page.get_by_role("button", name="Sign in as someone else").click()
+    await page.get_by_role("button", name="Sign in").wait_for()
+    assert await page.evaluate("sessionStorage.getItem('playroll.staff')") is None
+    assert tab.foreign_requests() == []

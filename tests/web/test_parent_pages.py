@@ -3,6 +3,7 @@ invitation link to registration."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -67,6 +68,10 @@ async def test_a_parent_verifies_draws_and_signs_a_submission_link(
     await page.get_by_label("Code").fill(await sent_code(MARIA.lower()))
     await page.get_by_role("button", name="Check the code").click()
     await page.get_by_role("heading", name="Ava Lastname0").wait_for()
+    # 8:00 to 16:30 as the site's clock (America/Chicago) showed them, not the browser's zone.
+    row = page.locator("#review-children tr", has_text="2026-11-03").filter(has_text="Signed out")
+    day = await row.inner_text()
+    assert re.search(r"8:00\sAM\s+4:30\sPM", day), day
     await draw(page, "#signature")
     await page.get_by_label("I certify").check()
     await shoot(page, "submit-sign", full_page=True)

@@ -4,7 +4,7 @@
   var P = Playroll, t = P.texts;
   var KIND = { SIGN_IN: t.sign_in_child, SIGN_OUT: t.sign_out_child, ABSENT: t.absent };
   var token = sessionStorage.getItem("playroll.family");
-  var ENTRIES = "{ viewer { ... on ParentViewer { unconfirmedEntries { id kind at date child { firstName lastName } } } } }";
+  var ENTRIES = "{ viewer { ... on ParentViewer { unconfirmedEntries { id kind at date timezone child { firstName lastName } } } } }";
   var ids = [];
 
   async function list() {
@@ -16,7 +16,7 @@
     viewer.unconfirmedEntries.forEach(function (e) {
       var row = rows.insertRow();
       [e.date, e.child.firstName + " " + e.child.lastName.charAt(0) + ". · " + (KIND[e.kind] || e.kind),
-        new Date(e.at).toLocaleTimeString(document.documentElement.lang, { hour: "numeric", minute: "2-digit" })]
+        new Date(e.at).toLocaleTimeString(document.documentElement.lang, { hour: "numeric", minute: "2-digit", timeZone: e.timezone })]
         .forEach(function (text) { row.insertCell().textContent = text; });
     });
     P.$("nothing").hidden = ids.length > 0;

@@ -97,8 +97,20 @@
     });
     socket = P.subscribe({
       token: token, operations: operations, onStatus: status,
-      onOpen: function () { refetch(site).catch(function () { status("reconnecting"); }); },
+      onOpen: function () { refetch(site).catch(refused); },
     });
+  }
+
+  // A role without Attendance view (or one that lost it) is told so once, instead of a
+  // socket that retries for ever; anything else is a passing failure the socket heals.
+  function refused(error) {
+    if (error && error.code === "FORBIDDEN") {
+      if (socket) { socket.close(); socket = null; }
+      P.show("denied");
+      return true;
+    }
+    status("reconnecting");
+    return false;
   }
 
   async function start() {
@@ -111,9 +123,22 @@
     }
     P.$("site").textContent = "";
     sites.forEach(function (site) { P.$("site").add(new Option(site.name, site.id)); });
+    if (sites.length) {
+      try {
+        await P.gql("query($s: ID!) { liveCounts(siteId: $s) { enrolled } }", { s: sites[0].id }, token);
+      } catch (e) {
+        if (refused(e)) { return; }
+      }
+    }
     P.show("board");
     if (sites.length) { watch(sites[0]); }
   }
+
+  P.$("switch-user").addEventListener("click", function () {
+    sessionStorage.removeItem("playroll.staff");
+    token = null;
+    P.show("signin");
+  });
 
   P.$("site").addEventListener("change", function () {
     watch(sites.find(function (s) { return s.id === P.$("site").value; }));

@@ -5,7 +5,7 @@
   var P = Playroll, t = P.texts;
   var token = sessionStorage.getItem("playroll.family");
   var STATUS = { SIGNED_IN: t.signed_in, SIGNED_OUT: t.signed_out, ABSENT: t.absent, NOT_ARRIVED: t.not_arrived };
-  var DAY = "date status signedInAt signedOutAt absenceReason";
+  var DAY = "date status signedInAt signedOutAt absenceReason timezone";
 
   // Days counted from the site's today as the server gives it, never the phone's clock.
   function isoDay(from, offset) {
@@ -13,12 +13,13 @@
     return day.toISOString().slice(0, 10);
   }
 
-  function time(value) {
-    return value ? new Date(value).toLocaleTimeString(document.documentElement.lang, { hour: "numeric", minute: "2-digit" }) : "";
+  // Times in the site's zone (the day's own), wherever the phone is.
+  function time(value, zone) {
+    return value ? new Date(value).toLocaleTimeString(document.documentElement.lang, { hour: "numeric", minute: "2-digit", timeZone: zone || undefined }) : "";
   }
 
   function describe(day) {
-    return (STATUS[day.status] || day.status) + " " + [time(day.signedInAt), time(day.signedOutAt)].filter(Boolean).join(" – ") +
+    return (STATUS[day.status] || day.status) + " " + [time(day.signedInAt, day.timezone), time(day.signedOutAt, day.timezone)].filter(Boolean).join(" – ") +
       (day.absenceReason ? " (" + day.absenceReason + ")" : "");
   }
 

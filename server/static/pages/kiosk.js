@@ -49,7 +49,10 @@
         }
       }
     } catch (e) {
-      if (e.code === "UNAUTHENTICATED") { localStorage.removeItem("playroll.kiosk"); device = null; P.show("pair"); }
+      if (e.code === "UNAUTHENTICATED") {
+        localStorage.removeItem("playroll.kiosk"); device = null; P.show("pair");
+        if (socket) { socket.close(); socket = null; }
+      }
     }
   }
 
@@ -169,7 +172,23 @@
     start();
   });
 
-  function start() { P.show("pad"); refresh(); setInterval(refresh, 15000); }
+  // The pad's lock state arrives over the socket (padState: this kiosk's own, its site's
+  // locks and unlocks); the pad polls only while the socket is away.
+  var socket = null, live = false;
+  function start() {
+    P.show("pad");
+    socket = P.subscribe({
+      token: device,
+      operations: [{
+        query: "subscription { padState { locked reason until } }",
+        onData: function (data) { showState(data.padState); },
+      }],
+      onStatus: function (state) { live = state === "live"; },
+      onOpen: refresh,
+    });
+    refresh();
+    setInterval(function () { if (!live && device) { refresh(); } }, 15000);
+  }
 
   buildKeys();
   if (device) { start(); } else { P.show("pair"); }

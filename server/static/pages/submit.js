@@ -3,17 +3,20 @@
 (function () {
   var P = Playroll, t = P.texts;
   var token = P.takeFromUrl("token");
-  var REVIEW = "query($t: String!) { attendanceSubmission(token: $t) { siteName agencyName from to " +
+  var REVIEW = "query($t: String!) { attendanceSubmission(token: $t) { siteName timezone agencyName from to " +
     "guardianFirstName children { firstName lastName days { date status signedInAt signedOutAt absenceReason } } } }";
   var STATUS = { SIGNED_IN: t.signed_in, SIGNED_OUT: t.signed_out, ABSENT: t.absent, NOT_ARRIVED: t.not_arrived };
 
+  var zone;  // the site's time zone, from the review: times as the site's clock showed them
+
   function time(value) {
-    return value ? new Date(value).toLocaleTimeString(document.documentElement.lang, { hour: "numeric", minute: "2-digit" }) : "";
+    return value ? new Date(value).toLocaleTimeString(document.documentElement.lang, { hour: "numeric", minute: "2-digit", timeZone: zone }) : "";
   }
 
   function cell(row, text) { var td = document.createElement("td"); td.textContent = text; row.appendChild(td); }
 
   function showReview(review) {
+    zone = review.timezone;
     P.$("review-summary").textContent = review.agencyName + " · " + review.siteName + " · " + review.from + " – " + review.to;
     var box = P.$("review-children");
     box.textContent = "";

@@ -20,7 +20,7 @@ from services.people import ChildChanges, NewChild
 
 if TYPE_CHECKING:
     from schema.enrollments import Enrollment
-    from schema.family import ChildDay
+    from schema.parent_viewer import ChildDay
 
 
 @strawberry.enum
@@ -168,7 +168,7 @@ class Child:
         self, info: Info
     ) -> Annotated[ChildDay, strawberry.lazy("schema.family")] | None:
         # schema.family builds on this module, so its type is imported when first used.
-        from schema.family import ChildDay
+        from schema.parent_viewer import ChildDay
 
         if self._model is None:
             return None
@@ -185,7 +185,7 @@ class Child:
         from_: Annotated[datetime.date, strawberry.argument(name="from")],
         to: datetime.date,
     ) -> list[Annotated[ChildDay, strawberry.lazy("schema.family")]] | None:
-        from schema.family import ChildDay
+        from schema.parent_viewer import ChildDay
 
         if self._model is None:
             return None

@@ -59,13 +59,7 @@ from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.enrollments import EnrollmentMutation
 from schema.errors import payload_errors
 from schema.extensions import Schema, hardening_extensions
-from schema.family import (
-    FAMILY_SINGLE_ROOT_FIELDS,
-    FamilyMutation,
-    FamilyQuery,
-    ParentViewer,
-    Viewer,
-)
+from schema.family import FAMILY_SINGLE_ROOT_FIELDS, FamilyMutation, FamilyQuery
 from schema.family_records import FamilyRecordMutation
 from schema.kiosk import (
     Kiosk,
@@ -83,6 +77,7 @@ from schema.messaging import MessagingMutation, MessagingQuery
 from schema.moments import MomentsMutation, MomentsQuery
 from schema.my_applications import MyApplicationMutation, MyApplicationQuery
 from schema.org import AssignStaffRoleInput, AssignStaffRolePayload, Classroom, Site
+from schema.parent_viewer import ParentViewer, Viewer
 from schema.people import (
     Child,
     ChildMutation,

@@ -13,7 +13,7 @@ from models import people as people_models
 from resolvers import submissions as submission_resolvers
 from resolvers.context import Info
 from schema.errors import UserError, code_enum, payload_errors
-from schema.family import ChildDay
+from schema.parent_viewer import ChildDay
 from schema.people import ContactMethod
 from services import signature_svg, submission_links, submissions
 

@@ -34,9 +34,12 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from schema.limits import Limits
-from schema.validation import BoundedValidation
+from schema.validation import BoundedValidation, ValidDocuments
 
 logger = logging.getLogger("playroll.graphql")
+
+# Distinct documents remembered as valid per schema: every client's few, many times over.
+VALID_DOCUMENTS_KEPT = 2048
 
 
 def _root_field_names(
@@ -177,10 +180,11 @@ class ErrorPolicy(SchemaExtension):
 def hardening_extensions(limits: Limits, single_root: frozenset[str]) -> list[Any]:
     """Factories, so every operation gets fresh extension instances."""
     root_rule = root_field_rule(limits.max_root_fields, single_root)
+    valid = ValidDocuments(VALID_DOCUMENTS_KEPT)
     extensions: list[Any] = [
         lambda: ErrorPolicy(debug=limits.debug),
         # Runs validation itself: cost first, so no rule below walks an over-cost document.
-        lambda: BoundedValidation(max_cost=limits.max_cost, debug=limits.debug),
+        lambda: BoundedValidation(max_cost=limits.max_cost, debug=limits.debug, valid=valid),
         lambda: QueryDepthLimiter(max_depth=limits.max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),

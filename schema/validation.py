@@ -10,6 +10,7 @@ Variable values are coerced at execution, so the executor gets the same switch.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,15 +26,44 @@ from schema.cost import document_cost
 _STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
 
 
+class ValidDocuments:
+    """The texts of the latest documents that passed validation, for one schema.
+
+    A tablet or a phone sends the same few documents all day; validating one again (the
+    cost walk and every rule, about a third of a small query's time) tells nothing new,
+    as the schema and the rules are fixed for the schema's life. Only passes are kept:
+    a refused document is checked afresh each time, so its errors are never shared.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._texts: OrderedDict[str, None] = OrderedDict()
+
+    def __contains__(self, text: str) -> bool:
+        if text not in self._texts:
+            return False
+        self._texts.move_to_end(text)
+        return True
+
+    def add(self, text: str) -> None:
+        self._texts[text] = None
+        if len(self._texts) > self._size:
+            self._texts.popitem(last=False)
+
+
 class BoundedValidation(SchemaExtension):
-    def __init__(self, *, max_cost: int, debug: bool) -> None:
+    def __init__(self, *, max_cost: int, debug: bool, valid: ValidDocuments) -> None:
         self.max_cost = max_cost
         self.debug = debug
+        self.valid = valid
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        if document is not None and context.pre_execution_errors is None:
+        if context.query is not None and context.query in self.valid:
+            # An empty list, not None: strawberry then skips its own validation too.
+            context.pre_execution_errors = []
+        elif document is not None and context.pre_execution_errors is None:
             cost = document_cost(document)
             if cost.selections > self.max_cost:
                 context.pre_execution_errors = [
@@ -50,6 +80,8 @@ class BoundedValidation(SchemaExtension):
                     (*context.validation_rules, *_STRAWBERRY_RULES),
                     hide_suggestions=not self.debug,
                 )
+                if not context.pre_execution_errors and context.query is not None:
+                    self.valid.add(context.query)
         yield
 
 

@@ -8,7 +8,7 @@ from auth.principals import ParentPrincipal, is_parent
 from models.people import Child, FamilyAdult, GuardianSlot
 from resolvers.context import Info
 from resolvers.outcome import Outcome, object_id, outcome
-from services import family_records, my_family
+from services import family_records, my_family, shared_pickups
 from services.family_records import AdultDetails
 
 
@@ -55,12 +55,12 @@ async def remove_contact(info: Info, adult_id: str) -> Outcome[FamilyAdult]:
 
 async def link_shared_pickup(info: Info, adult_id: str, family_id: str) -> Outcome[FamilyAdult]:
     adult, family = object_id(adult_id, "Adult"), object_id(family_id, "Family")
-    return await outcome(family_records.link_shared_pickup(info.context.staff, adult, family))
+    return await outcome(shared_pickups.link_shared_pickup(info.context.staff, adult, family))
 
 
 async def unlink_shared_pickup(info: Info, adult_id: str, family_id: str) -> Outcome[FamilyAdult]:
     adult, family = object_id(adult_id, "Adult"), object_id(family_id, "Family")
-    return await outcome(family_records.unlink_shared_pickup(info.context.staff, adult, family))
+    return await outcome(shared_pickups.unlink_shared_pickup(info.context.staff, adult, family))
 
 
 # --- parents ------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from auth.keys import Keyring
 from auth.principals import StaffPrincipal
 from models.org import Classroom, Site
 from models.people import Child, ContactMethod, GuardianSlot, Language
-from services import enrollments, family_records, people
+from services import enrollments, family_records, people, shared_pickups
 
 SEED = 2026
 CHILDREN_PER_ROOM = 15
@@ -238,5 +238,5 @@ class FamilyBuilder:
         """Guardian A of one family may also collect a neighbour family's children."""
         giver, taker = self.rng.sample(families, 2)
         adult_id = self.guardian_a[str(giver)]
-        await family_records.link_shared_pickup(self.admin, adult_id, taker)
+        await shared_pickups.link_shared_pickup(self.admin, adult_id, taker)
         return adult_id

@@ -1,6 +1,6 @@
 """Staff keep a family's people: Parent/Guardian A and B, contacts, authorized pickups,
-and the adults of other families shared as pickups. A parent's own edits:
-services/my_family.py.
+and the adults of other families shared as pickups (services/shared_pickups.py). A
+parent's own edits: services/my_family.py.
 
 Students editors reach the families with a child enrolled (at any time) at one of their
 sites; agency admins every family of the agency. A foreign or missing family or adult is
@@ -77,14 +77,14 @@ def editable_families(principal: Principal) -> QuerySet[Family]:
     ).distinct()
 
 
-async def _family(principal: Principal, family_id: UUID) -> Family:
+async def editable_family(principal: Principal, family_id: UUID) -> Family:
     if not await editable_families(principal).filter(id=family_id).exists():
         raise NotFound("Family")
     # Locked, so two adds to one family take the guardian slots one after the other.
     return await Family.select_for_update().get(id=family_id)
 
 
-async def _adult(principal: Principal, adult_id: UUID) -> FamilyAdult:
+async def editable_adult(principal: Principal, adult_id: UUID) -> FamilyAdult:
     adult = await FamilyAdult.get_or_none(id=adult_id, removed_at__isnull=True)
     if adult is None or not await editable_families(principal).filter(id=adult.family_id).exists():
         raise NotFound("Adult")
@@ -302,7 +302,7 @@ async def add_guardian(
     """Parent/Guardian A or B (the first free slot when none is named)."""
     updates = cleaned_updates(details)
     async with in_transaction():
-        family = await _family(principal, family_id)
+        family = await editable_family(principal, family_id)
         guardians = FamilyAdult.filter(family_id=family.id, guardian_slot__isnull=False)
         taken = {a.guardian_slot for a in await guardians}
         if slot is None:
@@ -327,7 +327,7 @@ async def add_contact(
     """A contact of the family (an authorized pickup when the details say so)."""
     updates = cleaned_updates(details)
     async with in_transaction():
-        family = await _family(principal, family_id)
+        family = await editable_family(principal, family_id)
         return await create_adult(principal, family, updates, None, secret, "people.add_contact")
 
 
@@ -337,67 +337,11 @@ async def update_adult(
     """Edit a guardian or a contact."""
     updates = cleaned_updates(details)
     async with in_transaction():
-        adult = await _adult(principal, adult_id)
+        adult = await editable_adult(principal, adult_id)
         return await change_adult(principal, adult, updates, secret, "people.update_adult")
 
 
 async def remove_contact(principal: StaffPrincipal, adult_id: UUID, now: datetime) -> FamilyAdult:
     async with in_transaction():
-        adult = await _adult(principal, adult_id)
+        adult = await editable_adult(principal, adult_id)
         return await retire_adult(principal, adult, now, "people.remove_contact")
-
-
-async def link_shared_pickup(
-    principal: StaffPrincipal, adult_id: UUID, family_id: UUID
-) -> FamilyAdult:
-    """Authorize an adult of one family to pick up the children of another."""
-    async with in_transaction():
-        family = await _family(principal, family_id)
-        adult = await _adult(principal, adult_id)
-        if adult.family_id == family.id:
-            raise DomainError(
-                FamilyRecordErrorCode.SAME_FAMILY,
-                "This adult belongs to that family; make them an authorized pickup instead.",
-                "familyId",
-            )
-        if not adult.phone:
-            raise DomainError(
-                FamilyRecordErrorCode.PICKUP_NEEDS_PHONE,
-                "An authorized pickup needs a cell phone number.",
-                "adultId",
-            )
-        _, created = await SharedPickup.get_or_create(adult_id=adult.id, family_id=family.id)
-        if created:
-            await audit.record(
-                principal,
-                "people.link_shared_pickup",
-                agency_id=family.agency_id,
-                target_type="family_adult",
-                target_id=adult.id,
-                data={"before": {"shared_with": None}, "after": {"shared_with": str(family.id)}},
-            )
-        return adult
-
-
-async def unlink_shared_pickup(
-    principal: StaffPrincipal, adult_id: UUID, family_id: UUID
-) -> FamilyAdult:
-    async with in_transaction():
-        family = await _family(principal, family_id)
-        adult = await _adult(principal, adult_id)
-        deleted = await SharedPickup.filter(adult_id=adult.id, family_id=family.id).delete()
-        if not deleted:
-            raise DomainError(
-                FamilyRecordErrorCode.NOT_SHARED,
-                "This adult is not a shared pickup of that family.",
-                "familyId",
-            )
-        await audit.record(
-            principal,
-            "people.unlink_shared_pickup",
-            agency_id=family.agency_id,
-            target_type="family_adult",
-            target_id=adult.id,
-            data={"before": {"shared_with": str(family.id)}, "after": {"shared_with": None}},
-        )
-        return adult

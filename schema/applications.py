@@ -50,6 +50,18 @@ class ApplicationChild:
     last_name: str
     birth_date: datetime.date
 
+    @classmethod
+    def listed(cls, children: list[dict[str, str]]) -> list[ApplicationChild]:
+        """The children as the application stores them (ISO dates)."""
+        return [
+            cls(
+                first_name=c["first_name"],
+                last_name=c["last_name"],
+                birth_date=datetime.date.fromisoformat(c["birth_date"]),
+            )
+            for c in children
+        ]
+
 
 @strawberry.type
 class ApplicationGuardian:
@@ -57,6 +69,19 @@ class ApplicationGuardian:
     last_name: str
     email: str | None
     phone: str | None
+
+    @classmethod
+    def listed(cls, guardians: list[dict[str, str]]) -> list[ApplicationGuardian]:
+        """The guardians as the application stores them."""
+        return [
+            cls(
+                first_name=g["first_name"],
+                last_name=g["last_name"],
+                email=g.get("email"),
+                phone=g.get("phone"),
+            )
+            for g in guardians
+        ]
 
 
 @strawberry.type
@@ -134,23 +159,8 @@ class Application:
             number=a.display_number,
             status=a.status,
             family_name=a.family_name,
-            children=[
-                ApplicationChild(
-                    first_name=c["first_name"],
-                    last_name=c["last_name"],
-                    birth_date=datetime.date.fromisoformat(c["birth_date"]),
-                )
-                for c in a.children
-            ],
-            guardians=[
-                ApplicationGuardian(
-                    first_name=g["first_name"],
-                    last_name=g["last_name"],
-                    email=g.get("email"),
-                    phone=g.get("phone"),
-                )
-                for g in a.guardians
-            ],
+            children=ApplicationChild.listed(a.children),
+            guardians=ApplicationGuardian.listed(a.guardians),
             language=Language(a.language.value),
             contact_method=ContactMethod(a.contact_method.value),
             desired_start=a.desired_start,

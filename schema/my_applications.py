@@ -77,23 +77,8 @@ class MyApplication:
             number=a.display_number,
             agency_name=found.agency_name,
             status=a.status,
-            children=[
-                ApplicationChild(
-                    first_name=c["first_name"],
-                    last_name=c["last_name"],
-                    birth_date=datetime.date.fromisoformat(c["birth_date"]),
-                )
-                for c in a.children
-            ],
-            guardians=[
-                ApplicationGuardian(
-                    first_name=g["first_name"],
-                    last_name=g["last_name"],
-                    email=g.get("email"),
-                    phone=g.get("phone"),
-                )
-                for g in a.guardians
-            ],
+            children=ApplicationChild.listed(a.children),
+            guardians=ApplicationGuardian.listed(a.guardians),
             language=Language(a.language.value),
             contact_method=ContactMethod(a.contact_method.value),
             desired_start=a.desired_start,

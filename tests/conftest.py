@@ -34,6 +34,7 @@ from services.clock import Clock
 from tests import clock as test_clock
 from tests.clock import FrozenClock
 from tests.graphql import GraphQLClient
+from tests.waiting import eventually
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 # What services take: the keys derived from the test secret (the settings' ``secret``).
@@ -268,11 +269,7 @@ async def serving(settings: Settings, clock: Clock) -> AsyncIterator[LiveServer]
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    for _ in range(500):
-        if server.started:
-            break
-        await asyncio.sleep(0.01)
-    assert server.started, "uvicorn did not start"
+    await eventually(lambda: server.started)  # uvicorn offers no started event
     try:
         yield LiveServer(app=app, port=port, broadcast_url=settings.broadcast_url)
     finally:

@@ -28,6 +28,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tests.waiting import eventually
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -211,9 +213,7 @@ async def sms_provider(token: str = "test-sms-token") -> AsyncIterator[SmsProvid
     )
     task = asyncio.create_task(server.serve())
     try:
-        async with asyncio.timeout(5):
-            while not server.started:  # noqa: ASYNC110 - uvicorn offers no started event
-                await asyncio.sleep(0.01)
+        await eventually(lambda: server.started)  # uvicorn offers no started event
         yield provider
     finally:
         if provider.hold is not None:

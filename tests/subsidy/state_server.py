@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.notifications.servers import free_port
+from tests.waiting import eventually
 
 
 @dataclass
@@ -166,9 +167,7 @@ async def state_system() -> AsyncIterator[StateSystemServer]:
     )
     task = asyncio.create_task(uv.serve())
     try:
-        async with asyncio.timeout(5):
-            while not uv.started:  # noqa: ASYNC110 - uvicorn offers no started event
-                await asyncio.sleep(0.01)
+        await eventually(lambda: uv.started)  # uvicorn offers no started event
         yield server
     finally:
         uv.should_exit = True

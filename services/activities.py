@@ -26,7 +26,7 @@ from models.org import Classroom, Site
 from realtime import channels
 from realtime.bus import EventBus
 from realtime.events import AttendanceChanged
-from services import attendance, audit, org, people, rosters
+from services import attendance, audit, org, people, roster_events, rosters
 from services.activity_labels import readable_activity_labels
 from services.errors import DomainError, DomainErrors, InvalidInput, NotFound
 
@@ -335,7 +335,7 @@ async def publish_rows(bus: EventBus, rows: Sequence[ChildActivity], now: dateti
             if str(e.child_id) in children
         ]
         for entry in await rosters.entries_for(enrollments, days[room_id]):
-            change = rosters.roster_changed(classroom.site, entry, now)
+            change = roster_events.roster_changed(classroom.site, entry, now)
             messages.append((channels.classroom_roster(entry.classroom_id), change))
     await bus.publish(messages)
 

@@ -17,7 +17,7 @@ from models.attendance import ActorKind, AuthMethod, EventKind, EventSource
 from models.org import Classroom
 from models.people import FamilyAdult, SharedPickup
 from realtime.bus import EventBus
-from services import attendance, contactless, org, people, rosters
+from services import attendance, contactless, org, people, roster_events
 from services.errors import DomainError, DomainErrors, InvalidInput, NotFound
 from services.rosters import RosterEntry
 
@@ -124,7 +124,7 @@ async def _record(
         client_uuids=uuids,
         now=now,
     )
-    return await rosters.publish_changes(bus, classroom.site, day, events)
+    return await roster_events.publish_changes(bus, classroom.site, day, events)
 
 
 async def sign_in(

@@ -28,7 +28,7 @@ from models.kiosk import Kiosk
 from models.org import Site
 from models.sync import ConflictReason
 from realtime.bus import EventBus
-from services import audit, rosters, signatures, sync_fold
+from services import audit, roster_events, signatures, sync_fold
 from services.errors import DomainError, InvalidInput, NotFound
 from services.sync_checks import Checked, Lookups, SyncEntry, SyncErrorCode, check, new_event
 
@@ -214,4 +214,4 @@ async def _publish(bus: EventBus, checked: list[Checked], results: list[SyncResu
             by_day.setdefault((str(event.site_id), event.local_date), []).append(event)
     for key, events in by_day.items():
         latest = {str(e.child_id): e for e in sorted(events, key=lambda e: e.occurred_at)}
-        await rosters.publish_changes(bus, sites[key], key[1], list(latest.values()))
+        await roster_events.publish_changes(bus, sites[key], key[1], list(latest.values()))

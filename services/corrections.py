@@ -25,7 +25,7 @@ from models.attendance import (
     EventSource,
 )
 from realtime.bus import EventBus
-from services import audit, org, rosters, signatures
+from services import audit, org, roster_events, signatures
 from services.attendance import MAX_REASON_LENGTH, AttendanceErrorCode
 from services.errors import DomainError, InvalidInput, NotFound
 from services.rosters import RosterEntry
@@ -226,5 +226,5 @@ async def correct_time(
                 "stale_signature_ids": [str(s.id) for s in stale],
             },
         )
-    entries = await rosters.publish_changes(bus, site, event.local_date, [correction])
+    entries = await roster_events.publish_changes(bus, site, event.local_date, [correction])
     return Correction(correction=correction, entry=entries[0] if entries else None)

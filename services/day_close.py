@@ -35,7 +35,7 @@ from models.attendance import (
 from models.org import Classroom, Site
 from models.people import Child
 from realtime.bus import EventBus
-from services import auto_checkout, end_of_day, org, rosters, signatures
+from services import auto_checkout, end_of_day, org, roster_events, signatures
 from services.signatures import EventSignoff
 
 logger = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ async def close_day(
     for event in events:
         by_day[event.local_date].append(event)
     for local_date, changed in sorted(by_day.items()):
-        await rosters.publish_changes(bus, site, local_date, changed)
+        await roster_events.publish_changes(bus, site, local_date, changed)
     return events
 
 

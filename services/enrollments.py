@@ -23,7 +23,7 @@ from models.attendance import AttendanceEvent
 from models.org import Classroom
 from models.people import Child, Enrollment
 from realtime.bus import EventBus
-from services import audit, org, people, programs, rosters
+from services import audit, org, people, programs, roster_events
 from services.errors import DomainError, InvalidInput, NotFound
 
 
@@ -348,5 +348,5 @@ async def move_child(
         )
     left = await Classroom.get(id=current.classroom_id).select_related("site")
     moved.classroom = target
-    await rosters.publish_move(bus, moved, left, now)
+    await roster_events.publish_move(bus, moved, left, now)
     return moved

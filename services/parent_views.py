@@ -24,7 +24,7 @@ from models.attendance import (
 from models.org import Site
 from models.people import Child, Enrollment, FamilyAdult
 from realtime.bus import EventBus
-from services import attendance, org, people, rosters
+from services import attendance, org, people, roster_events
 from services.attendance import Actor, AttendanceErrorCode, record_absence
 from services.errors import DomainError, InvalidInput, NotFound
 from services.rosters import (
@@ -229,5 +229,5 @@ async def report_absence(
         client_uuid=uuids[UUID(str(child.id))],
     )
     # Published like a staff absence, so live rosters and counts move at once.
-    entries = await rosters.publish_changes(bus, site, on, [event])
+    entries = await roster_events.publish_changes(bus, site, on, [event])
     return entries[0]

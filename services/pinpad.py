@@ -26,7 +26,7 @@ from models.people import FamilyAdult, SharedPickup
 from models.pins import PinCredential
 from models.signatures import SignatureMethod
 from realtime.bus import EventBus
-from services import attendance, confirmations, org, pad_lockout, people, rosters
+from services import attendance, confirmations, org, pad_lockout, people, roster_events
 from services.errors import DomainError, DomainErrors
 from services.pad_lockout import PadState
 from services.rosters import DayStatus, RosterEntry, day_records, derive_child_day
@@ -248,7 +248,7 @@ async def _record(
         client_uuids=uuids,
         now=now,
     )
-    changed = await rosters.publish_changes(bus, site, day, events)
+    changed = await roster_events.publish_changes(bus, site, day, events)
     return _recorded(visit, changed)
 
 

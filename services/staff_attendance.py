@@ -18,7 +18,7 @@ from models.attendance import EventKind
 from models.org import Classroom, Site, StaffSiteAccess, StaffUser
 from models.people import Enrollment
 from realtime.bus import EventBus
-from services import attendance, org, people, rosters
+from services import attendance, org, people, roster_events
 from services import pins as pin_service
 from services.attendance import Actor, AttendanceErrorCode, Entry
 from services.errors import DomainError, DomainErrors, InvalidInput
@@ -188,7 +188,7 @@ async def _record(
         client_uuids=checked.client_uuids,
         now=now,
     )
-    return await rosters.publish_changes(
+    return await roster_events.publish_changes(
         bus, site, day, events, checked.enrollments, just_recorded=True
     )
 
@@ -241,5 +241,5 @@ async def mark_absent(
         now=now,
         client_uuid=uuids[UUID(str(child.id))],
     )
-    entries = await rosters.publish_changes(bus, site, on, [event])
+    entries = await roster_events.publish_changes(bus, site, on, [event])
     return entries[0]

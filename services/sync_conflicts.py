@@ -22,7 +22,7 @@ from models.audit import AuditEntry
 from models.org import Site
 from models.sync import ConflictStatus, SyncConflict
 from realtime.bus import EventBus
-from services import audit, org, rosters, signatures, sync_fold
+from services import audit, org, roster_events, signatures, sync_fold
 from services.errors import DomainError, InvalidInput, NotFound
 
 
@@ -111,7 +111,7 @@ async def decide(
                 principal, site, UUID(str(conflict.child_id)), conflict.local_date, now=now
             )
     await conflict.fetch_related("event", "child")
-    await rosters.publish_changes(bus, site, conflict.local_date, [conflict.event])
+    await roster_events.publish_changes(bus, site, conflict.local_date, [conflict.event])
     return ReviewItem(conflict)
 
 

@@ -80,9 +80,10 @@ async def report(
     )
 
 
-async def counts(info: Info, site_id: str, first: date, last: date) -> StatusCounts:
+async def counts(info: Info, site_id: str, first: date | None, last: date | None) -> StatusCounts:
+    ctx = info.context
     return await raising(
-        subsidy_report.counts(info.context.staff, object_id(site_id, "Site"), first, last)
+        subsidy_report.counts(ctx.staff, object_id(site_id, "Site"), first, last, ctx.now())
     )
 
 

@@ -173,8 +173,10 @@ class SubsidyDay:
         )
 
 
-@strawberry.type
+@strawberry.type(description="Child-days of a range by transfer status.")
 class SubsidyCounts:
+    from_date: datetime.date
+    to_date: datetime.date
     transferred: int
     out_of_sync: int
     error: int
@@ -282,12 +284,25 @@ class SubsidyQuery:
         )
         return [SubsidyDay.from_domain(r) for r in rows]
 
-    @strawberry.field(permission_classes=[CanViewAttendance])
+    @strawberry.field(
+        permission_classes=[CanViewAttendance],
+        description="Child-days by status in the range; without dates, the site's month so far.",
+    )
     async def subsidy_counts(
-        self, info: Info, site_id: strawberry.ID, from_date: datetime.date, to_date: datetime.date
+        self,
+        info: Info,
+        site_id: strawberry.ID,
+        from_date: datetime.date | None = None,
+        to_date: datetime.date | None = None,
     ) -> SubsidyCounts:
         c = await subsidy_resolvers.counts(info, str(site_id), from_date, to_date)
-        return SubsidyCounts(transferred=c.transferred, out_of_sync=c.out_of_sync, error=c.error)
+        return SubsidyCounts(
+            from_date=c.first,
+            to_date=c.last,
+            transferred=c.transferred,
+            out_of_sync=c.out_of_sync,
+            error=c.error,
+        )
 
     @strawberry.field(
         permission_classes=[CanViewAttendance],

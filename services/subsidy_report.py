@@ -74,6 +74,8 @@ class ReportDay:
 
 @dataclass(frozen=True)
 class StatusCounts:
+    first: date
+    last: date
     transferred: int
     out_of_sync: int
     error: int
@@ -156,13 +158,31 @@ async def report(
     return out
 
 
-async def counts(principal: StaffPrincipal, site_id: UUID, first: date, last: date) -> StatusCounts:
-    """How many child-days of the range stand in each status (the dashboard)."""
+async def counts(
+    principal: StaffPrincipal,
+    site_id: UUID,
+    first: date | None,
+    last: date | None,
+    now: datetime,
+) -> StatusCounts:
+    """How many child-days of the range stand in each status (the dashboard).
+
+    Without a range: the site's current month so far, on the site's calendar, so that a
+    dashboard anywhere shows the month the site is in.
+    """
+    if (first is None) != (last is None):
+        raise InvalidInput("Give both dates, or neither for this month.", "fromDate")
+    if first is None or last is None:
+        site = await _site(principal, site_id)
+        last = org.local_date(site, now)
+        first = last.replace(day=1)
     days = await report(principal, site_id, first, last)
     tally = {s: 0 for s in TransferStatus}
     for day in days:
         tally[day.status] += 1
     return StatusCounts(
+        first,
+        last,
         tally[TransferStatus.TRANSFERRED],
         tally[TransferStatus.OUT_OF_SYNC],
         tally[TransferStatus.ERROR],

@@ -170,6 +170,12 @@ _STAFF = {
         "dashboard_denied_text": "Your role does not include viewing attendance, so this "
         "page cannot show live counts. Ask an administrator for Attendance view access.",
         "dashboard_switch_user": "Sign in as someone else",
+        "subsidy_heading": "State subsidy transfers,",
+        "subsidy_hint": "Child-days this month. The subsidy report lists each day and what to "
+        "do about it.",
+        "subsidy_transferred": "Transferred",
+        "subsidy_out_of_sync": "Waiting to go",
+        "subsidy_error": "Need attention",
         "enrolled": "Enrolled",
         "signed_in": "Signed in",
         "signed_out": "Signed out",
@@ -212,6 +218,12 @@ _STAFF = {
         "página no puede mostrar los conteos en vivo. Pida a un administrador acceso para "
         "ver la asistencia.",
         "dashboard_switch_user": "Entrar con otra cuenta",
+        "subsidy_heading": "Envíos al subsidio estatal,",
+        "subsidy_hint": "Días por niño de este mes. El informe del subsidio muestra cada día y "
+        "qué hacer con él.",
+        "subsidy_transferred": "Enviados",
+        "subsidy_out_of_sync": "Por enviar",
+        "subsidy_error": "Requieren atención",
         "enrolled": "Inscritos",
         "signed_in": "Presentes",
         "signed_out": "Salieron",

@@ -3,11 +3,14 @@ dashboard, open in another browser, shows it live over the WebSocket."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 from playwright.async_api import Browser, Page
 
 from models.org import ModuleAccess
 from models.people import Family
+from models.subsidy import SubsidyConnection
 from realtime import channels
 from server.settings import Settings
 from tests import factories as make
@@ -69,6 +72,7 @@ async def test_kiosk_pin_sign_in_of_two_children_shows_live_on_the_dashboard(
             await board.page.locator(f"#child-{child.id}[data-status=SIGNED_IN]").wait_for()
         signed_in = board.page.locator("#site-counts [data-count=signedIn] strong")
         await signed_in.filter(has_text="2").wait_for()
+        assert await board.page.locator("#subsidy").is_hidden()  # not connected to the state
         await shoot(board.page, "dashboard", full_page=True)
 
         # Staff lock the pad; a staff PIN of the site unlocks it.
@@ -118,6 +122,41 @@ async def test_the_dashboard_recovers_by_itself_after_a_server_restart(
             await board.page.locator(f"#child-{ben.id}[data-status=SIGNED_IN]").wait_for()
         # Only the refused reconnection attempts while the server was away.
         assert all("WebSocket" in p for p in board.problems), board.problems
+
+
+async def test_a_site_connected_to_the_state_shows_this_months_transfers(
+    tab: Tab, gql: GraphQLClient, world: World, clock: FrozenClock
+) -> None:
+    await SubsidyConnection.create(
+        agency=world.agency,
+        site=world.site,
+        provider_id="PRV",
+        password_sealed="sealed elsewhere",
+        connected_at=clock.now(),
+    )
+    # 21:00 on 30 November in Chicago, already December in UTC: the site's month shows.
+    clock.set(datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
+    teacher = await make.token_for(world.teacher)
+    assert (
+        await gql.execute(SIGN_IN, sign_in(world.kids[0].id, world), token=teacher)
+    ).errors == []
+    clock.set(datetime(2026, 12, 1, 3, 0, tzinfo=UTC))
+    page = tab.page
+    await page.goto(tab.url("/dashboard"))
+    viewer = await make.token_for(world.viewer)
+    await page.evaluate("token => sessionStorage.setItem('playroll.staff', token)", viewer)
+    await page.reload()
+    panel = page.locator("#subsidy")
+    await panel.wait_for()
+    assert await page.locator("#subsidy-month").text_content() == "November 2026"
+    # The child is matched to no state record yet: the day needs attention.
+    counts = {
+        key: await panel.locator(f"[data-count={key}] strong").text_content()
+        for key in ("transferred", "outOfSync", "error")
+    }
+    assert counts == {"transferred": "0", "outOfSync": "0", "error": "1"}
+    await shoot(page, "dashboard-subsidy")
+    assert tab.problems == []
 
 
 SIGN_IN = "mutation($i: SignInInput!) { signIn(input: $i) { errors { code field } } }"

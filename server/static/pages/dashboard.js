@@ -4,11 +4,12 @@
 (function () {
   var P = Playroll, t = P.texts;
   var token = sessionStorage.getItem("playroll.staff");
-  var sites = [], socket = null, zone = undefined;
+  var sites = [], socket = null, zone = undefined, current = null;
   var COUNTS = "enrolled signedIn signedOut absent incomplete";
   var ROW = "child { id firstName lastName } classroomId status signedInAt signedOutAt onRoster";
   var STATUS = { SIGNED_IN: t.signed_in, SIGNED_OUT: t.signed_out, ABSENT: t.absent, NOT_ARRIVED: t.not_arrived };
   var LABELS = [["enrolled", t.enrolled], ["signedIn", t.signed_in], ["signedOut", t.signed_out], ["absent", t.absent], ["incomplete", t.incomplete]];
+  var SUBSIDY = [["transferred", t.subsidy_transferred], ["outOfSync", t.subsidy_out_of_sync], ["error", t.subsidy_error]];
 
   function status(state) {
     var box = P.$("status");
@@ -16,9 +17,9 @@
     box.className = "status " + state;
   }
 
-  function showCounts(box, counts) {
+  function showCounts(box, counts, labels) {
     box.textContent = "";
-    LABELS.forEach(function (pair) {
+    (labels || LABELS).forEach(function (pair) {
       var cell = document.createElement("div");
       var number = document.createElement("strong");
       number.textContent = counts[pair[0]];
@@ -60,8 +61,28 @@
     });
   }
 
+  // This month's transfers to the state, for a connected site only. The month is the
+  // site's, as the server's clock has it. A role that may not read them (or a passing
+  // failure) hides the panel: the live counts must not wait on, or fail with, this part.
+  async function showSubsidy(site) {
+    var panel = P.$("subsidy");
+    try {
+      var data = await P.gql("query($s: ID!) { subsidyConnection(siteId: $s) { connected } " +
+        "subsidyCounts(siteId: $s) { fromDate transferred outOfSync error } }", { s: site.id }, token);
+      if (site !== current) { return; }  // another site was chosen meanwhile
+      if (!data.subsidyConnection || !data.subsidyConnection.connected) { panel.hidden = true; return; }
+      var first = new Date(data.subsidyCounts.fromDate + "T12:00:00Z");
+      P.$("subsidy-month").textContent = first.toLocaleDateString(document.documentElement.lang, { month: "long", year: "numeric", timeZone: "UTC" });
+      showCounts(P.$("subsidy-counts"), data.subsidyCounts, SUBSIDY);
+      panel.hidden = false;
+    } catch (e) {
+      panel.hidden = true;
+    }
+  }
+
   // Everything the page shows, read fresh: at start and after every reconnection.
   async function refetch(site) {
+    showSubsidy(site);
     var fields = site.classrooms.map(function (room, i) {
       return "r" + i + ": classroom(id: \"" + room.id + "\") { roster { " + ROW + " } } " +
         "c" + i + ": liveCounts(siteId: \"" + site.id + "\", classroomId: \"" + room.id + "\") { " + COUNTS + " }";
@@ -76,6 +97,8 @@
 
   function watch(site) {
     if (socket) { socket.close(); }
+    current = site;
+    P.$("subsidy").hidden = true;
     zone = site.timezone;  // times in the site's own zone, wherever the viewer is
     buildRooms(site);
     var operations = [{
@@ -133,6 +156,9 @@
     P.show("board");
     if (sites.length) { watch(sites[0]); }
   }
+
+  // Transfers go from the job runner, which sends no event: re-read them now and then.
+  setInterval(function () { if (current && socket) { showSubsidy(current); } }, 5 * 60 * 1000);
 
   P.$("switch-user").addEventListener("click", function () {
     sessionStorage.removeItem("playroll.staff");

@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench import fanout, latency, roster, statements
+from bench import fanout, latency, roster, statements, throughput
 from bench.fixture import ROSTER_SIZE, prepared
-from bench.goals import NOT_YET, fanout_goals, goals_section, statement_goals
+from bench.goals import Goal, fanout_goals, goals_section, statement_goals, with_unmeasured
 from bench.options import Options, Plan, parse
 from bench.report import Results, fanout_section, latency_section, roster_section, summary
 
@@ -70,9 +70,11 @@ async def run(options: Options, workdir: Path) -> Results:
     plan: Plan = options.plan
     database_url = options.database_url or f"sqlite://{workdir / 'bench.db'}"
     say(header(options, database_url))
-    roster_result, latency_result = None, None
+    roster_result, latency_result, fanout_result = None, None, None
+    goals: list[Goal] = []
+    only_one = options.fanout_only or options.throughput_only
     async with prepared(database_url, options.broadcast_url, options.deflate) as fixture:
-        if not options.fanout_only:
+        if not only_one:
             say(f"\n1. Roster query, {ROSTER_SIZE}-child classroom (in-process ASGI, no network)")
             roster_result = await roster.measure(fixture, plan.roster_warmup, plan.roster_requests)
             say(roster_section(roster_result))
@@ -87,21 +89,27 @@ async def run(options: Options, workdir: Path) -> Results:
             )
             say(latency_section(latency_result, options.broadcast_url))
 
-        deflate = "on" if options.deflate else "off"
-        say(f"\n3. Fan-out of one change (`playroll serve` in a child process, deflate {deflate})")
-        fanout_result = await fanout.measure(fixture, plan.fanout_rounds, workdir)
-        say(fanout_section(fanout_result))
-        counted = await statements.measure(fixture)
+        if not options.throughput_only:
+            deflate = "on" if options.deflate else "off"
+            say(
+                "\n3. Fan-out of one change (`playroll serve` in a child process, "
+                f"deflate {deflate})"
+            )
+            fanout_result = await fanout.measure(fixture, plan.fanout_rounds, workdir)
+            say(fanout_section(fanout_result))
+            goals += fanout_goals(fanout_result)
+        if not only_one:
+            counted = await statements.measure(fixture)
+            goals += statement_goals(counted.one_child, counted.three_children)
+        if not options.fanout_only:
+            say(f"\n5. Sign-in throughput (`playroll serve --workers {options.workers}`)")
+            rates = await throughput.measure(
+                fixture, plan.throughput_seconds, workdir, options.workers
+            )
+            say(throughput.section(rates))
+            goals += throughput.goals(rates)
     say("\nGoals (issue 19)")
-    say(
-        goals_section(
-            [
-                *statement_goals(counted.one_child, counted.three_children),
-                *fanout_goals(fanout_result),
-                *NOT_YET,
-            ]
-        )
-    )
+    say(goals_section(with_unmeasured(goals)))
     return Results(options, roster_result, latency_result, fanout_result)
 
 

@@ -71,11 +71,25 @@ def statement_goals(one_child: int, three_children: int) -> list[Goal]:
     ]
 
 
-NOT_YET = [
-    Goal("sign-ins/s, 32 clients, one instance (PG + Redis)", ">= 300/s, p99 < 250 ms", "-", None),
-    Goal("memory per open socket (1,000 sockets)", "<= 50 KiB", "-", None),
-    Goal("RSS after 5 open/close cycles of 1,000 sockets", "within 10% of cycle 1", "-", None),
+# Every goal of the issue, by name prefix: one this run did not measure is listed as such.
+ALL_GOALS = [
+    ("statements per signIn", "<= 8, same for more children"),
+    ("fan-out CPU, 1,000 vs 10 subscribers", "<= 3x"),
+    ("fan-out p99 to the last of 1,000 sockets", "< 50 ms"),
+    ("sign-ins/s, 32 clients, one instance", ">= 300/s, p99 < 250 ms"),
+    ("memory per open socket (1,000 sockets)", "<= 50 KiB"),
+    ("RSS after 5 open/close cycles of 1,000 sockets", "within 10% of cycle 1"),
 ]
+
+
+def with_unmeasured(measured: list[Goal]) -> list[Goal]:
+    """The measured goals, then each goal of the issue no part of this run measured."""
+    missing = [
+        Goal(name, target, "-", None)
+        for name, target in ALL_GOALS
+        if not any(g.name.startswith(name) for g in measured)
+    ]
+    return [*measured, *missing]
 
 
 def goals_section(goals: list[Goal]) -> str:

@@ -23,6 +23,7 @@ class Plan:
     # Rounds per fan-out size. Small sizes get more rounds: the server's CPU clock only
     # ticks every 10 ms, and one event to one socket costs about that much.
     fanout_rounds: dict[int, int] = field(default_factory=dict)
+    throughput_seconds: float = 10.0  # per rate (healthz, __typename, sign-ins)
 
 
 QUICK = Plan(
@@ -34,6 +35,7 @@ QUICK = Plan(
     bare_warmup=50,
     bare_rounds=300,
     fanout_rounds={1: 10, 10: 10, 100: 5, 1000: 3},
+    throughput_seconds=3.0,
 )
 FULL = Plan(
     name="full",
@@ -54,6 +56,8 @@ class Options:
     broadcast_url: str
     deflate: bool = False  # permessage-deflate on the fan-out server's sockets
     fanout_only: bool = False
+    throughput_only: bool = False
+    workers: int = 1  # worker processes of the throughput part's server
 
 
 def parse(argv: list[str] | None = None) -> Options:
@@ -75,6 +79,13 @@ def parse(argv: list[str] | None = None) -> Options:
         "--deflate", action="store_true", help="the fan-out server with permessage-deflate"
     )
     parser.add_argument("--fanout-only", action="store_true", help="run part 3 alone")
+    parser.add_argument("--throughput-only", action="store_true", help="run part 5 alone")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes of the throughput server (needs --broadcast-url redis://)",
+    )
     args = parser.parse_args(argv)
     return Options(
         plan=QUICK if args.quick else FULL,
@@ -82,4 +93,6 @@ def parse(argv: list[str] | None = None) -> Options:
         broadcast_url=args.broadcast_url,
         deflate=args.deflate,
         fanout_only=args.fanout_only,
+        throughput_only=args.throughput_only,
+        workers=args.workers,
     )

@@ -20,7 +20,7 @@ class Results:
     options: Options
     roster: RosterResult | None  # None with --fanout-only
     latency: LatencyResult | None
-    fanout: FanoutResult
+    fanout: FanoutResult | None  # None with --throughput-only
 
 
 def _indent(text: str) -> str:
@@ -122,7 +122,7 @@ def summary(results: Results) -> str:
             f"p99 {ms(lat.live.p99)}; {times(lat.p50_ratio)} (p50) and {times(lat.p99_ratio)} "
             f"(p99) a bare broadcaster publish -> receive."
         )
-    if f.sizes:
+    if f is not None and f.sizes:
         counts = " / ".join(f"{s.sockets:,}" for s in f.sizes)
         relative = [f.relative_to_one(s) for s in f.sizes]
         lines.append(
@@ -136,5 +136,5 @@ def summary(results: Results) -> str:
             + " / ".join(times(cpu) for _, cpu in relative)
             + ")."
         )
-    lines.extend(f"- Note: {note}" for note in f.notes)
+    lines.extend(f"- Note: {note}" for note in (f.notes if f else []))
     return "\n".join(lines)

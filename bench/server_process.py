@@ -63,10 +63,10 @@ def free_port() -> int:
         return port
 
 
-def _command(port: int) -> list[str]:
+def _command(port: int, workers: int) -> list[str]:
     playroll = Path(sys.executable).with_name("playroll")
     serve = [str(playroll)] if playroll.exists() else [sys.executable, "-m", "server.cli"]
-    serve += ["serve", "--host", "127.0.0.1", "--port", str(port)]
+    serve += ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     return [sys.executable, "-m", "bench.launch", *serve]
 
 
@@ -88,13 +88,19 @@ def _environment(settings: Settings) -> dict[str, str]:
 
 
 @asynccontextmanager
-async def running(settings: Settings, workdir: Path) -> AsyncIterator[ServerProcess]:
-    """Start the server, wait for /healthz, and stop it (SIGTERM, then SIGKILL) after."""
+async def running(
+    settings: Settings, workdir: Path, *, workers: int = 1
+) -> AsyncIterator[ServerProcess]:
+    """Start the server, wait for /healthz, and stop it (SIGTERM, then SIGKILL) after.
+
+    With several workers the process is uvicorn's supervisor: its CPU time is not the
+    workers' (parts that read the server's CPU run one worker).
+    """
     port = free_port()
     log_path = workdir / "server.log"
     with log_path.open("wb") as log:
         process = await asyncio.create_subprocess_exec(
-            *_command(port),
+            *_command(port, workers),
             cwd=REPO,
             env=_environment(settings),
             stdin=asyncio.subprocess.DEVNULL,

@@ -1,0 +1,234 @@
+"""Part 5: sign-in throughput of one instance, beside the rate of its two cheapest answers.
+
+``playroll serve`` runs in a child process (``--workers N`` when asked); this process
+runs 32 clients, each with its own keep-alive connection and its own children, in one
+event loop. Each client repeats signIn then signOut of its next child for a fixed time;
+a pair is one sign-in. The same 32 clients then ask ``GET /healthz`` and
+``{ __typename }`` (with the staff token) for the same time, so the three rates come
+from the same machine in the same minute: the sign-in rate is read against what the
+server does with no work at all.
+
+The clients share the machine's cores with the server and the database. Their own CPU
+share is printed: when it is high, the rate is partly the client's limit, not the
+server's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+from bench import server_process
+from bench.fixture import Fixture
+from bench.goals import Goal
+from bench.live import SIGN_IN, SIGN_OUT
+from bench.stats import Summary, ms, ratio, table
+from models.org import Classroom, Site
+from tests import factories as make
+
+CLIENTS = 32
+CHILDREN_PER_CLIENT = 8
+WARMUP_SECONDS = 2.0
+REQUEST_TIMEOUT = 30.0
+GOAL_PER_SECOND = 300
+GOAL_P99_SECONDS = 0.250
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Requests (or sign-in pairs) completed per second, and their latencies."""
+
+    label: str
+    completed: int
+    seconds: float
+    latency: Summary
+    failures: int
+    first_failure: str
+    client_cpu_share: float  # this process's CPU over the window, as a share of one core
+
+    @property
+    def per_second(self) -> float:
+        return ratio(self.completed, self.seconds)
+
+
+@dataclass(frozen=True)
+class ThroughputResult:
+    workers: int
+    clients: int
+    healthz: Rate
+    typename: Rate
+    sign_ins: Rate  # latency: of each mutation (signIn or signOut), not of the pair
+
+
+# One call from one client: returns a problem (or None) and appends each round trip's
+# latency to the list it is given.
+Request = Callable[[aiohttp.ClientSession, int, list[float]], Awaitable[str | None]]
+
+
+async def _children(fixture: Fixture) -> list[list[str]]:
+    """Eight children per client, in classrooms of 40 at the fixture's site."""
+    site = await Site.get(id=(await Classroom.get(id=fixture.roster_room.id)).site_id)
+    wanted = CLIENTS * CHILDREN_PER_CLIENT
+    ids: list[str] = []
+    for number in range(0, wanted, 40):
+        room = await make.classroom(site, f"Throughput {number // 40 + 1}")
+        for i in range(min(40, wanted - number)):
+            kid = await make.child(room, first_name=f"Peak{number + i:03d}", last_name="Family")
+            ids.append(f"{room.id}/{kid.id}")
+    return [ids[c::CLIENTS] for c in range(CLIENTS)]
+
+
+def _signing(token: str, children: list[list[str]]) -> Request:
+    turns = [0] * CLIENTS
+
+    async def pair(http: aiohttp.ClientSession, client: int, took: list[float]) -> str | None:
+        mine = children[client]
+        room_id, child_id = mine[turns[client] % len(mine)].split("/")
+        turns[client] += 1
+        variables = {"i": {"childIds": [child_id], "classroomId": room_id}}
+        for query, name in ((SIGN_IN, "signIn"), (SIGN_OUT, "signOut")):
+            body = {"query": query, "variables": variables}
+            began = time.perf_counter()
+            problem = await _post(http, body, token, name)
+            took.append(time.perf_counter() - began)
+            if problem:
+                return problem
+        return None
+
+    return pair
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
+
+
+async def _post(
+    http: aiohttp.ClientSession, body: dict[str, object], token: str, field: str
+) -> str | None:
+    """POST /graphql; the problem with the answer, or None when ``field`` has no errors."""
+    async with http.post("/graphql", json=body, headers=_bearer(token)) as answer:
+        if answer.status != 200:
+            return f"HTTP {answer.status}: {(await answer.text())[:200]}"
+        payload = await answer.json()
+    if payload.get("errors"):
+        return str(payload["errors"])[:300]
+    errors = payload["data"][field]["errors"] if field != "__typename" else []
+    return str(errors)[:300] if errors else None
+
+
+async def _rate(label: str, url: str, request: Request, seconds: float) -> Rate:
+    """Run ``request`` from every client for warm-up + ``seconds``; count the window only."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    window_start, window_end = start + WARMUP_SECONDS, start + WARMUP_SECONDS + seconds
+    latencies: list[float] = []
+    failures: list[str] = []
+    completed = 0
+
+    async def client(index: int) -> None:
+        nonlocal completed
+        connector = aiohttp.TCPConnector(limit=1)  # one keep-alive connection per client
+        timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
+        async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as http:
+            while (began := loop.time()) < window_end:
+                took: list[float] = []
+                problem = await request(http, index, took)
+                if not window_start <= began or loop.time() > window_end:
+                    continue  # warm-up, or finished after the window closed
+                if problem:
+                    failures.append(problem)
+                    continue
+                completed += 1
+                latencies.extend(took)
+
+    await asyncio.sleep(0)
+    cpu_before, wall_before = time.process_time(), time.perf_counter()
+    await asyncio.gather(*(client(i) for i in range(CLIENTS)))
+    cpu_share = ratio(time.process_time() - cpu_before, time.perf_counter() - wall_before)
+    return Rate(
+        label,
+        completed,
+        seconds,
+        Summary.of(latencies or [0.0]),
+        len(failures),
+        failures[0] if failures else "",
+        cpu_share,
+    )
+
+
+async def measure(
+    fixture: Fixture, seconds: float, workdir: Path, workers: int = 1
+) -> ThroughputResult:
+    children = await _children(fixture)
+    token = fixture.token
+
+    async def healthz(http: aiohttp.ClientSession, _: int, took: list[float]) -> str | None:
+        began = time.perf_counter()
+        async with http.get("/healthz") as answer:
+            await answer.read()
+        took.append(time.perf_counter() - began)
+        return None if answer.status == 200 else f"HTTP {answer.status}"
+
+    async def typename(http: aiohttp.ClientSession, _: int, took: list[float]) -> str | None:
+        began = time.perf_counter()
+        problem = await _post(http, {"query": "{ __typename }"}, token, "__typename")
+        took.append(time.perf_counter() - began)
+        return problem
+
+    async with server_process.running(fixture.settings, workdir, workers=workers) as server:
+        url = server.http_url
+        health = await _rate("GET /healthz", url, healthz, seconds)
+        bare = await _rate("{ __typename } with a token", url, typename, seconds)
+        pairs = await _rate("signIn + signOut pairs", url, _signing(token, children), seconds)
+        errors = server.logged_errors()
+    if errors:
+        raise RuntimeError("the server logged errors under load:\n" + "\n".join(errors[:10]))
+    return ThroughputResult(workers, CLIENTS, health, bare, pairs)
+
+
+def section(result: ThroughputResult) -> str:
+    rows = []
+    for rate in (result.healthz, result.typename, result.sign_ins):
+        rows.append(
+            [
+                rate.label,
+                f"{rate.per_second:,.0f}/s",
+                ms(rate.latency.p50),
+                ms(rate.latency.p99),
+                str(rate.failures),
+                f"{rate.client_cpu_share:.0%}",
+            ]
+        )
+    lines = [
+        f"   {result.clients} clients, {result.workers} worker process(es), "
+        f"{result.sign_ins.seconds:g} s each after {WARMUP_SECONDS:g} s warm-up",
+        *(
+            f"   {line}"
+            for line in table(["", "rate", "p50", "p99", "failed", "client CPU"], rows).splitlines()
+        ),
+        "   (sign-in latency is per mutation: a pair is a signIn then a signOut)",
+    ]
+    if result.sign_ins.first_failure:
+        lines.append(f"   first failure: {result.sign_ins.first_failure}")
+    return "\n".join(lines)
+
+
+def goals(result: ThroughputResult) -> list[Goal]:
+    rate = result.sign_ins
+    return [
+        Goal(
+            f"sign-ins/s, {result.clients} clients, one instance",
+            f">= {GOAL_PER_SECOND}/s, p99 < {ms(GOAL_P99_SECONDS)}",
+            f"{rate.per_second:,.0f}/s, p99 {ms(rate.latency.p99)} ({result.workers} worker(s); "
+            f"healthz {result.healthz.per_second:,.0f}/s, "
+            f"__typename {result.typename.per_second:,.0f}/s)",
+            rate.per_second >= GOAL_PER_SECOND
+            and rate.latency.p99 < GOAL_P99_SECONDS
+            and rate.failures == 0,
+        )
+    ]

@@ -108,7 +108,7 @@ def _bearer(token: str) -> dict[str, str]:
 
 
 async def _post(
-    http: aiohttp.ClientSession, body: dict[str, object], token: str, field: str
+    http: aiohttp.ClientSession, body: Mapping[str, object], token: str, field: str
 ) -> str | None:
     """POST /graphql; the problem with the answer, or None when ``field`` has no errors."""
     async with http.post("/graphql", json=body, headers=_bearer(token)) as answer:

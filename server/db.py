@@ -23,9 +23,29 @@ from models import MODEL_MODULES
 APP_LABEL = "models"
 
 
+async def _nothing_to_undo(connection: object) -> None:
+    """What asyncpg runs, instead of its reset query, when a connection returns to the pool.
+
+    Its default sends ``SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL``
+    on every release, and Tortoise checks a connection out for each query run outside a
+    transaction: one extra round trip per query (a sign-in ran four of them). Playroll takes
+    no advisory locks, keeps no cursors open, LISTENs nowhere (events go through the
+    broadcaster) and sets no session settings, so there is nothing to undo; an open
+    transaction is still rolled back by asyncpg itself before this is called.
+    """
+
+
+def _connection(database_url: str) -> str | dict[str, Any]:
+    if urlsplit(database_url).scheme not in ("postgres", "asyncpg"):
+        return database_url
+    config = expand_db_url(database_url)
+    config["credentials"]["reset"] = _nothing_to_undo
+    return config
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": _connection(database_url)},
         "apps": {
             APP_LABEL: {
                 "models": MODEL_MODULES,

@@ -28,6 +28,7 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
 )
@@ -40,6 +41,9 @@ logger = logging.getLogger("playroll.graphql")
 
 # Distinct documents remembered as valid per schema: every client's few, many times over.
 VALID_DOCUMENTS_KEPT = 2048
+# Parsed documents kept (process-wide, least recently used first out). Fewer than the
+# valid ones: a parsed tree of a document at the token limit weighs far more than its text.
+PARSED_DOCUMENTS_KEPT = 256
 
 
 def _root_field_names(
@@ -183,6 +187,8 @@ def hardening_extensions(limits: Limits, single_root: frozenset[str]) -> list[An
     valid = ValidDocuments(VALID_DOCUMENTS_KEPT)
     extensions: list[Any] = [
         lambda: ErrorPolicy(debug=limits.debug),
+        # A document that fails to parse raises, and is never kept: it is parsed each time.
+        lambda: ParserCache(maxsize=PARSED_DOCUMENTS_KEPT),
         # Runs validation itself: cost first, so no rule below walks an over-cost document.
         lambda: BoundedValidation(max_cost=limits.max_cost, debug=limits.debug, valid=valid),
         lambda: QueryDepthLimiter(max_depth=limits.max_depth),

@@ -16,6 +16,7 @@ server's.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from bench import server_process
 from bench.fixture import Fixture
 from bench.goals import Goal
 from bench.live import SIGN_IN, SIGN_OUT
-from bench.stats import Summary, ms, ratio, table
+from bench.stats import Summary, ms, ratio, table, us
 from models.org import Classroom, Site
 from tests import factories as make
 
@@ -50,6 +51,11 @@ class Rate:
     failures: int
     first_failure: str
     client_cpu_share: float  # this process's CPU over the window, as a share of one core
+    calls_made: int  # warm-up and late ones included: what the server's CPU was spent on
+    server_cpu_per_call: float | None = None  # one worker only: its CPU over the whole load
+
+    def with_server_cpu(self, seconds: float, calls: int) -> Rate:
+        return dataclasses.replace(self, server_cpu_per_call=ratio(seconds, calls))
 
     @property
     def per_second(self) -> float:
@@ -128,16 +134,17 @@ async def _rate(label: str, url: str, request: Request, seconds: float) -> Rate:
     window_start, window_end = start + WARMUP_SECONDS, start + WARMUP_SECONDS + seconds
     latencies: list[float] = []
     failures: list[str] = []
-    completed = 0
+    completed = made = 0
 
     async def client(index: int) -> None:
-        nonlocal completed
+        nonlocal completed, made
         connector = aiohttp.TCPConnector(limit=1)  # one keep-alive connection per client
         timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
         async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as http:
             while (began := loop.time()) < window_end:
                 took: list[float] = []
                 problem = await request(http, index, took)
+                made += 1
                 if not window_start <= began or loop.time() > window_end:
                     continue  # warm-up, or finished after the window closed
                 if problem:
@@ -158,6 +165,7 @@ async def _rate(label: str, url: str, request: Request, seconds: float) -> Rate:
         len(failures),
         failures[0] if failures else "",
         cpu_share,
+        made,
     )
 
 
@@ -182,9 +190,19 @@ async def measure(
 
     async with server_process.running(fixture.settings, workdir, workers=workers) as server:
         url = server.http_url
-        health = await _rate("GET /healthz", url, healthz, seconds)
-        bare = await _rate("{ __typename } with a token", url, typename, seconds)
-        pairs = await _rate("signIn + signOut pairs", url, _signing(token, children), seconds)
+        loads = [
+            ("GET /healthz", healthz),
+            ("{ __typename } with a token", typename),
+            ("signIn + signOut pairs", _signing(token, children)),
+        ]
+        rates = []
+        for label, request in loads:
+            cpu_before = server.cpu_seconds()
+            rate = await _rate(label, url, request, seconds)
+            if workers == 1:  # with more, the process measured is only the supervisor
+                rate = rate.with_server_cpu(server.cpu_seconds() - cpu_before, rate.calls_made)
+            rates.append(rate)
+        health, bare, pairs = rates
         errors = server.logged_errors()
     if errors:
         raise RuntimeError("the server logged errors under load:\n" + "\n".join(errors[:10]))
@@ -202,6 +220,7 @@ def section(result: ThroughputResult) -> str:
                 ms(rate.latency.p99),
                 str(rate.failures),
                 f"{rate.client_cpu_share:.0%}",
+                us(rate.server_cpu_per_call) if rate.server_cpu_per_call is not None else "-",
             ]
         )
     lines = [
@@ -209,7 +228,9 @@ def section(result: ThroughputResult) -> str:
         f"{result.sign_ins.seconds:g} s each after {WARMUP_SECONDS:g} s warm-up",
         *(
             f"   {line}"
-            for line in table(["", "rate", "p50", "p99", "failed", "client CPU"], rows).splitlines()
+            for line in table(
+                ["", "rate", "p50", "p99", "failed", "client CPU", "server CPU each"], rows
+            ).splitlines()
         ),
         "   (sign-in latency is per mutation: a pair is a signIn then a signOut)",
     ]

@@ -206,10 +206,8 @@ async def _move(
         application.status = status
         application.updated_at = now
         await application.save(update_fields=["status", "updated_at"])
-        if status is not ApplicationStatus.WITHDRAWN and not await ApplicationOffer.filter(
-            application_id=application.id, answered_at__isnull=True
-        ).update(answered_at=now, accepted=status is ApplicationStatus.ACCEPTED):
-            raise refusal  # an answer needs an open offer record
+        if status is not ApplicationStatus.WITHDRAWN:
+            await _answer_latest_offer(application, status, refusal, now)
         await _audit_change(
             principal,
             application,
@@ -218,6 +216,23 @@ async def _move(
         )
         await application_notices.status_changed(outbox, application, now=now)
     return await _view(application_id)
+
+
+async def _answer_latest_offer(
+    application: Application, status: ApplicationStatus, refusal: DomainError, now: datetime
+) -> None:
+    """The answer goes on the offer the family sees, the latest: an offer replaced by a
+    later one was never answered, and its record must not say it was."""
+    latest = (
+        await ApplicationOffer.filter(application_id=application.id, answered_at__isnull=True)
+        .order_by("-offered_at")
+        .first()
+    )
+    if latest is None:
+        raise refusal  # an answer needs an open offer record
+    latest.answered_at = now
+    latest.accepted = status is ApplicationStatus.ACCEPTED
+    await latest.save(update_fields=["answered_at", "accepted"])
 
 
 async def withdraw(

@@ -3,12 +3,13 @@ application (the guardian's own account link stays)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from models.audit import AuditEntry
 from models.family_accounts import FamilyAccount, GuardianLink
 from models.org import ModuleAccess
-from models.waitlist import Application
+from models.waitlist import Application, ApplicationOffer
 from tests import factories as make
 from tests.family.helpers import register
 from tests.graphql import GraphQLClient
@@ -167,3 +168,33 @@ async def test_unlinking_an_enrolled_application_keeps_the_guardians_own_link(
     [entry] = await AuditEntry.filter(action="application.unlink", target_id=target)
     assert entry.data["guardian_links_kept"] is True
     assert (await Application.get(id=target)).status == "ENROLLED"
+
+
+async def test_the_answer_goes_on_the_latest_offer_only(gql: GraphQLClient, world: World) -> None:
+    target, parent, editor = await _setup(gql, world)
+    first = {"applicationId": target, "siteId": str(world.site.id)}
+    assert (
+        data(await gql.execute(OFFER, {"i": first}, token=editor), "offerApplicationPlace")[
+            "errors"
+        ]
+        == []
+    )
+    gql.clock.advance(hours=1)
+    later = gql.clock.now().date() + timedelta(days=7)
+    second = first | {"startsOn": later.isoformat()}
+    assert (
+        data(await gql.execute(OFFER, {"i": second}, token=editor), "offerApplicationPlace")[
+            "errors"
+        ]
+        == []
+    )
+
+    answer = {"i": {"applicationId": target, "accept": True}}
+    await gql.execute(ANSWER, answer, token=parent)
+    offers = await ApplicationOffer.filter(application_id=target).order_by("offered_at")
+    # The replaced offer was never answered; the family accepted the one they were shown.
+    assert [(o.starts_on, o.accepted, o.answered_at is not None) for o in offers] == [
+        (offers[0].starts_on, None, False),
+        (later, True, True),
+    ]
+    assert (await _staff_view(gql, editor, target))["offer"]["startsOn"] == later.isoformat()

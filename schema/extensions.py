@@ -7,6 +7,7 @@ carry a secret must be the only root field of their operation.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections.abc import Iterator
@@ -181,14 +182,27 @@ class ErrorPolicy(SchemaExtension):
         )
 
 
+class KeptParses(ParserCache):
+    """strawberry's parse cache, except that a document that fails to parse is left to
+    strawberry's own parse, which reports it as the client's error (BAD_USER_INPUT, as
+    without the cache) instead of an internal one. Failures are never kept."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(
+                context.query, **context.parse_options
+            )
+        yield
+
+
 def hardening_extensions(limits: Limits, single_root: frozenset[str]) -> list[Any]:
     """Factories, so every operation gets fresh extension instances."""
     root_rule = root_field_rule(limits.max_root_fields, single_root)
     valid = ValidDocuments(VALID_DOCUMENTS_KEPT)
     extensions: list[Any] = [
         lambda: ErrorPolicy(debug=limits.debug),
-        # A document that fails to parse raises, and is never kept: it is parsed each time.
-        lambda: ParserCache(maxsize=PARSED_DOCUMENTS_KEPT),
+        lambda: KeptParses(maxsize=PARSED_DOCUMENTS_KEPT),
         # Runs validation itself: cost first, so no rule below walks an over-cost document.
         lambda: BoundedValidation(max_cost=limits.max_cost, debug=limits.debug, valid=valid),
         lambda: QueryDepthLimiter(max_depth=limits.max_depth),

@@ -108,6 +108,9 @@ class Tally:
     cut_off: int  # sockets whose reading ended early (closed by the server, most often)
     first_error: str
     cpu_share: float  # the instance's CPU over the load, as a share of one core
+    # Its event loop's time runnable but waiting for a core (other processes had them),
+    # as a share of the load's time: high means the machine, not the server, set the pace.
+    waited_share: float
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,7 @@ async def _prime(
 
 
 def _tally(
-    instance: int, watchers: list[Watcher], ledger: Ledger, cpu: float
+    instance: int, watchers: list[Watcher], ledger: Ledger, usage: tuple[float, float]
 ) -> tuple[Tally, list[float]]:
     mine = [w for w in watchers if w.instance == instance]
     lost = extra = disorder = 0
@@ -232,9 +235,26 @@ def _tally(
         out_of_order=disorder,
         cut_off=len(errors),
         first_error=errors[0] if errors else "",
-        cpu_share=cpu,
+        cpu_share=usage[0],
+        waited_share=usage[1],
     )
     return tally, took
+
+
+def _clocks(server: ServerProcess) -> tuple[float, float]:
+    """CPU seconds of the server, and seconds its main thread (the event loop) spent
+    runnable but waiting for a core (/proc/<pid>/schedstat, field 2, in nanoseconds)."""
+    try:
+        waited = int(Path(f"/proc/{server.process.pid}/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        waited = 0.0  # not Linux, or schedstats off: the column reads 0%
+    return server.cpu_seconds(), waited
+
+
+def _shares(
+    after: tuple[float, float], before: tuple[float, float], wall: float
+) -> tuple[float, float]:
+    return (after[0] - before[0]) / wall, (after[1] - before[1]) / wall
 
 
 def _log_lines(servers: list[ServerProcess]) -> list[str]:
@@ -276,13 +296,13 @@ async def measure(fixture: Fixture, seconds: float, workdir: Path) -> InstancesR
         readers = [asyncio.create_task(w.read()) for w in watchers]
         try:
             await _prime(servers, token, primers, watchers)
-            cpu_before = [s.cpu_seconds() for s in servers]
+            before = [_clocks(s) for s in servers]
             wall_before = time.perf_counter()
             urls = [s.http_url for s in servers]
             signing = throughput._signing(token, children, ledger.signed)
             rate = await throughput._rate("signIn + signOut pairs", urls, signing, seconds)
             wall = time.perf_counter() - wall_before
-            cpu = [(s.cpu_seconds() - b) / wall for s, b in zip(servers, cpu_before, strict=True)]
+            usage = [_shares(_clocks(s), b, wall) for s, b in zip(servers, before, strict=True)]
             await _until(
                 lambda: all(len(w.rows) >= ledger.expected(w.room_id) for w in watchers),
                 DRAIN_SECONDS,
@@ -293,7 +313,7 @@ async def measure(fixture: Fixture, seconds: float, workdir: Path) -> InstancesR
             await asyncio.gather(*readers, return_exceptions=True)
             await close_all([w.client for w in watchers])
         log_lines = _log_lines(servers)
-    return _result(rooms, rate, ledger, watchers, cpu, log_lines)
+    return _result(rooms, rate, ledger, watchers, usage, log_lines)
 
 
 def _result(
@@ -301,12 +321,12 @@ def _result(
     rate: throughput.Rate,
     ledger: Ledger,
     watchers: list[Watcher],
-    cpu: list[float],
+    usage: list[tuple[float, float]],
     log_lines: list[str],
 ) -> InstancesResult:
     tallies, took = [], []
     for instance in range(INSTANCES):
-        tally, times_ = _tally(instance, watchers, ledger, cpu[instance])
+        tally, times_ = _tally(instance, watchers, ledger, usage[instance])
         tallies.append(tally)
         took += times_
     return InstancesResult(
@@ -334,11 +354,12 @@ def section(result: InstancesResult) -> str:
             str(t.out_of_order),
             str(t.cut_off),
             f"{t.cpu_share:.0%}",
+            f"{t.waited_share:.0%}",
         ]
         for t in result.tallies
     ]
     headers = ["instance", "sockets", "rows expected", "received", "lost", "extra"]
-    headers += ["out of order", "cut off", "server CPU"]
+    headers += ["out of order", "cut off", "server CPU", "waited for a core"]
     delivery = result.delivery
     lines = [
         f"   {SOCKETS_PER_INSTANCE} sockets per instance over {result.rooms} classrooms; "

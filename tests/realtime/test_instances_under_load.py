@@ -88,7 +88,7 @@ async def watch(server: LiveServer, tokens: list[str], rooms: list[Classroom]) -
             tablets.append(Tablet(client, sub, str(room.id)))
     bus = server.app.state.bus
     for channel in [channels.classroom_roster(room.id) for room in rooms]:
-        await eventually(listeners(bus, channel, SOCKETS_PER_ROOM))
+        await eventually(listeners(bus, channel, SOCKETS_PER_ROOM), within=READ_TIMEOUT)
         await server.subscribed(channel)  # and, through Redis, at the broker
     return tablets
 

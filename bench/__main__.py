@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench import fanout, latency, roster, statements, throughput
-from bench.fixture import ROSTER_SIZE, prepared
+from bench import fanout, instances, latency, roster, statements, throughput
+from bench.fixture import ROSTER_SIZE, Fixture, prepared
 from bench.goals import Goal, fanout_goals, goals_section, statement_goals, with_unmeasured
 from bench.options import Options, Plan, parse
 from bench.report import Results, fanout_section, latency_section, roster_section, summary
@@ -72,7 +72,7 @@ async def run(options: Options, workdir: Path) -> Results:
     say(header(options, database_url))
     roster_result, latency_result, fanout_result = None, None, None
     goals: list[Goal] = []
-    only_one = options.fanout_only or options.throughput_only
+    only_one = options.fanout_only or options.throughput_only or options.instances_only
     async with prepared(database_url, options.broadcast_url, options.deflate) as fixture:
         if not only_one:
             say(f"\n1. Roster query, {ROSTER_SIZE}-child classroom (in-process ASGI, no network)")
@@ -89,7 +89,7 @@ async def run(options: Options, workdir: Path) -> Results:
             )
             say(latency_section(latency_result, options.broadcast_url))
 
-        if not options.throughput_only:
+        if not (options.throughput_only or options.instances_only):
             deflate = "on" if options.deflate else "off"
             say(
                 "\n3. Fan-out of one change (`playroll serve` in a child process, "
@@ -101,16 +101,28 @@ async def run(options: Options, workdir: Path) -> Results:
         if not only_one:
             counted = await statements.measure(fixture)
             goals += statement_goals(counted.one_child, counted.three_children)
-        if not options.fanout_only:
+        if not (options.fanout_only or options.instances_only):
             say(f"\n5. Sign-in throughput (`playroll serve --workers {options.workers}`)")
             rates = await throughput.measure(
                 fixture, plan.throughput_seconds, workdir, options.workers
             )
             say(throughput.section(rates))
             goals += throughput.goals(rates)
+        if not (options.fanout_only or options.throughput_only):
+            goals += await _instances(fixture, options, plan, workdir)
     say("\nGoals (issue 19)")
     say(goals_section(with_unmeasured(goals)))
     return Results(options, roster_result, latency_result, fanout_result)
+
+
+async def _instances(fixture: Fixture, options: Options, plan: Plan, workdir: Path) -> list[Goal]:
+    say("\n6. Two instances under the throughput load (`playroll serve` x2, one Redis)")
+    if not options.broadcast_url.startswith("redis"):
+        say("   skipped: two instances share events only through --broadcast-url redis://")
+        return instances.not_measured("needs --broadcast-url redis://")
+    result = await instances.measure(fixture, plan.throughput_seconds, workdir)
+    say(instances.section(result))
+    return instances.goals(result)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -57,6 +57,7 @@ class Options:
     deflate: bool = False  # permessage-deflate on the fan-out server's sockets
     fanout_only: bool = False
     throughput_only: bool = False
+    instances_only: bool = False
     workers: int = 1  # worker processes of the throughput part's server
 
 
@@ -81,6 +82,9 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--fanout-only", action="store_true", help="run part 3 alone")
     parser.add_argument("--throughput-only", action="store_true", help="run part 5 alone")
     parser.add_argument(
+        "--instances-only", action="store_true", help="run part 6 (two instances) alone"
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=1,
@@ -94,5 +98,6 @@ def parse(argv: list[str] | None = None) -> Options:
         deflate=args.deflate,
         fanout_only=args.fanout_only,
         throughput_only=args.throughput_only,
+        instances_only=args.instances_only,
         workers=args.workers,
     )

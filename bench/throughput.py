@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,19 +89,30 @@ async def _children(fixture: Fixture) -> list[list[str]]:
     return [ids[c::CLIENTS] for c in range(CLIENTS)]
 
 
-def _signing(token: str, children: list[list[str]]) -> Request:
+# Told of each mutation a pair sent: classroom id, child id, the status subscribers then
+# see, when it was sent (perf_counter), and its problem (None: it succeeded).
+Signed = Callable[[str, str, str, float, str | None], None]
+
+
+def _signing(token: str, children: list[list[str]], signed: Signed | None = None) -> Request:
     turns = [0] * CLIENTS
+    steps = ((SIGN_IN, "signIn", "SIGNED_IN"), (SIGN_OUT, "signOut", "SIGNED_OUT"))
 
     async def pair(http: aiohttp.ClientSession, client: int, took: list[float]) -> str | None:
         mine = children[client]
         room_id, child_id = mine[turns[client] % len(mine)].split("/")
         turns[client] += 1
         variables = {"i": {"childIds": [child_id], "classroomId": room_id}}
-        for query, name in ((SIGN_IN, "signIn"), (SIGN_OUT, "signOut")):
+        for query, name, status in steps:
             body = {"query": query, "variables": variables}
             began = time.perf_counter()
-            problem = await _post(http, body, token, name)
+            try:
+                problem = await _post(http, body, token, name)
+            except (aiohttp.ClientError, TimeoutError) as e:
+                problem = f"{type(e).__name__}: {e}"
             took.append(time.perf_counter() - began)
+            if signed is not None:
+                signed(room_id, child_id, status, began, problem)
             if problem:
                 return problem
         return None
@@ -127,8 +138,11 @@ async def _post(
     return str(errors)[:300] if errors else None
 
 
-async def _rate(label: str, url: str, request: Request, seconds: float) -> Rate:
-    """Run ``request`` from every client for warm-up + ``seconds``; count the window only."""
+async def _rate(label: str, urls: str | Sequence[str], request: Request, seconds: float) -> Rate:
+    """Run ``request`` from every client for warm-up + ``seconds``; count the window only.
+
+    With several server URLs, client ``i`` speaks to ``urls[i % len(urls)]``."""
+    targets = [urls] if isinstance(urls, str) else list(urls)
     loop = asyncio.get_running_loop()
     start = loop.time()
     window_start, window_end = start + WARMUP_SECONDS, start + WARMUP_SECONDS + seconds
@@ -140,6 +154,7 @@ async def _rate(label: str, url: str, request: Request, seconds: float) -> Rate:
         nonlocal completed, made
         connector = aiohttp.TCPConnector(limit=1)  # one keep-alive connection per client
         timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
+        url = targets[index % len(targets)]
         async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as http:
             while (began := loop.time()) < window_end:
                 took: list[float] = []

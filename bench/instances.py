@@ -280,8 +280,8 @@ def _rooms(children: list[list[str]]) -> tuple[list[str], dict[str, str]]:
 
 
 async def measure(fixture: Fixture, seconds: float, workdir: Path) -> InstancesResult:
-    children = await throughput._children(fixture)
-    rooms, primers = _rooms(children)
+    load = await throughput.prepare_load(fixture)
+    rooms, primers = _rooms(load.children)
     token = fixture.token
     ledger = Ledger()
     folders = [workdir / f"instance-{'ab'[n]}" for n in range(INSTANCES)]
@@ -299,7 +299,7 @@ async def measure(fixture: Fixture, seconds: float, workdir: Path) -> InstancesR
             before = [_clocks(s) for s in servers]
             wall_before = time.perf_counter()
             urls = [s.http_url for s in servers]
-            signing = throughput._signing(token, children, ledger.signed)
+            signing = throughput._signing(load, ledger.signed)
             rate = await throughput._rate("signIn + signOut pairs", urls, signing, seconds)
             wall = time.perf_counter() - wall_before
             usage = [_shares(_clocks(s), b, wall) for s, b in zip(servers, before, strict=True)]

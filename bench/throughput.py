@@ -29,7 +29,7 @@ from bench.fixture import Fixture
 from bench.goals import Goal
 from bench.live import SIGN_IN, SIGN_OUT
 from bench.stats import Summary, ms, ratio, table, us
-from models.org import Classroom, Site
+from models.org import Agency, Classroom, ModuleAccess, Site
 from tests import factories as make
 
 CLIENTS = 32
@@ -76,9 +76,22 @@ class ThroughputResult:
 Request = Callable[[aiohttp.ClientSession, int, list[float]], Awaitable[str | None]]
 
 
-async def _children(fixture: Fixture) -> list[list[str]]:
-    """Eight children per client, in classrooms of 40 at the fixture's site."""
+@dataclass(frozen=True)
+class Load:
+    """Per client: its own children ("classroom id/child id") and its own staff token, as
+    32 tablets each signed in by their own teacher (one token for all would let one
+    cached session serve every request)."""
+
+    children: list[list[str]]
+    tokens: list[str]
+
+
+async def prepare_load(fixture: Fixture) -> Load:
+    """Eight children per client, in classrooms of 40 at the fixture's site, and a teacher
+    with Attendance edit at the site per client."""
     site = await Site.get(id=(await Classroom.get(id=fixture.roster_room.id)).site_id)
+    agency = await Agency.get(id=site.agency_id)
+    role = await make.role(agency, attendance=ModuleAccess.EDIT, students=ModuleAccess.VIEW)
     wanted = CLIENTS * CHILDREN_PER_CLIENT
     ids: list[str] = []
     for number in range(0, wanted, 40):
@@ -86,7 +99,14 @@ async def _children(fixture: Fixture) -> list[list[str]]:
         for i in range(min(40, wanted - number)):
             kid = await make.child(room, first_name=f"Peak{number + i:03d}", last_name="Family")
             ids.append(f"{room.id}/{kid.id}")
-    return [ids[c::CLIENTS] for c in range(CLIENTS)]
+    tokens = [
+        await make.token_for(
+            await make.staff(agency, role=role, sites=[site]),
+            make.ANY_WALL_CLOCK,
+        )
+        for _ in range(CLIENTS)
+    ]
+    return Load([ids[c::CLIENTS] for c in range(CLIENTS)], tokens)
 
 
 # Told of each mutation a pair sent: classroom id, child id, the status subscribers then
@@ -94,12 +114,12 @@ async def _children(fixture: Fixture) -> list[list[str]]:
 Signed = Callable[[str, str, str, float, str | None], None]
 
 
-def _signing(token: str, children: list[list[str]], signed: Signed | None = None) -> Request:
+def _signing(load: Load, signed: Signed | None = None) -> Request:
     turns = [0] * CLIENTS
     steps = ((SIGN_IN, "signIn", "SIGNED_IN"), (SIGN_OUT, "signOut", "SIGNED_OUT"))
 
     async def pair(http: aiohttp.ClientSession, client: int, took: list[float]) -> str | None:
-        mine = children[client]
+        mine, token = load.children[client], load.tokens[client]
         room_id, child_id = mine[turns[client] % len(mine)].split("/")
         turns[client] += 1
         variables = {"i": {"childIds": [child_id], "classroomId": room_id}}
@@ -187,8 +207,7 @@ async def _rate(label: str, urls: str | Sequence[str], request: Request, seconds
 async def measure(
     fixture: Fixture, seconds: float, workdir: Path, workers: int = 1
 ) -> ThroughputResult:
-    children = await _children(fixture)
-    token = fixture.token
+    load = await prepare_load(fixture)
 
     async def healthz(http: aiohttp.ClientSession, _: int, took: list[float]) -> str | None:
         began = time.perf_counter()
@@ -197,9 +216,10 @@ async def measure(
         took.append(time.perf_counter() - began)
         return None if answer.status == 200 else f"HTTP {answer.status}"
 
-    async def typename(http: aiohttp.ClientSession, _: int, took: list[float]) -> str | None:
+    async def typename(http: aiohttp.ClientSession, client: int, took: list[float]) -> str | None:
         began = time.perf_counter()
-        problem = await _post(http, {"query": "{ __typename }"}, token, "__typename")
+        body = {"query": "{ __typename }"}
+        problem = await _post(http, body, load.tokens[client], "__typename")
         took.append(time.perf_counter() - began)
         return problem
 
@@ -208,7 +228,7 @@ async def measure(
         loads = [
             ("GET /healthz", healthz),
             ("{ __typename } with a token", typename),
-            ("signIn + signOut pairs", _signing(token, children)),
+            ("signIn + signOut pairs", _signing(load)),
         ]
         rates = []
         for label, request in loads:

@@ -2,7 +2,8 @@
 
 1. roster query: GraphQL vs. a plain JSON endpoint over the same services;
 2. signIn → subscriber socket latency vs. a bare broadcaster publish → receive;
-3. fan-out of one change to 1, 100 and 1,000 sockets: time to last, server CPU.
+3. fan-out of one change to 1, 100 and 1,000 sockets: time to last, server CPU;
+5. memory: the server's RSS per open dashboard socket, and over open/close cycles.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench import fanout, latency, roster, statements
+from bench import fanout, latency, memory, roster, statements
 from bench.fixture import ROSTER_SIZE, prepared
-from bench.goals import NOT_YET, fanout_goals, goals_section, statement_goals
+from bench.goals import NOT_YET, Goal, fanout_goals, goals_section, statement_goals
 from bench.options import Options, Plan, parse
 from bench.report import Results, fanout_section, latency_section, roster_section, summary
 
@@ -71,8 +72,9 @@ async def run(options: Options, workdir: Path) -> Results:
     database_url = options.database_url or f"sqlite://{workdir / 'bench.db'}"
     say(header(options, database_url))
     roster_result, latency_result = None, None
+    fanout_result, goals = fanout.FanoutResult(), list[Goal]()
     async with prepared(database_url, options.broadcast_url, options.deflate) as fixture:
-        if not options.fanout_only:
+        if not (options.fanout_only or options.memory_only):
             say(f"\n1. Roster query, {ROSTER_SIZE}-child classroom (in-process ASGI, no network)")
             roster_result = await roster.measure(fixture, plan.roster_warmup, plan.roster_requests)
             say(roster_section(roster_result))
@@ -87,21 +89,24 @@ async def run(options: Options, workdir: Path) -> Results:
             )
             say(latency_section(latency_result, options.broadcast_url))
 
-        deflate = "on" if options.deflate else "off"
-        say(f"\n3. Fan-out of one change (`playroll serve` in a child process, deflate {deflate})")
-        fanout_result = await fanout.measure(fixture, plan.fanout_rounds, workdir)
-        say(fanout_section(fanout_result))
-        counted = await statements.measure(fixture)
+        if not options.memory_only:
+            deflate = "on" if options.deflate else "off"
+            part3 = (
+                f"3. Fan-out of one change (`playroll serve` in a child process, deflate {deflate})"
+            )
+            say(f"\n{part3}")
+            fanout_result = await fanout.measure(fixture, plan.fanout_rounds, workdir)
+            say(fanout_section(fanout_result))
+            counted = await statements.measure(fixture)
+            goals += statement_goals(counted.one_child, counted.three_children)
+            goals += fanout_goals(fanout_result)
+        if not options.fanout_only:
+            say(f"\n5. Memory of {memory.SOCKETS:,} dashboard sockets (`playroll serve`, child)")
+            memory_result = await memory.measure(fixture, workdir)
+            say(memory.memory_section(memory_result))
+            goals += memory.memory_goals(memory_result)
     say("\nGoals (issue 19)")
-    say(
-        goals_section(
-            [
-                *statement_goals(counted.one_child, counted.three_children),
-                *fanout_goals(fanout_result),
-                *NOT_YET,
-            ]
-        )
-    )
+    say(goals_section([*goals, *NOT_YET]))
     return Results(options, roster_result, latency_result, fanout_result)
 
 

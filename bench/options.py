@@ -54,6 +54,7 @@ class Options:
     broadcast_url: str
     deflate: bool = False  # permessage-deflate on the fan-out server's sockets
     fanout_only: bool = False
+    memory_only: bool = False
 
 
 def parse(argv: list[str] | None = None) -> Options:
@@ -75,6 +76,7 @@ def parse(argv: list[str] | None = None) -> Options:
         "--deflate", action="store_true", help="the fan-out server with permessage-deflate"
     )
     parser.add_argument("--fanout-only", action="store_true", help="run part 3 alone")
+    parser.add_argument("--memory-only", action="store_true", help="run part 5 alone")
     args = parser.parse_args(argv)
     return Options(
         plan=QUICK if args.quick else FULL,
@@ -82,4 +84,5 @@ def parse(argv: list[str] | None = None) -> Options:
         broadcast_url=args.broadcast_url,
         deflate=args.deflate,
         fanout_only=args.fanout_only,
+        memory_only=args.memory_only,
     )

@@ -2,7 +2,8 @@
 
 1. roster query: GraphQL vs. a plain JSON endpoint over the same services;
 2. signIn → subscriber socket latency vs. a bare broadcaster publish → receive;
-3. fan-out of one change to 1, 100 and 1,000 sockets: time to last, server CPU.
+3. fan-out of one change to 1, 100 and 1,000 sockets: time to last, server CPU;
+5. memory: the server's RSS per open dashboard socket, and over open/close cycles.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench import fanout, instances, latency, roster, statements, throughput
+from bench import fanout, instances, latency, memory, roster, statements, throughput
 from bench.fixture import ROSTER_SIZE, Fixture, prepared
 from bench.goals import Goal, fanout_goals, goals_section, statement_goals, with_unmeasured
 from bench.options import Options, Plan, parse
@@ -72,9 +73,9 @@ async def run(options: Options, workdir: Path) -> Results:
     say(header(options, database_url))
     roster_result, latency_result, fanout_result = None, None, None
     goals: list[Goal] = []
-    only_one = options.fanout_only or options.throughput_only or options.instances_only
+    only = options.only
     async with prepared(database_url, options.broadcast_url, options.deflate) as fixture:
-        if not only_one:
+        if only is None:
             say(f"\n1. Roster query, {ROSTER_SIZE}-child classroom (in-process ASGI, no network)")
             roster_result = await roster.measure(fixture, plan.roster_warmup, plan.roster_requests)
             say(roster_section(roster_result))
@@ -89,7 +90,7 @@ async def run(options: Options, workdir: Path) -> Results:
             )
             say(latency_section(latency_result, options.broadcast_url))
 
-        if not (options.throughput_only or options.instances_only):
+        if only in (None, "fanout"):
             deflate = "on" if options.deflate else "off"
             say(
                 "\n3. Fan-out of one change (`playroll serve` in a child process, "
@@ -98,18 +99,23 @@ async def run(options: Options, workdir: Path) -> Results:
             fanout_result = await fanout.measure(fixture, plan.fanout_rounds, workdir)
             say(fanout_section(fanout_result))
             goals += fanout_goals(fanout_result)
-        if not only_one:
+        if only is None:
             counted = await statements.measure(fixture)
             goals += statement_goals(counted.one_child, counted.three_children)
-        if not (options.fanout_only or options.instances_only):
+        if only in (None, "throughput"):
             say(f"\n5. Sign-in throughput (`playroll serve --workers {options.workers}`)")
             rates = await throughput.measure(
                 fixture, plan.throughput_seconds, workdir, options.workers
             )
             say(throughput.section(rates))
             goals += throughput.goals(rates)
-        if not (options.fanout_only or options.throughput_only):
+        if only in (None, "instances"):
             goals += await _instances(fixture, options, plan, workdir)
+        if only in (None, "memory"):
+            say(f"\n7. Memory of {memory.SOCKETS:,} dashboard sockets (`playroll serve`, child)")
+            memory_result = await memory.measure(fixture, workdir)
+            say(memory.memory_section(memory_result))
+            goals += memory.memory_goals(memory_result)
     say("\nGoals (issue 19)")
     say(goals_section(with_unmeasured(goals)))
     return Results(options, roster_result, latency_result, fanout_result)

@@ -1,4 +1,4 @@
-"""The benchmark's database and data: one agency, one site, three 40-child classrooms.
+"""The benchmark's database and data: one agency, one site, four 40-child classrooms.
 
 The data is built with the project's own models through ``tests.factories``, so it
 looks exactly like what the test suite exercises. Every run adds a new agency, so a
@@ -38,6 +38,8 @@ class Fixture:
     roster_room: Room
     latency_room: Room
     fanout_room: Room
+    memory_room: Room
+    site_id: str
 
 
 def settings_for(database_url: str, broadcast_url: str, deflate: bool = False) -> Settings:
@@ -76,6 +78,8 @@ async def _build(settings: Settings) -> Fixture:
         roster_room=await _room(site, "Roster"),
         latency_room=await _room(site, "Latency"),
         fanout_room=await _room(site, "Fanout"),
+        memory_room=await _room(site, "Memory"),
+        site_id=str(site.id),
     )
 
 

@@ -59,6 +59,15 @@ class Options:
     throughput_only: bool = False
     instances_only: bool = False
     workers: int = 1  # worker processes of the throughput part's server
+    memory_only: bool = False
+
+    @property
+    def only(self) -> str | None:
+        """The one part asked for alone (fanout, throughput, instances, memory), or None."""
+        for name in ("fanout", "throughput", "instances", "memory"):
+            if getattr(self, f"{name}_only"):
+                return name
+        return None
 
 
 def parse(argv: list[str] | None = None) -> Options:
@@ -90,6 +99,7 @@ def parse(argv: list[str] | None = None) -> Options:
         default=1,
         help="worker processes of the throughput server (needs --broadcast-url redis://)",
     )
+    parser.add_argument("--memory-only", action="store_true", help="run part 7 alone")
     args = parser.parse_args(argv)
     return Options(
         plan=QUICK if args.quick else FULL,
@@ -100,4 +110,5 @@ def parse(argv: list[str] | None = None) -> Options:
         throughput_only=args.throughput_only,
         instances_only=args.instances_only,
         workers=args.workers,
+        memory_only=args.memory_only,
     )

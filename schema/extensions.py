@@ -199,16 +199,23 @@ class KeptParses(ParserCache):
 def hardening_extensions(limits: Limits, single_root: frozenset[str]) -> list[Any]:
     """Factories, so every operation gets fresh extension instances."""
     root_rule = root_field_rule(limits.max_root_fields, single_root)
+    # strawberry's limiters build a new rule class each time one is made: made per
+    # operation, that is a class (and its cyclic garbage) per request and per socket.
+    # The classes hold only the limits, so they are built once here.
+    rules = [
+        *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+        root_rule,
+        NulCharacterRule,
+    ]
     valid = ValidDocuments(VALID_DOCUMENTS_KEPT)
     extensions: list[Any] = [
         lambda: ErrorPolicy(debug=limits.debug),
         lambda: KeptParses(maxsize=PARSED_DOCUMENTS_KEPT),
         # Runs validation itself: cost first, so no rule below walks an over-cost document.
         lambda: BoundedValidation(max_cost=limits.max_cost, debug=limits.debug, valid=valid),
-        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-        lambda: AddValidationRules([root_rule, NulCharacterRule]),
+        lambda: AddValidationRules(rules),
     ]
     if not limits.debug:
         extensions.append(DisableIntrospection)

@@ -22,6 +22,7 @@ from auth.tokens import bearer_token
 from realtime.bus import EventBus
 from resolvers.context import Context
 from server import socket_guard
+from server.collector import ClosedSockets
 from server.fanout import Hub, SharingHandler
 from server.json_limits import deeper_than
 from server.session_cache import SessionCache
@@ -61,6 +62,7 @@ class PlayrollGraphQL(GraphQL[Context, None]):
             settings.session_cache_seconds, monotonic=lambda: clock.now().timestamp()
         )
         bus.on_publish.append(self.session_cache.announced)
+        self.closed_sockets = ClosedSockets()
         self.fanout = (
             Hub(self.schema, bus, settings.subscriber_queue_limit)
             if settings.shared_subscriptions
@@ -148,6 +150,8 @@ class PlayrollGraphQL(GraphQL[Context, None]):
         try:
             await super().__call__(scope, receive, send)
         finally:
+            if scope["type"] == "websocket":
+                self.closed_sockets.closed()
             watcher = scope.get(_GUARD_KEY)
             if watcher is not None:
                 watcher.cancel()

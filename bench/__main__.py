@@ -1,9 +1,15 @@
-"""``python -m bench``: run the three parts in one process and print their ratios.
+"""``python -m bench``: run the parts in one process and print their figures and goals.
 
 1. roster query: GraphQL vs. a plain JSON endpoint over the same services;
 2. signIn → subscriber socket latency vs. a bare broadcaster publish → receive;
 3. fan-out of one change to 1, 100 and 1,000 sockets: time to last, server CPU;
-5. memory: the server's RSS per open dashboard socket, and over open/close cycles.
+4. SQL statements per signIn;
+5. memory: the server's RSS per open dashboard socket, and over open/close cycles;
+6. sign-in throughput of one instance beside /healthz and { __typename };
+7. two instances under that load: every row reaches every subscriber.
+
+Memory runs before the loads: they add hundreds of children and thousands of entries to
+the site whose counts each dashboard socket reads.
 """
 
 from __future__ import annotations
@@ -102,8 +108,13 @@ async def run(options: Options, workdir: Path) -> Results:
         if only is None:
             counted = await statements.measure(fixture)
             goals += statement_goals(counted.one_child, counted.three_children)
+        if only in (None, "memory"):
+            say(f"\n5. Memory of {memory.SOCKETS:,} dashboard sockets (`playroll serve`, child)")
+            memory_result = await memory.measure(fixture, workdir)
+            say(memory.memory_section(memory_result))
+            goals += memory.memory_goals(memory_result)
         if only in (None, "throughput"):
-            say(f"\n5. Sign-in throughput (`playroll serve --workers {options.workers}`)")
+            say(f"\n6. Sign-in throughput (`playroll serve --workers {options.workers}`)")
             rates = await throughput.measure(
                 fixture, plan.throughput_seconds, workdir, options.workers
             )
@@ -111,18 +122,13 @@ async def run(options: Options, workdir: Path) -> Results:
             goals += throughput.goals(rates)
         if only in (None, "instances"):
             goals += await _instances(fixture, options, plan, workdir)
-        if only in (None, "memory"):
-            say(f"\n7. Memory of {memory.SOCKETS:,} dashboard sockets (`playroll serve`, child)")
-            memory_result = await memory.measure(fixture, workdir)
-            say(memory.memory_section(memory_result))
-            goals += memory.memory_goals(memory_result)
     say("\nGoals (issue 19)")
     say(goals_section(with_unmeasured(goals)))
     return Results(options, roster_result, latency_result, fanout_result)
 
 
 async def _instances(fixture: Fixture, options: Options, plan: Plan, workdir: Path) -> list[Goal]:
-    say("\n6. Two instances under the throughput load (`playroll serve` x2, one Redis)")
+    say("\n7. Two instances under the throughput load (`playroll serve` x2, one Redis)")
     if not options.broadcast_url.startswith("redis"):
         say("   skipped: two instances share events only through --broadcast-url redis://")
         return instances.not_measured("needs --broadcast-url redis://")

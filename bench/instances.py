@@ -1,4 +1,4 @@
-"""Part 6: two instances under the throughput load; does every subscriber hear every row?
+"""Part 7: two instances under the throughput load; does every subscriber hear every row?
 
 Two ``playroll serve`` processes share the database and Redis. Each gets the same number
 of sockets, spread over the throughput classrooms, one ``rosterChanged`` subscription
@@ -6,7 +6,7 @@ per socket: every classroom is watched on both instances, as tablets would watch
 and the frames the bench process must read stay within what it can read while also
 driving the load (every socket on every classroom would be 14 times the frames, and a
 reader that falls behind is cut off by the server as a slow consumer, which would
-measure the bench, not the servers). Then part 5's 32 clients sign children in and out,
+measure the bench, not the servers). Then part 6's 32 clients sign children in and out,
 clients alternating between the instances, for the plan's time. Every mutation that
 succeeded is noted (child, status, when it was sent); once the load stops, each socket
 must hold exactly its classroom's rows, in each child's order.

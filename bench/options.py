@@ -89,9 +89,9 @@ def parse(argv: list[str] | None = None) -> Options:
         "--deflate", action="store_true", help="the fan-out server with permessage-deflate"
     )
     parser.add_argument("--fanout-only", action="store_true", help="run part 3 alone")
-    parser.add_argument("--throughput-only", action="store_true", help="run part 5 alone")
+    parser.add_argument("--throughput-only", action="store_true", help="run part 6 alone")
     parser.add_argument(
-        "--instances-only", action="store_true", help="run part 6 (two instances) alone"
+        "--instances-only", action="store_true", help="run part 7 (two instances) alone"
     )
     parser.add_argument(
         "--workers",
@@ -99,7 +99,7 @@ def parse(argv: list[str] | None = None) -> Options:
         default=1,
         help="worker processes of the throughput server (needs --broadcast-url redis://)",
     )
-    parser.add_argument("--memory-only", action="store_true", help="run part 7 alone")
+    parser.add_argument("--memory-only", action="store_true", help="run part 5 alone")
     args = parser.parse_args(argv)
     return Options(
         plan=QUICK if args.quick else FULL,

@@ -1,4 +1,4 @@
-"""Part 5: sign-in throughput of one instance, beside the rate of its two cheapest answers.
+"""Part 6: sign-in throughput of one instance, beside the rate of its two cheapest answers.
 
 ``playroll serve`` runs in a child process (``--workers N`` when asked); this process
 runs 32 clients, each with its own keep-alive connection and its own children, in one

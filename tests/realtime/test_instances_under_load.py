@@ -9,7 +9,6 @@ redis-server, as the other two-instance tests do (skipped where none is installe
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -24,7 +23,7 @@ from server.settings import Settings
 from tests import factories as make
 from tests.clock import FrozenClock
 from tests.conftest import LiveServer, serving
-from tests.redis_server import RedisServer
+from tests.redis_server import RedisServer, require_redis_server
 from tests.waiting import eventually
 from tests.world import World
 from tests.wsclient import WSClient
@@ -43,8 +42,7 @@ def redis_url(settings: Settings) -> Iterator[str]:
     if settings.broadcast_url.startswith("redis"):
         yield settings.broadcast_url
         return
-    if shutil.which("redis-server") is None:
-        pytest.skip("no Redis: set PLAYROLL_TEST_REDIS_URL or install redis-server")
+    require_redis_server()  # the project's rule: skip only on a machine without Redis at all
     with RedisServer() as server:
         yield server.url
 

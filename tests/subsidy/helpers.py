@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from integrations.subsidy import HttpStateSystem
 from jobs.subsidy import SubsidyExporter
 from models.org import StaffUser
+from models.subsidy import SubsidyConnection
 from server.settings import Settings
 from tests import factories as make
 from tests.clock import FrozenClock
@@ -14,6 +16,7 @@ from tests.conftest import TEST_KEYRING
 from tests.graphql import GraphQLClient
 from tests.subsidy.conftest import PASSWORD, PROVIDER
 from tests.subsidy.state_server import StateSystemServer
+from tests.world import World
 
 CONNECT = """
 mutation($i: ConnectSubsidySystemInput!) {
@@ -103,3 +106,15 @@ async def connect(
     )
     payload: dict[str, Any] = data["connectSubsidySystem"]
     return payload
+
+
+async def connected_without_state(world: World, at: datetime) -> None:
+    """The main site marked connected, for views that only read what the export stored
+    (no state server is reached: the sealed password is never opened)."""
+    await SubsidyConnection.create(
+        agency=world.agency,
+        site=world.site,
+        provider_id="PRV",
+        password_sealed="sealed elsewhere",
+        connected_at=at,
+    )

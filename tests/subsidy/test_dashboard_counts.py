@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from models.subsidy import SubsidyConnection
 from tests import factories as make
 from tests.attendance.day_close_helpers import local, sign
 from tests.clock import FrozenClock
 from tests.graphql import GraphQLClient
-from tests.subsidy.helpers import run
+from tests.subsidy.helpers import connected_without_state, run
 from tests.world import World
 
 THIS_MONTH = """
@@ -21,20 +20,10 @@ query($s: ID!, $f: Date, $t: Date) {
 """
 
 
-async def _connected(world: World) -> None:
-    await SubsidyConnection.create(
-        agency=world.agency,
-        site=world.site,
-        provider_id="PRV",
-        password_sealed="sealed elsewhere",
-        connected_at=datetime(2026, 3, 1, tzinfo=UTC),
-    )
-
-
 async def test_without_dates_the_counts_cover_the_sites_month_so_far(
     gql: GraphQLClient, world: World, clock: FrozenClock
 ) -> None:
-    await _connected(world)
+    await connected_without_state(world, datetime(2026, 3, 1, tzinfo=UTC))
     ava, ben = world.kids[0], world.kids[1]
     clock.set(local("America/Chicago", date(2026, 2, 27), 8, 0))
     await sign(gql, world.teacher, world.room, [ava])  # last month: not counted
@@ -62,7 +51,7 @@ async def test_without_dates_the_counts_cover_the_sites_month_so_far(
 
 
 async def test_one_date_alone_is_refused(gql: GraphQLClient, world: World) -> None:
-    await _connected(world)
+    await connected_without_state(world, datetime(2026, 3, 1, tzinfo=UTC))
     viewer = await make.token_for(world.viewer)
     result = await gql.execute(
         THIS_MONTH, {"s": str(world.site.id), "f": "2026-03-01"}, token=viewer
@@ -73,7 +62,7 @@ async def test_one_date_alone_is_refused(gql: GraphQLClient, world: World) -> No
 async def test_only_attendance_viewers_of_the_agency_read_the_counts(
     gql: GraphQLClient, world: World
 ) -> None:
-    await _connected(world)
+    await connected_without_state(world, datetime(2026, 3, 1, tzinfo=UTC))
     site = {"s": str(world.site.id)}
     students_only = await gql.execute(
         THIS_MONTH, site, token=await make.token_for(world.students_viewer)

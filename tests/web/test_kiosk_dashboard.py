@@ -10,13 +10,13 @@ from playwright.async_api import Browser, Page
 
 from models.org import ModuleAccess
 from models.people import Family
-from models.subsidy import SubsidyConnection
 from realtime import channels
 from server.settings import Settings
 from tests import factories as make
 from tests.clock import FrozenClock
 from tests.conftest import LiveServer
 from tests.graphql import GraphQLClient
+from tests.subsidy.helpers import connected_without_state
 from tests.web.conftest import Tab, browser_pass, free_port, open_tab, serving_on, shoot
 from tests.world import TEACHER_PIN, World
 
@@ -127,13 +127,7 @@ async def test_the_dashboard_recovers_by_itself_after_a_server_restart(
 async def test_a_site_connected_to_the_state_shows_this_months_transfers(
     tab: Tab, gql: GraphQLClient, world: World, clock: FrozenClock
 ) -> None:
-    await SubsidyConnection.create(
-        agency=world.agency,
-        site=world.site,
-        provider_id="PRV",
-        password_sealed="sealed elsewhere",
-        connected_at=clock.now(),
-    )
+    await connected_without_state(world, clock.now())
     # 21:00 on 30 November in Chicago, already December in UTC: the site's month shows.
     clock.set(datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
     teacher = await make.token_for(world.teacher)

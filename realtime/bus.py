@@ -43,8 +43,9 @@ class Broadcaster(Protocol):
 Remedy = Callable[[], Coroutine[Any, Any, None]]
 
 _OVERFLOW: Final = object()
-# Running overflow remedies; referenced so they are not garbage-collected mid-flight.
-_remedies: set[asyncio.Task[None]] = set()
+# Tasks that finish on their own (overflow remedies, abandoned subscriptions): the loop
+# holds tasks weakly, so they are referenced here until done.
+_background: set[asyncio.Task[None]] = set()
 
 
 class EventBus:
@@ -131,8 +132,7 @@ class EventBus:
         queue: asyncio.Queue[object] = asyncio.Queue(maxsize=self.queue_limit)
         lock = self._channel_locks.setdefault(channel, asyncio.Lock())
         subscription = self._broadcast.subscribe(channel)
-        async with lock:
-            subscriber = await subscription.__aenter__()
+        subscriber = await _enter(subscription, lock)
         if counted:
             self.joined(channel)
         try:
@@ -158,9 +158,7 @@ class EventBus:
                         if on_overflow is not None:
                             # Its own task: the consumer leaving the block cancels this
                             # pump, and must not cancel the remedy halfway.
-                            remedy: asyncio.Task[None] = asyncio.create_task(on_overflow())
-                            _remedies.add(remedy)
-                            remedy.add_done_callback(_remedies.discard)
+                            _keep(asyncio.create_task(on_overflow()))
 
             pumping = asyncio.create_task(pump(), name=f"playroll-listen:{channel}")
             try:
@@ -174,6 +172,47 @@ class EventBus:
                 self.left(channel)
             # Shielded: a cancelled subscriber must still leave the channel cleanly.
             await asyncio.shield(_leave(subscription, lock))
+
+
+async def _enter(
+    subscription: contextlib.AbstractAsyncContextManager[Any], lock: asyncio.Lock
+) -> Any:
+    """Subscribe, completing even when the caller is cancelled halfway.
+
+    A socket can drop while Redis has not yet confirmed its SUBSCRIBE. Cancelled there,
+    broadcaster's subscribe raises KeyError on its way out and never unsubscribes, so the
+    channel stayed subscribed (and re-subscribed after every reconnect) for the life of
+    the process. Entering runs to its end instead, and a cancelled caller leaves at once.
+    """
+
+    async def enter() -> Any:
+        async with lock:
+            return await subscription.__aenter__()
+
+    entering = asyncio.ensure_future(enter())
+    try:
+        return await asyncio.shield(entering)
+    except asyncio.CancelledError:
+        _keep(asyncio.ensure_future(_abandon(entering, subscription, lock)))
+        raise
+
+
+async def _abandon(
+    entering: asyncio.Future[Any],
+    subscription: contextlib.AbstractAsyncContextManager[Any],
+    lock: asyncio.Lock,
+) -> None:
+    try:
+        await entering
+    except Exception:
+        logger.warning("subscribing failed after its listener had gone", exc_info=True)
+        return
+    await _leave(subscription, lock)
+
+
+def _keep(task: asyncio.Task[None]) -> None:
+    _background.add(task)
+    task.add_done_callback(_background.discard)
 
 
 async def _leave(

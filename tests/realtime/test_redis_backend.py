@@ -15,9 +15,11 @@ import pytest
 from broadcaster import Broadcast
 from broadcaster._base import Subscriber
 
+from realtime.bus import RESYNC, EventBus
 from realtime.events import RESYNC_MESSAGE
 from realtime.redis_backend import PublishFailed, ResilientRedisBackend
 from tests.redis_server import RedisServer
+from tests.waiting import eventually
 
 CHANNEL = "playroll:test:room"
 LOGGER = "realtime.redis_backend"
@@ -163,3 +165,35 @@ async def test_unsubscribing_and_disconnecting_leave_nothing_behind(server: Redi
 
     await broadcast.disconnect()
     assert {task for task in asyncio.all_tasks() - tasks_before if not task.done()} == set()
+
+
+async def test_a_listener_cancelled_while_subscribing_leaves_its_channel(
+    server: RedisServer,
+) -> None:
+    """A socket that drops before Redis has confirmed its SUBSCRIBE (seen in CI on a busy
+    machine) must not leave the channel subscribed, nor break the next listener on it."""
+    async with connected(server.url) as broadcast:
+        bus = EventBus(broadcast)
+        backend = broadcast._backend
+        assert isinstance(backend, ResilientRedisBackend)
+
+        async def listen_forever() -> None:
+            async with bus.listen(CHANNEL):
+                await asyncio.Event().wait()
+
+        server.pause()
+        try:
+            listener = asyncio.create_task(listen_forever())
+            # SUBSCRIBE is sent and its confirmation awaited from the frozen server.
+            await eventually(lambda: bool(backend._pongs))
+            listener.cancel()
+        finally:
+            server.resume()
+        with pytest.raises(asyncio.CancelledError):
+            await listener
+        await eventually(lambda: server.numsub(CHANNEL) == 0)
+        assert bus.subscriber_count(CHANNEL) == 0
+
+        async with bus.listen(CHANNEL) as events:
+            await broadcast.publish(CHANNEL, RESYNC_MESSAGE)
+            assert await asyncio.wait_for(anext(events), 5) is RESYNC

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from typing import Any, Final, Protocol
 
 from realtime.events import Event, is_resync, parse
+from realtime.owed_resyncs import FIRST_RETRY_SECONDS, OwedResyncs
 
 logger = logging.getLogger(__name__)
 
@@ -50,10 +51,15 @@ _background: set[asyncio.Task[None]] = set()
 
 class EventBus:
     def __init__(
-        self, broadcast: Broadcaster | None, *, queue_limit: int = DEFAULT_QUEUE_LIMIT
+        self,
+        broadcast: Broadcaster | None,
+        *,
+        queue_limit: int = DEFAULT_QUEUE_LIMIT,
+        resync_retry: float = FIRST_RETRY_SECONDS,
     ) -> None:
         self._broadcast = broadcast
         self.queue_limit = queue_limit
+        self._owed = OwedResyncs(self._send, first_retry=resync_retry)
         # broadcaster's Broadcast.subscribe awaits the backend before it records the
         # subscriber (and the reverse on exit), so concurrent first subscribers to one
         # channel overwrite each other. Entering and leaving are serialised per channel.
@@ -101,19 +107,32 @@ class EventBus:
         return found | {c for c, n in remote.items() if n > 0}
 
     async def publish(self, messages: Sequence[tuple[str, Event]]) -> None:
-        """Publish after commit. A slow or dead broker is logged, never raised."""
+        """Publish after commit. A slow or dead broker is logged, never raised; the
+        channels it failed on are owed a RESYNC (realtime/owed_resyncs.py)."""
         for channel, event in messages:
             for hook in self.on_publish:
                 hook(channel, event)
         if self._broadcast is None:
             return
         for channel, event in messages:
+            # A subscriber that missed an earlier event must rebuild its view before it
+            # applies a later one. While even that fails, the owed RESYNC covers this too.
+            if channel in self._owed and not await self._owed.pay(channel):
+                logger.warning("could not publish %s on %s (a RESYNC is owed)", event.type, channel)
+                continue
             try:
-                await asyncio.wait_for(
-                    self._broadcast.publish(channel, event.to_json()), PUBLISH_TIMEOUT_SECONDS
-                )
+                await self._send(channel, event.to_json())
             except Exception:
                 logger.warning("could not publish %s on %s", event.type, channel, exc_info=True)
+                self._owed.owe(channel)
+
+    async def close(self) -> None:
+        """Before the broker disconnects: one last try to send the RESYNCs still owed."""
+        await self._owed.close()
+
+    async def _send(self, channel: str, message: str) -> None:
+        assert self._broadcast is not None
+        await asyncio.wait_for(self._broadcast.publish(channel, message), PUBLISH_TIMEOUT_SECONDS)
 
     @contextlib.asynccontextmanager
     async def listen(

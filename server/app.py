@@ -148,6 +148,7 @@ def create_app(
                 await stack.enter_async_context(open_database(settings.database_url))
             await broadcast.connect()
             stack.push_async_callback(broadcast.disconnect)
+            stack.push_async_callback(bus.close)  # before the disconnect (last in, first out)
             if settings.runs_jobs_in_process:
                 await stack.enter_async_context(
                     _background_jobs(settings, clock, bus, files.storage)

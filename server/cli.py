@@ -231,10 +231,8 @@ async def _work(settings: Settings, *, once: bool) -> None:
     )
     # Live views hear of automatic check-outs through the broadcast the servers listen to.
     broadcast = broadcast_for(settings.broadcast_url)
-    closer = DayCloser(
-        clock=worker.clock,
-        bus=EventBus(broadcast, queue_limit=settings.subscriber_queue_limit),
-    )
+    bus = EventBus(broadcast, queue_limit=settings.subscriber_queue_limit)
+    closer = DayCloser(clock=worker.clock, bus=bus)
     cleaner = FileCleaner(clock=worker.clock, storage=build_storage(settings))
     exporter = exporter_for(settings, settings.secret, worker.clock)
     # A context of this task only (no global fallback): every query runs in this task or
@@ -264,6 +262,7 @@ async def _work(settings: Settings, *, once: bool) -> None:
             await worker.aclose()
             if exporter is not None:
                 await exporter.aclose()
+            await bus.close()
             await broadcast.disconnect()
 
 

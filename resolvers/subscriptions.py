@@ -93,6 +93,26 @@ class _Renewing:
         return message
 
 
+class Joined:
+    """A socket's part in a shared delivery: the group applies each message and sends
+    the result for it, so this yields nothing and ends when the socket leaves. A
+    resolver that keeps state only to apply messages can let it go (``delegated``)."""
+
+    def __init__(self, until_left: AsyncIterator[Message]) -> None:
+        self._until_left = until_left
+
+    def __aiter__(self) -> Joined:
+        return self
+
+    async def __anext__(self) -> Message:
+        return await anext(self._until_left)
+
+
+def delegated(messages: AsyncIterator[Message]) -> bool:
+    """Whether a shared delivery's group handles ``messages`` for this socket."""
+    return isinstance(messages, Joined)
+
+
 @contextlib.asynccontextmanager
 async def listening(info: Info, channel: str) -> AsyncIterator[AsyncIterator[Message]]:
     """The channel's events (and resync markers) until the block is left.
@@ -106,7 +126,7 @@ async def listening(info: Info, channel: str) -> AsyncIterator[AsyncIterator[Mes
         shared = await sharing.join(channel)
         if shared is not None:
             try:
-                yield shared
+                yield Joined(shared)
             finally:
                 sharing.leave()
             return

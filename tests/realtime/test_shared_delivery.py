@@ -10,6 +10,7 @@ refusals included.
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
@@ -22,7 +23,7 @@ from realtime import channels
 from realtime.bus import EventBus
 from realtime.events import RESYNC_MESSAGE, Event, KioskAlert, MessagePosted, MessagesRead
 from server.settings import Settings
-from services import org
+from services import org, rosters
 from tests import factories as make
 from tests.clock import FrozenClock
 from tests.conftest import LiveServer, serving
@@ -258,3 +259,29 @@ async def _all_listening(
         ),
         within=15,
     )
+
+
+async def test_sockets_in_one_counts_delivery_keep_one_tally_between_them(
+    servers: tuple[LiveServer, LiveServer], world: World
+) -> None:
+    """Only the group applies changes. Each socket that kept its site's tally as well cost
+    a thousand dashboards about 30 KiB apiece (bench part 5)."""
+    shared, _ = servers
+
+    def tallies() -> int:
+        gc.collect()
+        return sum(isinstance(o, rosters.Tally) for o in gc.get_objects())
+
+    before = tallies()
+    token = await make.token_for(world.viewer)
+    document = {"liveCounts": (COUNTS, {"site": str(world.site.id)})}
+    clients = []
+    for _ in range(4):
+        client, subs = await _open(shared, token, document)
+        assert (await client.next(subs["liveCounts"]))["liveCounts"]["enrolled"] == 3
+        clients.append(client)
+    bus: EventBus = shared.app.state.bus
+    await eventually(lambda: bus.subscriber_count(channels.site_counts(world.site.id)) == 4)
+    assert tallies() - before == 1
+    for client in clients:
+        await client.close()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 from typing import Any
@@ -63,6 +61,7 @@ class PlayrollGraphQL(GraphQL[Context, None]):
         )
         bus.on_publish.append(self.session_cache.announced)
         self.closed_sockets = ClosedSockets()
+        self.access_watch = socket_guard.AccessWatch(bus, clock)
         self.fanout = (
             Hub(self.schema, bus, settings.subscriber_queue_limit)
             if settings.shared_subscriptions
@@ -140,10 +139,7 @@ class PlayrollGraphQL(GraphQL[Context, None]):
             resolved = await sessions.resolve(token, self.clock.now(), principal.ip_address)
             return resolved == principal
 
-        websocket.scope[_GUARD_KEY] = asyncio.create_task(
-            socket_guard.guard(websocket, principal, self.bus, still_valid, self.clock),
-            name=f"playroll-socket-guard:{principal.session_id}",
-        )
+        websocket.scope[_GUARD_KEY] = self.access_watch.watch(websocket, principal, still_valid)
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -152,8 +148,6 @@ class PlayrollGraphQL(GraphQL[Context, None]):
         finally:
             if scope["type"] == "websocket":
                 self.closed_sockets.closed()
-            watcher = scope.get(_GUARD_KEY)
-            if watcher is not None:
-                watcher.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await watcher
+            watched = scope.get(_GUARD_KEY)
+            if watched is not None:
+                self.access_watch.unwatch(watched)

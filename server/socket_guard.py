@@ -4,9 +4,12 @@ A socket lives for hours, so checking the token once at ``connection_init`` is n
 enough: logout, a role change, a kiosk's revocation, a guardian unlinked from a family
 account, a family password reset or the token's expiry must end it too (within a second).
 A parent whose access only narrowed reconnects with the same token and gets the new scope.
-Each socket gets one watcher that listens on its principal's access channel and sleeps
-until the token expires. Pub/sub may lose the announcement while the broker is away, so
-after a resync the watcher checks the session against the database once.
+
+The process listens once on each principal's access channel, however many sockets that
+principal holds open (a thousand dashboards of one agency, say), and each socket adds an
+entry and an expiry timer; a listener and two tasks per socket cost each ~8 KiB (bench
+part 5). Pub/sub may lose the announcement while the broker is away, so after a resync
+each session watched is checked against the database once.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from starlette.websockets import WebSocket, WebSocketState
 
@@ -29,38 +33,107 @@ logger = logging.getLogger(__name__)
 ACCESS_ENDED = 4403
 
 
-async def _access_ends(
-    principal: SessionPrincipal, bus: EventBus, still_valid: Callable[[], Awaitable[bool]]
-) -> str:
-    async with bus.listen(channels.access(principal.principal_id)) as changes:
-        async for change in changes:
-            if isinstance(change, Resync) and not await still_valid():
-                return "access ended while the broker was away"
-            if isinstance(change, AccessChanged) and change.session_id in (
-                None,
-                str(principal.session_id),
-            ):
-                return "access changed"
-    return "access channel closed"
+@dataclass(eq=False)
+class Watched:
+    """One socket and the access it was opened with."""
+
+    websocket: WebSocket
+    principal: SessionPrincipal
+    still_valid: Callable[[], Awaitable[bool]]
+    expiry: asyncio.TimerHandle | None = field(default=None, repr=False)
+
+    @property
+    def channel(self) -> str:
+        return channels.access(self.principal.principal_id)
 
 
-async def guard(
-    websocket: WebSocket,
-    principal: SessionPrincipal,
-    bus: EventBus,
-    still_valid: Callable[[], Awaitable[bool]],
-    clock: Clock,
-) -> None:
-    remaining = (principal.expires_at - clock.now()).total_seconds()
-    try:
-        reason = await asyncio.wait_for(
-            _access_ends(principal, bus, still_valid), timeout=max(remaining, 0)
+class AccessWatch:
+    """The sockets of one process, by the access channel of their principal."""
+
+    def __init__(self, bus: EventBus, clock: Clock) -> None:
+        self._bus = bus
+        self._clock = clock
+        self._sockets: dict[str, set[Watched]] = {}
+        self._listeners: dict[str, asyncio.Task[None]] = {}
+        # Closes and rechecks under way; referenced so they are not collected mid-flight.
+        self._running: set[asyncio.Task[None]] = set()
+
+    def watch(
+        self,
+        websocket: WebSocket,
+        principal: SessionPrincipal,
+        still_valid: Callable[[], Awaitable[bool]],
+    ) -> Watched:
+        watched = Watched(websocket, principal, still_valid)
+        remaining = (principal.expires_at - self._clock.now()).total_seconds()
+        watched.expiry = asyncio.get_running_loop().call_later(
+            max(remaining, 0), self._end, watched, "token expired"
         )
-    except TimeoutError:
-        reason = "token expired"
-    except SlowConsumer:
-        reason = "access channel overflowed"
-    logger.info("closing socket of %s: %s", principal.principal_id, reason)
+        channel = watched.channel
+        self._sockets.setdefault(channel, set()).add(watched)
+        if channel not in self._listeners:
+            self._listeners[channel] = asyncio.create_task(
+                self._listen(channel), name=f"playroll-access-watch:{channel}"
+            )
+        return watched
+
+    def unwatch(self, watched: Watched) -> None:
+        """The socket closed, or is being closed: forget it (idempotent)."""
+        if watched.expiry is not None:
+            watched.expiry.cancel()
+        channel = watched.channel
+        sockets = self._sockets.get(channel)
+        if sockets is None or watched not in sockets:
+            return
+        sockets.discard(watched)
+        if not sockets:
+            del self._sockets[channel]
+            self._listeners.pop(channel).cancel()
+
+    def _end(self, watched: Watched, reason: str) -> None:
+        if watched not in self._sockets.get(watched.channel, ()):
+            return
+        self.unwatch(watched)
+        logger.info("closing socket of %s: %s", watched.principal.principal_id, reason)
+        self._spawn(_close(watched.websocket))
+
+    async def _listen(self, channel: str) -> None:
+        reason = "access channel closed"
+        try:
+            async with self._bus.listen(channel) as changes:
+                async for change in changes:
+                    if isinstance(change, Resync):
+                        self._spawn(self._recheck(channel))
+                    elif isinstance(change, AccessChanged):
+                        for watched in tuple(self._sockets.get(channel, ())):
+                            if change.session_id in (None, str(watched.principal.session_id)):
+                                self._end(watched, "access changed")
+        except SlowConsumer:
+            reason = "access channel overflowed"
+        except Exception:
+            # Unwatched sockets would outlive a logout: close them (clients reconnect).
+            logger.exception("watching %s failed", channel)
+            reason = "access watch failed"
+        for watched in tuple(self._sockets.get(channel, ())):
+            self._end(watched, reason)
+
+    async def _recheck(self, channel: str) -> None:
+        """After a resync: each session watched on ``channel``, checked once."""
+        by_session: dict[object, list[Watched]] = {}
+        for watched in tuple(self._sockets.get(channel, ())):
+            by_session.setdefault(watched.principal.session_id, []).append(watched)
+        for sockets in by_session.values():
+            if not await sockets[0].still_valid():
+                for watched in sockets:
+                    self._end(watched, "access ended while the broker was away")
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+
+async def _close(websocket: WebSocket) -> None:
     if websocket.application_state is WebSocketState.CONNECTED:
         with contextlib.suppress(RuntimeError, OSError):
             await websocket.close(code=ACCESS_ENDED, reason="Access ended")

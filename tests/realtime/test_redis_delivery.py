@@ -26,7 +26,7 @@ from tests import clock as test_clock
 from tests import factories as make
 from tests.clock import FrozenClock
 from tests.conftest import TEST_SECRET, LiveServer, serving
-from tests.realtime.test_subscriptions import COUNTS, ROSTER, sign
+from tests.realtime.test_subscriptions import COUNTS, ROSTER, closed_code, graphql, sign
 from tests.redis_server import RedisServer, require_redis_server
 from tests.waiting import eventually
 from tests.world import World
@@ -235,3 +235,21 @@ async def test_an_event_on_one_instance_reaches_a_subscriber_on_another(
     finally:
         first.stop()
         second.stop()
+
+
+async def test_a_logout_while_redis_is_down_closes_the_socket_once_it_is_back(
+    redis_live: LiveServer, redis: RedisServer, world: World
+) -> None:
+    """The announcement is lost with Redis; the resync that follows its return makes the
+    socket's watcher check the session against the database."""
+    token = await make.token_for(world.viewer)
+    client = await WSClient.connect(redis_live.ws_url, token)
+    await client.subscribe(ROSTER, {"room": str(world.room.id)})
+    await redis_live.subscribed(channels.access(world.viewer.id))
+
+    redis.stop()
+    result = await graphql(redis_live, token, "mutation { logout { ok } }", {})
+    assert result["data"]["logout"]["ok"] is True
+    redis.start()
+
+    assert await closed_code(client, within=10.0) == 4403

@@ -205,7 +205,7 @@ class Member:
             return None
         self._counted = True
         self.hub.bus.joined(channel)
-        return self._until_done()
+        return _UntilFinished(self)
 
     def started(self) -> None:
         pass
@@ -255,12 +255,10 @@ class Member:
         finally:
             self._writer = None
 
-    async def _until_done(self) -> AsyncIterator[Message]:
+    async def until_finished(self) -> None:
         if not self.finished:
             self._left = asyncio.get_running_loop().create_future()
             await self._left
-        return
-        yield  # an async generator that yields nothing  # pragma: no cover
 
     def leave(self) -> None:
         group, self.group = self.group, None
@@ -274,6 +272,21 @@ class Member:
             self.hub.bus.left(group.channel)
         if not group.members:
             group.stop()
+
+
+class _UntilFinished:
+    """A member's messages: none (its group sends them), ending when it finishes. Not an
+    async generator: the loop keeps each of those in a weak set, ~1 KiB per socket."""
+
+    def __init__(self, member: Member) -> None:
+        self._member = member
+
+    def __aiter__(self) -> _UntilFinished:
+        return self
+
+    async def __anext__(self) -> Message:
+        await self._member.until_finished()
+        raise StopAsyncIteration
 
 
 async def _close_slow(websocket: object) -> None:

@@ -39,6 +39,7 @@ class Fixture:
     latency_room: Room
     fanout_room: Room
     memory_room: Room
+    statements_room: Room
     site_id: str
 
 
@@ -79,6 +80,7 @@ async def _build(settings: Settings) -> Fixture:
         latency_room=await _room(site, "Latency"),
         fanout_room=await _room(site, "Fanout"),
         memory_room=await _room(site, "Memory"),
+        statements_room=await _room(site, "Statements"),
         site_id=str(site.id),
     )
 

@@ -9,7 +9,7 @@ The process listens once on each principal's access channel, however many socket
 principal holds open (a thousand dashboards of one agency, say), and each socket adds an
 entry and an expiry timer; a listener and two tasks per socket cost each ~8 KiB (bench
 part 5). Pub/sub may lose the announcement while the broker is away, so after a resync
-each session watched is checked against the database once.
+each access watched is checked against the database once.
 """
 
 from __future__ import annotations
@@ -118,11 +118,15 @@ class AccessWatch:
             self._end(watched, reason)
 
     async def _recheck(self, channel: str) -> None:
-        """After a resync: each session watched on ``channel``, checked once."""
-        by_session: dict[object, list[Watched]] = {}
+        """After a resync: each distinct access watched on ``channel``, checked once.
+
+        By principal, not by session: two sockets of one session opened before and after
+        a parent's links narrowed hold different access, and only the older one ended.
+        """
+        by_access: dict[SessionPrincipal, list[Watched]] = {}
         for watched in tuple(self._sockets.get(channel, ())):
-            by_session.setdefault(watched.principal.session_id, []).append(watched)
-        for sockets in by_session.values():
+            by_access.setdefault(watched.principal, []).append(watched)
+        for sockets in by_access.values():
             if not await sockets[0].still_valid():
                 for watched in sockets:
                     self._end(watched, "access ended while the broker was away")

@@ -299,8 +299,8 @@ async def measure(fixture: Fixture, seconds: float, workdir: Path) -> InstancesR
             before = [_clocks(s) for s in servers]
             wall_before = time.perf_counter()
             urls = [s.http_url for s in servers]
-            signing = throughput._signing(load, ledger.signed)
-            rate = await throughput._rate("signIn + signOut pairs", urls, signing, seconds)
+            signing = throughput.signing_pairs(load, ledger.signed)
+            rate = await throughput.measure_rate("signIn + signOut pairs", urls, signing, seconds)
             wall = time.perf_counter() - wall_before
             usage = [_shares(_clocks(s), b, wall) for s, b in zip(servers, before, strict=True)]
             await _until(

@@ -114,7 +114,7 @@ async def prepare_load(fixture: Fixture) -> Load:
 Signed = Callable[[str, str, str, float, str | None], None]
 
 
-def _signing(load: Load, signed: Signed | None = None) -> Request:
+def signing_pairs(load: Load, signed: Signed | None = None) -> Request:
     turns = [0] * CLIENTS
     steps = ((SIGN_IN, "signIn", "SIGNED_IN"), (SIGN_OUT, "signOut", "SIGNED_OUT"))
 
@@ -158,7 +158,9 @@ async def _post(
     return str(errors)[:300] if errors else None
 
 
-async def _rate(label: str, urls: str | Sequence[str], request: Request, seconds: float) -> Rate:
+async def measure_rate(
+    label: str, urls: str | Sequence[str], request: Request, seconds: float
+) -> Rate:
     """Run ``request`` from every client for warm-up + ``seconds``; count the window only.
 
     With several server URLs, client ``i`` speaks to ``urls[i % len(urls)]``."""
@@ -228,12 +230,12 @@ async def measure(
         loads = [
             ("GET /healthz", healthz),
             ("{ __typename } with a token", typename),
-            ("signIn + signOut pairs", _signing(load)),
+            ("signIn + signOut pairs", signing_pairs(load)),
         ]
         rates = []
         for label, request in loads:
             cpu_before = server.cpu_seconds()
-            rate = await _rate(label, url, request, seconds)
+            rate = await measure_rate(label, url, request, seconds)
             if workers == 1:  # with more, the process measured is only the supervisor
                 rate = rate.with_server_cpu(server.cpu_seconds() - cpu_before, rate.calls_made)
             rates.append(rate)

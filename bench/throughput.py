@@ -115,6 +115,8 @@ Signed = Callable[[str, str, str, float, str | None], None]
 
 
 def signing_pairs(load: Load, signed: Signed | None = None) -> Request:
+    """Each client's request: a signIn then a signOut of its next child, in turn; each
+    answer is also handed to ``signed`` (part 7 keeps the ledger of rows owed)."""
     turns = [0] * CLIENTS
     steps = ((SIGN_IN, "signIn", "SIGNED_IN"), (SIGN_OUT, "signOut", "SIGNED_OUT"))
 

@@ -129,6 +129,16 @@ async def report(
     """Each child-day with its status, reason and last attempt, by date then name."""
     _range(first, last, reading=True)
     site = await _site(principal, site_id)
+    return await _days_of(site, first, last, child_id, status)
+
+
+async def _days_of(
+    site: Site,
+    first: date,
+    last: date,
+    child_id: UUID | None = None,
+    status: TransferStatus | None = None,
+) -> list[ReportDay]:
     found, matched = await _all_days(site, first, last, child_id)
     rows = await day_rows(str(site.id), found)
     children = {str(c.id): c for c in await Child.filter(id__in=[k[0] for k in found])}
@@ -172,11 +182,13 @@ async def counts(
     """
     if (first is None) != (last is None):
         raise InvalidInput("Give both dates, or neither for this month.", "fromDate")
+    if first is not None and last is not None:
+        _range(first, last, reading=True)
+    site = await _site(principal, site_id)
     if first is None or last is None:
-        site = await _site(principal, site_id)
         last = org.local_date(site, now)
         first = last.replace(day=1)
-    days = await report(principal, site_id, first, last)
+    days = await _days_of(site, first, last)
     tally = {s: 0 for s in TransferStatus}
     for day in days:
         tally[day.status] += 1

@@ -74,7 +74,7 @@ class AttendanceReportInput:
 @strawberry.input
 class SignInSheetInput:
     classroom_id: strawberry.ID
-    week_of: datetime.date = strawberry.field(description="Any day of the week (Mon-Fri).")
+    week_of: datetime.date = strawberry.field(description="Any day of the week.")
     paper: Paper = Paper.LETTER
     language: Language = Language.EN
 

@@ -1,27 +1,30 @@
 """The blank sign-in/out sheet: for the day the tablet is down.
 
-One classroom, one week (Monday to Friday), each child enrolled that week with a row per
-day and empty cells for time in, signature, time out, signature. Staff later enter the
-paper times, which wait for a parent's confirmation like any staff entry.
+One classroom, one week (Monday to Friday, and Saturday or Sunday when a child of the
+classroom is scheduled then), each child enrolled that week with a row per day and empty
+cells for time in, signature, time out, signature. Staff later enter the paper times,
+which wait for a parent's confirmation like any staff entry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, timedelta
 
 from models.people import Language
 from services.report_document import Column, Paper, ReportDocument
 from services.report_texts import Texts
 
-SHEET_DAYS = 5
+WORKWEEK = (1, 2, 3, 4, 5)  # ISO weekdays: 1 is Monday
+WHOLE_WEEK = (1, 2, 3, 4, 5, 6, 7)
 ROW = 9.0
 
 
-def week_of(day: date) -> list[date]:
-    """Monday to Friday of the week holding ``day``."""
+def week_of(day: date, scheduled: Collection[int] = WORKWEEK) -> list[date]:
+    """The days of the week holding ``day`` that the sheet has rows for: Monday to Friday,
+    and any ISO weekday in ``scheduled`` (a weekend day a child is scheduled on)."""
     monday = day - timedelta(days=day.weekday())
-    return [monday + timedelta(days=i) for i in range(SHEET_DAYS)]
+    return [monday + timedelta(days=d - 1) for d in sorted({*WORKWEEK, *scheduled})]
 
 
 def render(

@@ -12,7 +12,7 @@ group's single execution instead of listening alone.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextvars import ContextVar
 from typing import Any, Protocol
 
@@ -35,9 +35,9 @@ class Sharing(Protocol):
     # Whether its own bus listener counts as a socket listening (the group's does not).
     counted: bool
 
-    async def join(self, channel: str) -> AsyncIterator[Message] | None:
-        """A socket: join the group listening on ``channel``; an iterator that ends when
-        the socket leaves it, or None to listen alone."""
+    async def join(self, channel: str) -> Joined | None:
+        """A socket: join the group listening on ``channel``; what ends when the socket
+        leaves it, or None to listen alone."""
         ...
 
     def leave(self) -> None:
@@ -96,16 +96,18 @@ class _Renewing:
 class Joined:
     """A socket's part in a shared delivery: the group applies each message and sends
     the result for it, so this yields nothing and ends when the socket leaves. A
-    resolver that keeps state only to apply messages can let it go (``delegated``)."""
+    resolver that keeps state only to apply messages can let it go (``delegated``).
+    Not an async generator: the loop keeps each of those in a weak set, ~1 KiB each."""
 
-    def __init__(self, until_left: AsyncIterator[Message]) -> None:
+    def __init__(self, until_left: Callable[[], Awaitable[None]]) -> None:
         self._until_left = until_left
 
     def __aiter__(self) -> Joined:
         return self
 
     async def __anext__(self) -> Message:
-        return await anext(self._until_left)
+        await self._until_left()
+        raise StopAsyncIteration
 
 
 def delegated(messages: AsyncIterator[Message]) -> bool:
@@ -126,7 +128,7 @@ async def listening(info: Info, channel: str) -> AsyncIterator[AsyncIterator[Mes
         shared = await sharing.join(channel)
         if shared is not None:
             try:
-                yield Joined(shared)
+                yield shared
             finally:
                 sharing.leave()
             return

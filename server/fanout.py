@@ -19,7 +19,6 @@ import dataclasses
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator
 from contextlib import aclosing
 from datetime import UTC, datetime
 from typing import Any
@@ -35,7 +34,7 @@ from strawberry.types import ExecutionResult
 from realtime.bus import EventBus
 from resolvers.context import Context
 from resolvers.loaders import Loaders
-from resolvers.subscriptions import SHARING, SLOW_CONSUMER_CLOSE_CODE, Message
+from resolvers.subscriptions import SHARING, SLOW_CONSUMER_CLOSE_CODE, Joined
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +117,7 @@ class Group:
             name=f"playroll-fanout:{channel}",
         )
 
-    async def join(self, channel: str) -> AsyncIterator[Message] | None:
+    async def join(self, channel: str) -> Joined | None:
         return None  # the group listens itself
 
     def started(self) -> None:
@@ -190,7 +189,7 @@ class Member:
         self._prefix = '{"id":' + json.dumps(operation.id) + ',"type":"next","payload":'
         self._counted = False
 
-    async def join(self, channel: str) -> AsyncIterator[Message] | None:
+    async def join(self, channel: str) -> Joined | None:
         group = self.hub.group(self.key, channel, self)
         if group is None:
             return None
@@ -205,7 +204,7 @@ class Member:
             return None
         self._counted = True
         self.hub.bus.joined(channel)
-        return _UntilFinished(self)
+        return Joined(self.until_finished)
 
     def started(self) -> None:
         pass
@@ -272,21 +271,6 @@ class Member:
             self.hub.bus.left(group.channel)
         if not group.members:
             group.stop()
-
-
-class _UntilFinished:
-    """A member's messages: none (its group sends them), ending when it finishes. Not an
-    async generator: the loop keeps each of those in a weak set, ~1 KiB per socket."""
-
-    def __init__(self, member: Member) -> None:
-        self._member = member
-
-    def __aiter__(self) -> _UntilFinished:
-        return self
-
-    async def __anext__(self) -> Message:
-        await self._member.until_finished()
-        raise StopAsyncIteration
 
 
 async def _close_slow(websocket: object) -> None:

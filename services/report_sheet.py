@@ -8,23 +8,24 @@ which wait for a parent's confirmation like any staff entry.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from models.people import Language
 from services.report_document import Column, Paper, ReportDocument
 from services.report_texts import Texts
 
-WORKWEEK = (1, 2, 3, 4, 5)  # ISO weekdays: 1 is Monday
-WHOLE_WEEK = (1, 2, 3, 4, 5, 6, 7)
 ROW = 9.0
 
 
-def week_of(day: date, scheduled: Collection[int] = WORKWEEK) -> list[date]:
-    """The days of the week holding ``day`` that the sheet has rows for: Monday to Friday,
-    and any ISO weekday in ``scheduled`` (a weekend day a child is scheduled on)."""
+def week_of(day: date) -> list[date]:
+    """Monday to Sunday of the week holding ``day``."""
     monday = day - timedelta(days=day.weekday())
-    return [monday + timedelta(days=d - 1) for d in sorted({*WORKWEEK, *scheduled})]
+    return [monday + timedelta(days=i) for i in range(7)]
+
+
+def is_workday(day: date) -> bool:
+    return day.isoweekday() <= 5
 
 
 def render(

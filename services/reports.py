@@ -232,14 +232,19 @@ async def sign_in_sheet(
 ) -> IssuedDownload:
     """A blank sheet for one classroom and week: each child enrolled in it that week."""
     room = await org.get_classroom(principal, request.classroom_id)
-    whole = report_sheet.week_of(request.week_of, report_sheet.WHOLE_WEEK)
+    whole = report_sheet.week_of(request.week_of)
     enrolled = await people.active_enrollments(whole[0]).filter(classroom_id=room.id)
     later = await Enrollment.filter(
         classroom_id=room.id, starts_on__gt=whole[0], starts_on__lte=whole[-1]
     )
-    scheduled = {int(d) for e in [*enrolled, *later] for d in e.weekdays if d.isdigit()}
-    week = report_sheet.week_of(request.week_of, scheduled)
-    child_ids = {str(e.child_id) for e in [*enrolled, *later]}
+    enrollments = [*enrolled, *later]
+    # Saturday or Sunday only when a child of the classroom is scheduled then.
+    week = [
+        day
+        for day in whole
+        if report_sheet.is_workday(day) or any(people.is_scheduled(e, day) for e in enrollments)
+    ]
+    child_ids = {str(e.child_id) for e in enrollments}
     children = await people.readable_children(principal).filter(id__in=list(child_ids))
     names = sorted((report_data.child_name(c) for c in children), key=str.casefold)
     body = await asyncio.to_thread(

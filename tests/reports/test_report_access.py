@@ -158,24 +158,21 @@ async def test_the_sheet_has_a_weekend_day_only_when_a_child_is_scheduled_on_it(
 ) -> None:
     viewer = await make.token_for(world.viewer)
     weekdays_only = await make.classroom(world.site, "Owls")
+
+    async def sheet() -> str:
+        owls = {"classroomId": str(weekdays_only.id), "weekOf": "2026-03-07"}
+        return pdf_text(await report(gql, viewer, "signInSheet", **owls))
+
     await make.child(weekdays_only, first_name="Dana", weekdays="12345")
     await make.child(weekdays_only, first_name="Eli", weekdays="135")
-    text = pdf_text(
-        await report(
-            gql, viewer, "signInSheet", classroomId=str(weekdays_only.id), weekOf="2026-03-07"
-        )
-    )
+    text = await sheet()
     assert "Fri 2026-03-06" in text
     assert "Sat 2026-03-07" not in text
     assert "Sun 2026-03-08" not in text
 
     # A child who comes on Saturdays brings Saturday onto the sheet, for every child.
     await make.child(weekdays_only, first_name="Finn", weekdays="16")
-    text = pdf_text(
-        await report(
-            gql, viewer, "signInSheet", classroomId=str(weekdays_only.id), weekOf="2026-03-07"
-        )
-    )
+    text = await sheet()
     assert "Sat 2026-03-07" in text
     assert "Sun 2026-03-08" not in text
     assert text.count("Sat 2026-03-07") == 3
